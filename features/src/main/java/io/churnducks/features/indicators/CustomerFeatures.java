@@ -1,0 +1,157 @@
+package io.churnducks.features.indicators;
+
+import io.churnducks.features.contract.InputContract;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
+/**
+ * The {@code customer_features} table: one row per (account, as-of date) of the spine with every
+ * motivation indicator, computed only from data dated strictly before the as-of date.
+ * Indicators whose source is not configured are null, and {@link Result#disabled()} says which.
+ */
+public final class CustomerFeatures {
+
+  private CustomerFeatures() {}
+
+  /**
+   * One indicator column.
+   *
+   * @param source canonical table it needs beyond accounts/subscriptions (null: always available)
+   */
+  public record Indicator(String name, DataType type, String source, boolean numeric, String doc) {
+    StructField field() {
+      Metadata meta = new MetadataBuilder().putString("comment", doc).build();
+      return new StructField(name, type, true, meta);
+    }
+  }
+
+  private static final String USAGE = InputContract.USAGE_EVENTS.name();
+
+  /** Every column of the table, in schema order (the first two are the key). */
+  public static final List<Indicator> COLUMNS = List.of(
+      new Indicator("account_id", StringType, null, false, "Account identifier."),
+      new Indicator("as_of_date", DateType, null, false, "Indicators use only data dated strictly before this day."),
+      new Indicator("industry", StringType, null, false, "Industry from the CRM."),
+      new Indicator("acquisition_channel", StringType, null, false, "Channel that acquired the account."),
+      new Indicator("plan", StringType, null, false, "Plan of the current subscription with the highest MRR."),
+      new Indicator("tenure_days", IntegerType, null, true, "Days from signup to the as-of date."),
+      new Indicator("mrr", DoubleType, null, true, "Current monthly recurring revenue, currency units."),
+      new Indicator("seats", IntegerType, null, true, "Current licensed seats."),
+      new Indicator("discount_pct", DoubleType, null, true, "Largest current discount, percent."),
+      new Indicator("discount_ended_90d", IntegerType, null, true,
+          "1 when a larger discount than today's ended in the last 90 days."),
+      new Indicator("active_users_28d", LongType, USAGE, true, "Distinct users with product usage, last 28 days."),
+      new Indicator("active_days_28d", LongType, USAGE, true, "Days with product usage, last 28 days."),
+      new Indicator("events_28d", DoubleType, USAGE, true, "Product usage events, last 28 days."),
+      new Indicator("events_prev_28d", DoubleType, USAGE, true, "Product usage events, days 29-56 before."),
+      new Indicator("usage_trend_28d", DoubleType, USAGE, true,
+          "ln((events_28d+1)/(events_prev_28d+1)); negative = falling usage."),
+      new Indicator("features_used_28d", LongType, USAGE, true, "Distinct product features used, last 28 days."),
+      new Indicator("devices_per_user_28d", DoubleType, USAGE, true,
+          "Distinct user-device pairs per active user, last 28 days (high: shared logins)."),
+      new Indicator("intent_events_28d", DoubleType, USAGE, true,
+          "Purchase-intent events (pricing page, upgrade click, ...), last 28 days."),
+      new Indicator("days_since_last_activity", IntegerType, USAGE, true,
+          "Days since the last product usage event (null: never used)."),
+      new Indicator("seat_utilisation", DoubleType, USAGE, true, "active_users_28d / seats."),
+      new Indicator("early_events_14d", DoubleType, USAGE, true, "Product usage events in the first 14 days after signup."),
+      new Indicator("early_features_14d", LongType, USAGE, true, "Distinct features used in the first 14 days after signup."),
+      new Indicator("failed_invoices_90d", LongType, InputContract.INVOICES.name(), true,
+          "Invoices issued in the last 90 days that failed to be paid."),
+      new Indicator("tickets_90d", LongType, InputContract.SUPPORT_TICKETS.name(), true,
+          "Support tickets opened in the last 90 days."),
+      new Indicator("avg_csat_90d", DoubleType, InputContract.SUPPORT_TICKETS.name(), true,
+          "Mean ticket satisfaction (1-5) in the last 90 days (null: none rated)."),
+      new Indicator("last_nps", IntegerType, InputContract.SURVEYS.name(), true,
+          "Latest NPS answer (0-10) before the as-of date (null: never answered)."));
+
+  /** The declared schema of {@code customer_features} (without the {@code run_date} partition). */
+  public static final StructType SCHEMA =
+      new StructType(COLUMNS.stream().map(Indicator::field).toArray(StructField[]::new));
+
+  /** Names of the numeric indicators, the inputs a model or a segmentation can use. */
+  public static List<String> numericIndicators() {
+    return COLUMNS.stream().filter(Indicator::numeric).map(Indicator::name).toList();
+  }
+
+  /**
+   * @param features the indicator rows in {@link #SCHEMA}
+   * @param disabled canonical source → indicators left null because the source is not configured
+   */
+  public record Result(Dataset<Row> features, Map<String, List<String>> disabled) {}
+
+  /**
+   * Computes every indicator for each (account_id, as_of_date) of {@code spine}.
+   *
+   * @param tables canonical table name → clean rows; accounts and subscriptions are required
+   */
+  public static Result compute(Dataset<Row> spine, Map<String, Dataset<Row>> tables, IndicatorSettings settings) {
+    Windows.require(spine, "customer features", "account_id", "as_of_date");
+    for (String required : List.of(InputContract.ACCOUNTS.name(), InputContract.SUBSCRIPTIONS.name())) {
+      if (!tables.containsKey(required)) {
+        throw new IllegalArgumentException("Cannot compute customer features: input table " + required
+            + " is missing (got: " + String.join(", ", tables.keySet()) + "; accounts and subscriptions are required)");
+      }
+    }
+    Dataset<Row> accounts = tables.get(InputContract.ACCOUNTS.name());
+    Dataset<Row> subscriptions = tables.get(InputContract.SUBSCRIPTIONS.name());
+    String[] key = {"account_id", "as_of_date"};
+    Dataset<Row> out = AccountProfileIndicators.apply(spine, accounts)
+        .join(SubscriptionIndicators.apply(spine, subscriptions), key, "left");
+
+    Optional<Dataset<Row>> events = Optional.ofNullable(tables.get(USAGE));
+    if (events.isPresent()) {
+      Dataset<Row> featureDays = UsageRollup.featureDays(events.get());
+      Dataset<Row> userDays = UsageRollup.userDays(events.get(), settings.intentFeatures());
+      out = out.join(UsageFrequencyIndicators.apply(spine, featureDays, userDays, settings.intentFeatures()), key, "left")
+          .join(EarlyAdoptionIndicators.apply(spine, featureDays, accounts, settings.intentFeatures()), key, "left")
+          .withColumn("seat_utilisation",
+              when(col("seats").gt(0), col("active_users_28d").divide(col("seats"))));
+    }
+    if (tables.containsKey(InputContract.INVOICES.name())) {
+      out = out.join(PaymentReliabilityIndicators.apply(spine, tables.get(InputContract.INVOICES.name())), key, "left");
+    }
+    if (tables.containsKey(InputContract.SUPPORT_TICKETS.name())) {
+      out = out.join(SupportIndicators.apply(spine, tables.get(InputContract.SUPPORT_TICKETS.name())), key, "left");
+    }
+    if (tables.containsKey(InputContract.SURVEYS.name())) {
+      out = out.join(FeedbackIndicators.apply(spine, tables.get(InputContract.SURVEYS.name())), key, "left");
+    }
+
+    Map<String, List<String>> disabled = new LinkedHashMap<>();
+    List<Column> select = new ArrayList<>();
+    List<String> present = List.of(out.columns());
+    for (Indicator i : COLUMNS) {
+      if (i.source() != null && !tables.containsKey(i.source())) {
+        disabled.computeIfAbsent(i.source(), s -> new ArrayList<>()).add(i.name());
+        select.add(lit(null).cast(i.type()).as(i.name(), i.field().metadata()));
+      } else if (!present.contains(i.name())) {
+        throw new IllegalStateException("Cannot compute customer features: indicator " + i.name() + " was not produced");
+      } else {
+        select.add(col(i.name()).cast(i.type()).as(i.name(), i.field().metadata()));
+      }
+    }
+    return new Result(out.select(select.toArray(Column[]::new)), disabled);
+  }
+}

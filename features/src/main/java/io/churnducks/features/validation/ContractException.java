@@ -1,0 +1,11 @@
+package io.churnducks.features.validation;
+
+/**
+ * A problem with the input that stops the run. Its message is written for the person running
+ * the job ("Cannot &lt;do X&gt;: &lt;reason&gt; (&lt;hint&gt;)") and is shown without a stack trace.
+ */
+public class ContractException extends RuntimeException {
+  public ContractException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,41 @@
+package io.churnducks.features.validation;
+
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
+/**
+ * The {@code dq_quarantine} table: every source row that broke the input contract, with the
+ * rule it broke, the source column it broke it in and the raw row, so nothing is lost.
+ */
+public final class Quarantine {
+
+  private Quarantine() {}
+
+  /** Rule codes, in the order they are checked on a row (the first that fails is recorded). */
+  public static final String UNPARSEABLE_DATE = "unparseable_date";
+  public static final String WRONG_TYPE = "wrong_type";
+  public static final String MISSING_REQUIRED = "missing_required";
+  public static final String NEGATIVE_VALUE = "negative_value";
+  public static final String INVALID_VALUE = "invalid_value";
+  public static final String AFTER_CUTOFF = "after_cutoff";
+  public static final String UNKNOWN_ACCOUNT = "unknown_account";
+  public static final String DUPLICATE_KEY = "duplicate_key";
+
+  public static final StructType SCHEMA = new StructType(new StructField[] {
+      field("source", "Canonical table the row was read for (accounts, subscriptions, ...)."),
+      field("rule", "Contract rule the row broke: missing_required, unparseable_date, wrong_type, "
+          + "negative_value, invalid_value, after_cutoff, unknown_account, duplicate_key."),
+      field("source_column", "Source column (or mapping expression) holding the bad value."),
+      field("reason", "Human-readable explanation, with the offending value."),
+      field("raw", "The source row as JSON, exactly as read."),
+  });
+
+  private static StructField field(String name, String comment) {
+    Metadata meta = new MetadataBuilder().putString("comment", comment).build();
+    return new StructField(name, StringType, false, meta);
+  }
+}

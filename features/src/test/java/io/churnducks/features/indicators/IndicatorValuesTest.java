@@ -1,0 +1,127 @@
+package io.churnducks.features.indicators;
+
+import io.churnducks.features.testing.SparkTestBase;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Date;
+import java.util.List;
+import java.util.Map;
+
+import static io.churnducks.features.indicators.FeatureStory.D;
+import static io.churnducks.features.indicators.FeatureStory.MID;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Indicator values on the three-account {@link FeatureStory}, computed by hand. Windows include
+ * their first day (as_of - 28, as_of - 56, as_of - 90) and exclude the as-of day itself.
+ */
+class IndicatorValuesTest extends SparkTestBase {
+
+  private static final Date ON_D = Date.valueOf(D);
+  private static final Date ON_MID = Date.valueOf(MID);
+
+  @Test
+  void everyIndicatorMatchesTheHandComputedStory() {
+    Dataset<Row> actual = FeatureStory.withAllSources(spark()).features()
+        .where(col("as_of_date").equalTo(lit(ON_D)));
+
+    assertFramesApproximatelyEqual(frame(actual.schema(),
+        // account, as_of, industry, channel, plan, tenure_days, mrr, seats, discount_pct, discount_ended_90d,
+        // active_users_28d, active_days_28d, events_28d, events_prev_28d, usage_trend_28d, features_used_28d,
+        // devices_per_user_28d, intent_events_28d, days_since_last_activity, seat_utilisation,
+        // early_events_14d, early_features_14d, failed_invoices_90d, tickets_90d, avg_csat_90d, last_nps
+        new Object[] {"a1", ON_D, "Retail", "ads", "pro", 91, 100.0, 5, 0.0, 1,
+            2L, 3L, 3.0, 2.0, Math.log(4.0 / 3.0), 2L,
+            1.5, 2.0, 2, 0.4,
+            2.0, 2L, 2L, 3L, 3.0, 3},
+        new Object[] {"a2", ON_D, "Tech", "referral", "starter", 12, 50.0, 3, 10.0, 0,
+            2L, 2L, 3.0, 0.0, Math.log(4.0), 2L,
+            1.0, 1.0, 11, 2.0 / 3.0,
+            3.0, 2L, 0L, 1L, null, 8},
+        new Object[] {"a3", ON_D, null, "partner", null, null, 0.0, null, 0.0, 0,
+            0L, 0L, 0.0, 0.0, 0.0, 0L,
+            0.0, 0.0, null, null,
+            0.0, 0L, 0L, 0L, null, null}),
+        actual);
+  }
+
+  @Test
+  void eachAsOfDateOfTheSpineSeesOnlyItsOwnPast() {
+    Dataset<Row> actual = FeatureStory.withAllSources(spark()).features()
+        .where(col("account_id").equalTo("a1"))
+        .select("account_id", "as_of_date", "mrr", "discount_ended_90d", "events_28d", "events_prev_28d",
+            "intent_events_28d", "days_since_last_activity", "failed_invoices_90d", "tickets_90d", "avg_csat_90d",
+            "last_nps");
+
+    assertFramesApproximatelyEqual(frame(actual.schema(),
+        // 03-15: 28 days = [02-16, 03-14], 56 = [01-19, 02-15], 90 = [2023-12-16, 03-14]; the 03-15 survey is on the day.
+        new Object[] {"a1", ON_MID, 100.0, 1, 3.0, 2.0, 1.0, 5, 2L, 3L, 1.5, 9},
+        new Object[] {"a1", ON_D, 100.0, 1, 3.0, 2.0, 2.0, 2, 2L, 3L, 3.0, 3}),
+        actual);
+  }
+
+  @Test
+  void optionalSourcesThatAreAbsentDisableTheirIndicators() {
+    CustomerFeatures.Result result = FeatureStory.withRequiredSources(spark());
+
+    assertEquals(Map.of(
+            "usage_events", List.of("active_users_28d", "active_days_28d", "events_28d", "events_prev_28d",
+                "usage_trend_28d", "features_used_28d", "devices_per_user_28d", "intent_events_28d",
+                "days_since_last_activity", "seat_utilisation", "early_events_14d", "early_features_14d"),
+            "invoices", List.of("failed_invoices_90d"),
+            "support_tickets", List.of("tickets_90d", "avg_csat_90d"),
+            "surveys", List.of("last_nps")),
+        result.disabled());
+    Dataset<Row> features = result.features();
+    for (List<String> columns : result.disabled().values()) {
+      for (String c : columns) {
+        assertEquals(0L, features.where(col(c).isNotNull()).count(), c + " should be null");
+      }
+    }
+    Dataset<Row> always = features.where(col("as_of_date").equalTo(lit(ON_D)))
+        .select("account_id", "plan", "tenure_days", "mrr", "seats", "discount_pct", "discount_ended_90d");
+    assertFramesEqual(frame(always.schema(),
+            new Object[] {"a1", "pro", 91, 100.0, 5, 0.0, 1},
+            new Object[] {"a2", "starter", 12, 50.0, 3, 10.0, 0},
+            new Object[] {"a3", null, null, 0.0, null, 0.0, 0}),
+        always);
+  }
+
+  @Test
+  void missingRequiredTableFailsClearly() {
+    Map<String, Dataset<Row>> tables = new java.util.HashMap<>(FeatureStory.story().frames(spark()));
+    tables.remove("subscriptions");
+
+    String message = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> CustomerFeatures.compute(FeatureStory.storySpine(spark()), tables, FeatureStory.SETTINGS)).getMessage();
+
+    assertTrue(message.startsWith("Cannot compute customer features: input table subscriptions is missing"), message);
+  }
+
+  @Test
+  void noConfiguredIntentFeaturesCountsEveryEventAsUsage() {
+    FeatureStory.Tables t = new FeatureStory.Tables();
+    t.event("a1", "2024-03-30T10:00:00", "u1", "d1", "report");
+    t.event("a1", "2024-03-30T11:00:00", "u2", "d2", "pricing_page");
+    Dataset<Row> events = t.frames(spark()).get("usage_events");
+    List<String> none = List.of();
+
+    Dataset<Row> actual = UsageFrequencyIndicators.apply(FeatureStory.spine(spark(), new Object[] {"a1", ON_D}),
+            UsageRollup.featureDays(events), UsageRollup.userDays(events, none), none)
+        .select("account_id", "active_users_28d", "events_28d", "intent_events_28d", "days_since_last_activity");
+
+    assertFramesEqual(frame(actual.schema(), new Object[] {"a1", 2L, 2.0, 0.0, 2}), actual);
+  }
+
+  @Test
+  void everySourceConfiguredDisablesNothing() {
+    CustomerFeatures.Result result = FeatureStory.withAllSources(spark());
+
+    assertTrue(result.disabled().isEmpty(), result.disabled().toString());
+  }
+}

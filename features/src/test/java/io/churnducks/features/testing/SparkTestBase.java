@@ -1,0 +1,103 @@
+package io.churnducks.features.testing;
+
+import com.holdenkarau.spark.testing.JavaDataFrameSuiteBase;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One SparkSession per test JVM ({@code local[2]}, two shuffle partitions, UTC), created lazily
+ * through spark-testing-base and never stopped between classes. Test classes extend this and
+ * build tiny frames from literal rows with {@link #frame}.
+ */
+public abstract class SparkTestBase {
+
+  /** spark-testing-base's Java base is JUnit 4-annotated; it is wired here once for JUnit 5. */
+  protected static final JavaDataFrameSuiteBase SUITE = new JavaDataFrameSuiteBase() {
+    @Override
+    public org.apache.spark.SparkConf conf() {
+      return super.conf()
+          .setMaster("local[2]")
+          .set("spark.sql.shuffle.partitions", "2")
+          .set("spark.default.parallelism", "2")
+          .set("spark.sql.session.timeZone", "UTC")
+          .set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
+          .set("spark.sql.ansi.enabled", "false")
+          .set("spark.ui.enabled", "false")
+          .set("spark.sql.adaptive.enabled", "false")
+          // Tiny frames: interpreting expressions is cheaper than compiling code for every query.
+          .set("spark.sql.codegen.wholeStage", "false")
+          .set("spark.sql.codegen.factoryMode", "NO_CODEGEN");
+    }
+  };
+
+  private static volatile boolean started;
+
+  @BeforeAll
+  static void startSpark() {
+    synchronized (SparkTestBase.class) {
+      if (!started) {
+        SUITE.runBefore();
+        started = true;
+      }
+    }
+  }
+
+  protected static SparkSession spark() {
+    return SUITE.spark();
+  }
+
+  /** A frame from literal rows in the given schema. */
+  protected static Dataset<Row> frame(StructType schema, Object[]... rows) {
+    List<Row> list = Arrays.stream(rows).map(RowFactory::create).toList();
+    return spark().createDataFrame(list, schema);
+  }
+
+  protected static Date d(String iso) {
+    return Date.valueOf(LocalDate.parse(iso));
+  }
+
+  protected static Timestamp ts(String isoLocal) {
+    return Timestamp.valueOf(LocalDateTime.parse(isoLocal));
+  }
+
+  /**
+   * Exact DataFrame equality ignoring row order: same schema (names, types, nullability,
+   * metadata) and the same rows. For computed doubles use {@link #assertFramesApproximatelyEqual}.
+   */
+  protected static void assertFramesEqual(Dataset<Row> expected, Dataset<Row> actual) {
+    SUITE.assertDataFrameNoOrderEquals(local(expected), local(actual));
+  }
+
+  /**
+   * DataFrame equality ignoring row order with doubles compared within {@code 1e-9}: both frames
+   * are sorted by all their columns, then compared row by row. Schemas must be equal.
+   */
+  protected static void assertFramesApproximatelyEqual(Dataset<Row> expected, Dataset<Row> actual) {
+    SUITE.assertDataFrameApproximateEquals(local(sortedByAll(expected)), local(sortedByAll(actual)), 1e-9);
+  }
+
+  /**
+   * The frame's rows as a local relation: the comparison runs several jobs over each frame, and
+   * re-running a long plan for each of them costs more than the tiny test data.
+   */
+  private static Dataset<Row> local(Dataset<Row> df) {
+    return spark().createDataFrame(df.collectAsList(), df.schema()).coalesce(1);
+  }
+
+  private static Dataset<Row> sortedByAll(Dataset<Row> df) {
+    return df.orderBy(Arrays.stream(df.columns())
+        .map(c -> org.apache.spark.sql.functions.col("`" + c + "`").asc_nulls_first())
+        .toArray(org.apache.spark.sql.Column[]::new)).coalesce(1);
+  }
+}

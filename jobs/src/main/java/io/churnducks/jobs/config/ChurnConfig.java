@@ -1,0 +1,237 @@
+package io.churnducks.jobs.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import io.churnducks.features.contract.InputContract;
+import io.churnducks.features.contract.SourceMapping;
+import io.churnducks.features.indicators.IndicatorSettings;
+import io.churnducks.features.validation.ContractException;
+import io.churnducks.models.churn.ChurnModelSettings;
+import io.churnducks.models.segments.SegmentSettings;
+
+import java.io.File;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The run's configuration: one HOCON file layered over the defaults in {@code reference.conf},
+ * with {@code --set key=value} overrides on top (applied before substitutions are resolved, so
+ * overriding {@code sample.dir} moves every source path that refers to it). Settings are read
+ * once into typed, immutable objects; a bad value fails with the key named.
+ */
+public final class ChurnConfig {
+
+  private final Config config;
+  private final String origin;
+
+  private ChurnConfig(Config config, String origin) {
+    this.config = config;
+    this.origin = origin;
+  }
+
+  /**
+   * @param file      the HOCON file (must exist)
+   * @param overrides {@code key=value} pairs, value in HOCON syntax (strings may be unquoted)
+   */
+  public static ChurnConfig load(File file, List<String> overrides) {
+    if (!file.isFile()) {
+      throw new ContractException("Cannot load config: " + file + " does not exist (pass --config FILE)");
+    }
+    try {
+      Config over = ConfigFactory.empty();
+      for (String o : overrides) {
+        int eq = o.indexOf('=');
+        if (eq <= 0) {
+          throw new ContractException("Cannot apply override '" + o + "': expected key=value");
+        }
+        String key = o.substring(0, eq).trim();
+        String value = o.substring(eq + 1).trim();
+        over = ConfigFactory.parseString(key + " = " + quoteIfNeeded(value)).withFallback(over);
+      }
+      Config parsed = over
+          .withFallback(ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false)))
+          .withFallback(ConfigFactory.defaultReference())
+          .resolve(ConfigResolveOptions.defaults());
+      return new ChurnConfig(parsed, file.getPath());
+    } catch (ConfigException e) {
+      throw new ContractException("Cannot load config " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** Lists, objects, numbers and booleans are taken as HOCON; anything else is a string. */
+  private static String quoteIfNeeded(String value) {
+    if (value.startsWith("[") || value.startsWith("{") || value.startsWith("\"")
+        || value.matches("-?\\d+(\\.\\d+)?([eE]-?\\d+)?|true|false|null")) {
+      return value;
+    }
+    return ConfigValueQuoting.quote(value);
+  }
+
+  public String origin() {
+    return origin;
+  }
+
+  public String warehouse() {
+    return string("warehouse");
+  }
+
+  public String sparkMaster() {
+    return string("spark.master");
+  }
+
+  public String sparkAppName() {
+    return string("spark.app-name");
+  }
+
+  public int shufflePartitions() {
+    return integer("spark.shuffle-partitions");
+  }
+
+  public double maxRejectedShare() {
+    return number("validation.max-rejected-share");
+  }
+
+  /** The last day source extracts hold; defaults to the run date. */
+  public LocalDate extractDate(LocalDate runDate) {
+    String s = string("validation.extract-date");
+    return s.isBlank() ? runDate : date("validation.extract-date", s);
+  }
+
+  public IndicatorSettings indicators() {
+    return new IndicatorSettings(strings("indicators.intent-features"));
+  }
+
+  public ChurnModelSettings model() {
+    return get("model", () -> new ChurnModelSettings(
+        integer("labels.horizon-days"), integer("labels.grace-days"),
+        integer("model.training-months"), integer("model.backtest-months"),
+        number("model.reg-param"), number("model.elastic-net"),
+        number("model.high-tier"), number("model.medium-tier"), integer("model.reasons")));
+  }
+
+  public List<String> modelCategorical() {
+    return strings("model.categorical");
+  }
+
+  public List<String> modelLogScaled() {
+    return strings("model.log-scaled");
+  }
+
+  public SegmentSettings segments() {
+    return get("segments", () -> new SegmentSettings(strings("segments.indicators"), strings("segments.log-scaled"),
+        integer("segments.k"), config.getLong("segments.seed")));
+  }
+
+  /** Risk tiers that make the CS list, e.g. [high, medium]. */
+  public List<String> riskListTiers() {
+    String min = string("risk-list.min-tier");
+    return switch (min) {
+      case "high" -> List.of("high");
+      case "medium" -> List.of("high", "medium");
+      case "low" -> List.of("high", "medium", "low");
+      default -> throw new ContractException("Cannot read risk-list.min-tier: '" + min
+          + "' is not high, medium or low (in " + origin + ")");
+    };
+  }
+
+  public SampleSettings sample() {
+    return get("sample", () -> new SampleSettings(string("sample.dir"), integer("sample.accounts"),
+        date("sample.start", string("sample.start")), integer("sample.months"), config.getLong("sample.seed"),
+        string("sample.format"), number("sample.messy")));
+  }
+
+  /** The configured sources, in contract order; unknown source names are an error. */
+  public Map<String, SourceSettings> sources() {
+    Map<String, SourceSettings> out = new LinkedHashMap<>();
+    Config sources = config.getConfig("sources");
+    for (String name : sources.root().keySet()) {
+      InputContract.table(name);
+    }
+    for (var table : InputContract.ALL) {
+      if (sources.hasPath(table.name())) {
+        out.put(table.name(), source(table.name(), sources.getConfig(table.name())));
+      }
+    }
+    return out;
+  }
+
+  private SourceSettings source(String name, Config c) {
+    String key = "sources." + name;
+    return get(key, () -> {
+      String format = c.hasPath("format") ? c.getString("format") : "csv";
+      Map<String, String> options = stringMap(c, "options");
+      Map<String, Map<String, String>> values = new LinkedHashMap<>();
+      if (c.hasPath("values")) {
+        for (String col : c.getConfig("values").root().keySet()) {
+          values.put(col, stringMap(c.getConfig("values"), quoteKey(col)));
+        }
+      }
+      SourceMapping mapping = new SourceMapping(name, stringMap(c, "columns"), stringMap(c, "formats"), values,
+          c.hasPath("filter") ? Optional.of(c.getString("filter")) : Optional.empty());
+      return new SourceSettings(name, format,
+          c.hasPath("path") ? c.getString("path") : null,
+          c.hasPath("url") ? c.getString("url") : null,
+          c.hasPath("table") ? c.getString("table") : null,
+          c.hasPath("user") ? c.getString("user") : null,
+          c.hasPath("password-env") ? c.getString("password-env") : null,
+          options, mapping);
+    });
+  }
+
+  private static Map<String, String> stringMap(Config c, String path) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (!c.hasPath(path)) {
+      return out;
+    }
+    for (Map.Entry<String, ConfigValue> e : c.getConfig(path).root().entrySet()) {
+      out.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+    }
+    return out;
+  }
+
+  private static String quoteKey(String key) {
+    return ConfigValueQuoting.quote(key);
+  }
+
+  private String string(String key) {
+    return get(key, () -> config.getString(key));
+  }
+
+  private int integer(String key) {
+    return get(key, () -> config.getInt(key));
+  }
+
+  private double number(String key) {
+    return get(key, () -> config.getDouble(key));
+  }
+
+  private List<String> strings(String key) {
+    return get(key, () -> config.getStringList(key));
+  }
+
+  private LocalDate date(String key, String value) {
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new ContractException("Cannot read " + key + ": '" + value + "' is not a date YYYY-MM-DD (in " + origin + ")");
+    }
+  }
+
+  private <T> T get(String key, java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (ConfigException e) {
+      throw new ContractException("Cannot read setting " + key + " from " + origin + ": " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new ContractException("Cannot use setting " + key + " from " + origin + ": " + e.getMessage());
+    }
+  }
+}

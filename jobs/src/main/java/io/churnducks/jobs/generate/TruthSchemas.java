@@ -1,0 +1,79 @@
+package io.churnducks.jobs.generate;
+
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Schemas of the hidden ground truth written under {@code truth/} (Parquet) beside the sources.
+ * The pipeline never reads these; tests and benchmarks compare its output with them.
+ */
+public final class TruthSchemas {
+
+  private TruthSchemas() {}
+
+  /** Folder of the truth tables inside the output directory. */
+  public static final String DIR = "truth";
+  /** {@code truth/accounts}: the latents of each account. */
+  public static final String ACCOUNTS_TABLE = "accounts";
+  /** {@code truth/churn_probabilities}: true churn probability per active account and as-of. */
+  public static final String CHURN_PROBABILITIES_TABLE = "churn_probabilities";
+  /** {@code truth/quarantine_expected}: contract violations injected per source and rule. */
+  public static final String QUARANTINE_EXPECTED_TABLE = "quarantine_expected";
+  /** {@code truth/parameters}: the generator options, one row. */
+  public static final String PARAMETERS_TABLE = "parameters";
+
+  /** One row per account. */
+  public static final StructType ACCOUNTS = new StructType(new StructField[] {
+      field("account_id", DataTypes.StringType, false, "Account id (crm_accounts.Id)."),
+      field("persona", DataTypes.StringType, false, "Latent persona id (e.g. seat_sharer)."),
+      field("industry", DataTypes.StringType, false, "Industry, as written to the CRM."),
+      field("industry_effect", DataTypes.BooleanType, false,
+          "Whether the industry really multiplies the churn hazard (five industries do)."),
+      field("acquisition_channel", DataTypes.StringType, false, "Acquisition channel id."),
+      field("early_key_feature_adopter", DataTypes.BooleanType, false, "Used the key features "
+          + "(automations, integrations) at least 5 times in its first 14 days; hazard x 0.45."),
+      field("payment_risk", DataTypes.DoubleType, false,
+          "Probability that an invoice payment fails; hazard x (1 + 3 x payment_risk)."),
+      field("engagement_slope", DataTypes.DoubleType, false,
+          "Log change of usage per month since signup; falling usage raises the hazard.")});
+
+  /** One row per account and first-of-month as-of date on which the account is active. */
+  public static final StructType CHURN_PROBABILITIES = new StructType(new StructField[] {
+      field("account_id", DataTypes.StringType, false, "Account id (crm_accounts.Id)."),
+      field("as_of_date", DataTypes.DateType, false, "As-of date: a first of month from start + "
+          + "1 month to the cutoff on which some subscription covers the account."),
+      field("true_churn_probability", DataTypes.DoubleType, false, "Exact probability of a churn "
+          + "event in (as_of_date, as_of_date + horizon] given the simulated hazard path."),
+      field("churned_within_horizon", DataTypes.BooleanType, false,
+          "Whether the simulation churned the account in that window."),
+      field("churn_date", DataTypes.DateType, true,
+          "Day the last subscription ended (the churn event) when in the window, else null.")});
+
+  /** One row per source and contract rule the generator can inject. */
+  public static final StructType QUARANTINE_EXPECTED = new StructType(new StructField[] {
+      field("source", DataTypes.StringType, false,
+          "Canonical table (accounts, subscriptions, invoices, usage_events, ...)."),
+      field("rule", DataTypes.StringType, false, "Contract rule code (e.g. duplicate_key)."),
+      field("rows", DataTypes.LongType, false, "Rows injected that break exactly this rule.")});
+
+  /** One row: the options the data was generated with. */
+  public static final StructType PARAMETERS = new StructType(new StructField[] {
+      field("seed", DataTypes.LongType, false, "Random seed."),
+      field("accounts", DataTypes.IntegerType, false, "Number of accounts."),
+      field("start", DataTypes.DateType, false, "First simulated day (a first of month)."),
+      field("months", DataTypes.IntegerType, false, "Simulated months before the cutoff."),
+      field("cutoff", DataTypes.DateType, false, "Extract cutoff: sources hold data before it."),
+      field("horizon_days", DataTypes.IntegerType, false, "Churn horizon, days."),
+      field("grace_days", DataTypes.IntegerType, false, "Grace period, days."),
+      field("messy", DataTypes.DoubleType, false, "Injected share per source and rule."),
+      field("format", DataTypes.StringType, false, "Source file format (csv or parquet).")});
+
+  private static StructField field(String name, DataType type, boolean nullable, String comment) {
+    Metadata meta = new MetadataBuilder().putString("comment", comment).build();
+    return new StructField(name, type, nullable, meta);
+  }
+}

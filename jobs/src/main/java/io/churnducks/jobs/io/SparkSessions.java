@@ -1,0 +1,39 @@
+package io.churnducks.jobs.io;
+
+import io.churnducks.jobs.config.ChurnConfig;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/** Builds the job's SparkSession with the settings the pipeline relies on. */
+public final class SparkSessions {
+
+  private SparkSessions() {}
+
+  /**
+   * A session for the config. The master comes from spark-submit when given there, else from
+   * {@code spark.master}. Times are UTC, unparseable dates become null (and are quarantined),
+   * and writes replace only the partitions they touch.
+   */
+  public static SparkSession create(ChurnConfig config) {
+    SparkConf conf = new SparkConf();
+    SparkSession.Builder b = SparkSession.builder().appName(config.sparkAppName());
+    if (!conf.contains("spark.master")) {
+      b = b.master(config.sparkMaster()).config("spark.ui.enabled", "false");
+    }
+    SparkSession spark = b.getOrCreate();
+    configure(spark, config.shufflePartitions());
+    return spark;
+  }
+
+  /** The session settings the pipeline assumes (also applied to test sessions). */
+  public static void configure(SparkSession spark, int shufflePartitions) {
+    spark.conf().set("spark.sql.shuffle.partitions", shufflePartitions);
+    spark.conf().set("spark.sql.session.timeZone", "UTC");
+    spark.conf().set("spark.sql.legacy.timeParserPolicy", "CORRECTED");
+    spark.conf().set("spark.sql.ansi.enabled", "false");
+    spark.conf().set("spark.sql.sources.partitionOverwriteMode", "dynamic");
+    // Adaptive execution turns the small sides of the indicator joins into broadcasts at run time;
+    // without it, a dozen aggregations share one task's memory and can run out of it.
+    spark.conf().set("spark.sql.adaptive.enabled", "true");
+  }
+}

@@ -1,0 +1,272 @@
+package io.churnducks.jobs.nightly;
+
+import io.churnducks.features.contract.InputContract;
+import io.churnducks.features.contract.TableContract;
+import io.churnducks.features.indicators.CustomerFeatures;
+import io.churnducks.features.labels.AsOfCalendar;
+import io.churnducks.features.labels.ChurnLabeler;
+import io.churnducks.features.labels.SubscriptionTimeline;
+import io.churnducks.features.validation.ConformedSource;
+import io.churnducks.features.validation.ContractException;
+import io.churnducks.features.validation.ContractValidator;
+import io.churnducks.features.validation.Quarantine;
+import io.churnducks.features.validation.SourceConformer;
+import io.churnducks.features.validation.ValidatedInputs;
+import io.churnducks.jobs.config.ChurnConfig;
+import io.churnducks.jobs.config.SourceSettings;
+import io.churnducks.jobs.io.SourceReader;
+import io.churnducks.jobs.io.Warehouse;
+import io.churnducks.models.churn.ChurnModel;
+import io.churnducks.models.churn.ChurnModelSettings;
+import io.churnducks.models.churn.ChurnScores;
+import io.churnducks.models.churn.RiskList;
+import io.churnducks.models.segments.CustomerSegments;
+import io.churnducks.models.segments.DuckSegmenter;
+import io.churnducks.models.segments.HealthTemperature;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * The nightly run for one run date: validate → features → train → segments → score → risk list,
+ * each stage writing its run_date partition and a manifest entry. Strictly point-in-time: every
+ * indicator uses only data dated before the run date. Rerunning a date replaces its partitions.
+ */
+public final class NightlyJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
+
+  /** Rows read, skipped by the source's filter and rejected, for one source. */
+  public record SourceStats(String source, long read, long skipped, long rejected, Map<String, Long> rejectedByRule) {}
+
+  /** A segment's name and size. */
+  public record SegmentSize(int segmentId, String name, String evidence, long accounts) {}
+
+  /** What a run did, for the summary (small aggregates only). */
+  public record Result(LocalDate runDate, List<SourceStats> sources, Map<String, List<String>> disabledIndicators,
+      ChurnModel.Backtest backtest, String modelVersion, List<SegmentSize> segments, long scored, long riskListSize,
+      File riskListCsv, String warehouse) {}
+
+  private final SparkSession spark;
+  private final ChurnConfig config;
+  private final LocalDate runDate;
+  private final Warehouse warehouse;
+  private final RunManifest manifest = new RunManifest();
+  private final List<Dataset<Row>> cached = new ArrayList<>();
+
+  public NightlyJob(SparkSession spark, ChurnConfig config, LocalDate runDate) {
+    this.spark = spark;
+    this.config = config;
+    this.runDate = runDate;
+    this.warehouse = new Warehouse(spark, config.warehouse());
+  }
+
+  /** Runs every stage; the manifest is written whether the run succeeds or fails. */
+  public Result run() {
+    LOG.info("Nightly run for {} (config {}, warehouse {})", runDate, config.origin(), warehouse.root());
+    try {
+      List<SourceStats> stats = new ArrayList<>();
+      ValidatedInputs inputs = validate(stats);
+      Map<String, Dataset<Row>> tables = inputs.tables();
+
+      long t = System.nanoTime();
+      Dataset<Row> subscriptions = tables.get(InputContract.SUBSCRIPTIONS.name());
+      Dataset<Row> spine = SubscriptionTimeline.activeOn(SubscriptionTimeline.knownAt(subscriptions, runDate),
+          AsOfCalendar.frame(spark, List.of(runDate)));
+      CustomerFeatures.Result computed = CustomerFeatures.compute(spine, tables, config.indicators());
+      computed.disabled().forEach((source, indicators) -> LOG.warn(
+          "Source {} is not configured: indicators {} are left empty", source, indicators));
+      warehouse.write("customer_features", computed.features(), CustomerFeatures.SCHEMA, runDate);
+      Dataset<Row> features = keep(warehouse.read("customer_features", runDate).drop(Warehouse.RUN_DATE));
+      long active = features.count();
+      if (active == 0) {
+        throw new ContractException("Cannot score " + runDate + ": no account is active on that day "
+            + "(check the run date against the subscriptions' start and end dates)");
+      }
+      manifest.record("features", "customer_features", "ok", null, active, secondsSince(t),
+          computed.disabled().isEmpty() ? null : "disabled: " + computed.disabled());
+
+      t = System.nanoTime();
+      ChurnModelSettings ms = config.model();
+      List<LocalDate> asOfDates = AsOfCalendar.observedMonthStarts(runDate, ms.trainingMonths(), ms.horizonDays(),
+          ms.graceDays());
+      Dataset<Row> labels = ChurnLabeler.label(subscriptions, AsOfCalendar.frame(spark, asOfDates), runDate,
+          ms.horizonDays(), ms.graceDays()).where(col("censored").equalTo(false));
+      Dataset<Row> examples = materialize(CustomerFeatures.compute(labels.select("account_id", "as_of_date"), tables,
+              config.indicators()).features()
+          .join(labels.select("account_id", "as_of_date", "churned"), new String[] {"account_id", "as_of_date"}));
+      long exampleCount = examples.count();
+      List<String> numeric = CustomerFeatures.numericIndicators().stream()
+          .filter(i -> computed.disabled().values().stream().noneMatch(l -> l.contains(i))).toList();
+      List<String> logScaled = config.modelLogScaled().stream().filter(numeric::contains).toList();
+      ChurnModel.Backtest backtest = ChurnModel.backtest(examples, asOfDates, numeric, logScaled,
+          config.modelCategorical(), ms, runDate);
+      ChurnModel model = ChurnModel.fit(examples, numeric, logScaled, config.modelCategorical(), ms, runDate);
+      saveModel(model);
+      writeEvaluation(model, backtest, exampleCount, asOfDates);
+      manifest.record("train", "model_evaluations", "ok", exampleCount, 1L, secondsSince(t), String.format(Locale.ROOT,
+          "%s backtest AUC %.3f on %d examples", model.version(), backtest.auc(), backtest.testExamples()));
+
+      t = System.nanoTime();
+      DuckSegmenter.Segments segments = DuckSegmenter.fit(features, config.segments());
+      Dataset<Row> segmentRows = segments.assign(features)
+          .join(HealthTemperature.apply(features), "account_id")
+          .select("account_id", "segment_id", "segment_name", "health", "temperature", "quadrant", "play");
+      warehouse.write("customer_segments", segmentRows, CustomerSegments.SCHEMA, runDate);
+      Dataset<Row> storedSegments = keep(warehouse.read("customer_segments", runDate));
+      List<SegmentSize> sizes = new ArrayList<>();
+      for (Row r : storedSegments.groupBy("segment_id", "segment_name").agg(count(lit(1)).as("n"))
+          .orderBy(col("n").desc()).collectAsList()) {
+        int id = r.getInt(0);
+        sizes.add(new SegmentSize(id, r.getString(1), segments.evidence().get(id), r.getLong(2)));
+      }
+      manifest.record("segments", "customer_segments", "ok", active, active, secondsSince(t), sizes.size() + " segments");
+
+      t = System.nanoTime();
+      warehouse.write("churn_scores", model.score(features), ChurnScores.SCHEMA, runDate);
+      Dataset<Row> scores = warehouse.read("churn_scores", runDate);
+      long scored = scores.count();
+      manifest.record("score", "churn_scores", "ok", active, scored, secondsSince(t), null);
+
+      t = System.nanoTime();
+      Dataset<Row> riskList = RiskList.build(scores, storedSegments, tables.get(InputContract.ACCOUNTS.name()),
+          config.riskListTiers());
+      warehouse.write("churn_risk_list", riskList, RiskList.SCHEMA, runDate);
+      Dataset<Row> storedList = warehouse.read("churn_risk_list", runDate).drop(Warehouse.RUN_DATE).orderBy("rank");
+      File csv = warehouse.exportCsv("churn_risk_list", storedList, runDate);
+      long listed = storedList.count();
+      manifest.record("risk_list", "churn_risk_list", "ok", scored, listed, secondsSince(t), "CSV " + csv);
+
+      return new Result(runDate, stats, computed.disabled(), backtest, model.version(), sizes, scored, listed, csv,
+          warehouse.root());
+    } catch (RuntimeException e) {
+      manifest.record("run", "nightly", "failed", null, null, 0.0, e.getMessage());
+      throw e;
+    } finally {
+      warehouse.write("run_manifest", manifest.toFrame(spark), RunManifest.SCHEMA, runDate);
+      cached.forEach(Dataset::unpersist);
+    }
+  }
+
+  private ValidatedInputs validate(List<SourceStats> stats) {
+    long t = System.nanoTime();
+    LocalDate extractDate = config.extractDate(runDate);
+    Map<String, SourceSettings> sources = config.sources();
+    Map<String, ConformedSource> conformed = new LinkedHashMap<>();
+    Map<String, long[]> counts = new LinkedHashMap<>();
+    // Rows with their raw JSON, needed until the quarantine is written; released before the features.
+    List<Dataset<Row>> checkedFrames = new ArrayList<>();
+    for (SourceSettings s : sources.values()) {
+      TableContract contract = InputContract.table(s.table());
+      Dataset<Row> raw = SourceReader.read(spark, s);
+      ConformedSource c = SourceConformer.conform(raw, contract, s.mapping(), s.location(), extractDate);
+      Dataset<Row> checked = c.checked().persist(StorageLevel.MEMORY_AND_DISK());
+      checkedFrames.add(checked);
+      ConformedSource kept = new ConformedSource(c.table(), checked, c.canonicalNames(), c.sourceColumns(),
+          c.absentColumns());
+      conformed.put(s.table(), kept);
+      long read = raw.count();
+      counts.put(s.table(), new long[] {read, read - kept.checked().count()});
+      if (!c.absentColumns().isEmpty()) {
+        LOG.info("Source {} provides no {}: left empty", s.table(), c.absentColumns());
+      }
+    }
+    for (TableContract table : InputContract.ALL) {
+      if (!sources.containsKey(table.name()) && !table.requiredSource()) {
+        LOG.warn("Source {} is not configured: the indicators that need it are disabled", table.name());
+      }
+    }
+    ValidatedInputs validated = ContractValidator.validate(conformed);
+    Map<String, Dataset<Row>> clean = new LinkedHashMap<>();
+    validated.tables().forEach((name, df) -> clean.put(name, materialize(df)));
+    warehouse.write("dq_quarantine", validated.quarantine(), Quarantine.SCHEMA, runDate);
+
+    Map<String, Map<String, Long>> byRule = new LinkedHashMap<>();
+    Map<String, List<String>> byColumn = new LinkedHashMap<>();
+    for (Row r : warehouse.read("dq_quarantine", runDate)
+        .groupBy("source", "rule", "source_column").agg(count(lit(1)).as("n"))
+        .orderBy(col("n").desc()).collectAsList()) {
+      byRule.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).merge(r.getString(1), r.getLong(3), Long::sum);
+      byColumn.computeIfAbsent(r.getString(0), k -> new ArrayList<>())
+          .add(r.getString(1) + " in " + r.getString(2) + ": " + r.getLong(3) + " rows");
+    }
+    checkedFrames.forEach(Dataset::unpersist);
+    double seconds = secondsSince(t);
+    List<String> failures = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : counts.entrySet()) {
+      String source = e.getKey();
+      long read = e.getValue()[0];
+      long skipped = e.getValue()[1];
+      Map<String, Long> rules = byRule.getOrDefault(source, Map.of());
+      long rejected = rules.values().stream().mapToLong(Long::longValue).sum();
+      stats.add(new SourceStats(source, read, skipped, rejected, rules));
+      double share = read == 0 ? 0.0 : (double) rejected / read;
+      boolean tooMany = share > config.maxRejectedShare();
+      String detail = rejected == 0 ? null : String.join("; ", byColumn.get(source));
+      manifest.record("validate", source, tooMany ? "failed" : rejected > 0 ? "warning" : "ok", read,
+          read - skipped - rejected, seconds, detail);
+      if (tooMany) {
+        failures.add(String.format(Locale.ROOT, "source %s rejected %d of %d rows (%.1f%%, threshold %.1f%%): %s",
+            source, rejected, read, 100 * share, 100 * config.maxRejectedShare(), detail));
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new ContractException("Cannot run " + runDate + ": " + String.join("; ", failures)
+          + " (rejected rows are in dq_quarantine run_date=" + runDate + ")");
+    }
+    return new ValidatedInputs(clean, validated.quarantine());
+  }
+
+  private void writeEvaluation(ChurnModel model, ChurnModel.Backtest b, long finalExamples, List<LocalDate> dates) {
+    Row row = RowFactory.create(model.version(), "logistic_regression", b.auc(), b.trainExamples(), b.testExamples(),
+        b.testChurnRate(), finalExamples, java.sql.Date.valueOf(b.trainDates().get(0)),
+        java.sql.Date.valueOf(b.testDates().get(0)), java.sql.Date.valueOf(b.testDates().get(b.testDates().size() - 1)));
+    warehouse.write("model_evaluations", spark.createDataFrame(List.of(row), ModelEvaluations.SCHEMA),
+        ModelEvaluations.SCHEMA, runDate);
+  }
+
+  /** Keeps the fitted pipeline beside the warehouse, so a score can be traced to its model. */
+  private void saveModel(ChurnModel model) {
+    String path = new File(warehouse.root(), "_models/" + model.version()).getPath();
+    try {
+      model.pipeline().write().overwrite().save(path);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot save model " + model.version() + " to " + path, e);
+    }
+  }
+
+  /**
+   * Computes a frame now and cuts its lineage. The indicator and training plans join many
+   * families over the validated tables; without the cut, every later job (each model iteration)
+   * re-plans the whole history of the frame.
+   */
+  private static Dataset<Row> materialize(Dataset<Row> df) {
+    return df.localCheckpoint(true);
+  }
+
+  private Dataset<Row> keep(Dataset<Row> df) {
+    Dataset<Row> p = df.persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(p);
+    return p;
+  }
+
+  private static double secondsSince(long nanos) {
+    return (System.nanoTime() - nanos) / 1e9;
+  }
+}

@@ -1,0 +1,86 @@
+package io.churnducks.jobs.cli;
+
+import io.churnducks.features.testing.SparkTestBase;
+import io.churnducks.jobs.io.SparkSessions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChurnCliTest extends SparkTestBase {
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine cli = ChurnCli.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void everySubcommandHasHelp() {
+    for (String sub : new String[] {"generate", "nightly", "demo"}) {
+      Run r = run(sub, "--help");
+      assertEquals(0, r.code(), sub);
+      assertTrue(r.out().contains("--config"), sub + " help lists --config");
+      assertTrue(r.out().contains("--set"), sub + " help lists --set");
+    }
+    assertTrue(run("nightly", "--help").out().contains("--run-date"));
+  }
+
+  @Test
+  void nightlyNeedsAValidRunDate() {
+    assertEquals(2, run("nightly").code());
+    Run bad = run("nightly", "--run-date", "2026-13-01");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("is not a date YYYY-MM-DD"), bad.err());
+  }
+
+  @Test
+  void aMissingConfigFileIsOneClearLine() {
+    Run r = run("nightly", "--run-date", "2026-01-01", "--config", "does-not-exist.conf");
+    assertEquals(1, r.code());
+    assertEquals("churn nightly: Cannot load config: does-not-exist.conf does not exist (pass --config FILE)",
+        r.err().strip());
+  }
+
+  @Test
+  void aMissingRequiredSourceColumnNamesTheColumnsFoundWithoutAStackTrace(@TempDir Path dir) throws Exception {
+    SparkSessions.configure(spark(), 2);
+    Path accounts = Files.createDirectories(dir.resolve("accounts"));
+    Files.writeString(accounts.resolve("a.csv"), "AccountNumber,CreatedDate\nA1,01/02/2024\n");
+    Path subs = Files.createDirectories(dir.resolve("subs"));
+    Files.writeString(subs.resolve("s.csv"), "id,customer_ref,created,mrr\ns1,A1,1704153600,10\n");
+    Path conf = dir.resolve("bad.conf");
+    Files.writeString(conf, """
+        warehouse = "%s/wh"
+        sources {
+          accounts { format = csv, path = "%s", options { header = "true" },
+                     columns { account_id = "Id", signup_date = "CreatedDate" }, formats { signup_date = "MM/dd/yyyy" } }
+          subscriptions { format = csv, path = "%s", options { header = "true" },
+                          columns { subscription_id = id, account_id = customer_ref, start_date = created },
+                          formats { start_date = epoch_seconds } }
+        }
+        """.formatted(dir, accounts, subs));
+    Run r = run("nightly", "--run-date", "2024-06-01", "--config", conf.toString());
+    assertEquals(1, r.code());
+    String err = r.err().strip();
+    assertTrue(err.startsWith("churn nightly: Cannot read source accounts"), err);
+    assertTrue(err.contains("account_id (mapped to 'Id')"), err);
+    assertTrue(err.contains("found columns: AccountNumber, CreatedDate"), err);
+    assertFalse(err.contains("\tat "), "no stack trace: " + err);
+    assertEquals(1, err.lines().count(), err);
+  }
+}

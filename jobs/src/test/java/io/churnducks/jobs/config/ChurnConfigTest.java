@@ -1,0 +1,69 @@
+package io.churnducks.jobs.config;
+
+import io.churnducks.features.validation.ContractException;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.time.LocalDate;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChurnConfigTest {
+
+  private static final File DEMO = new File("../conf/demo.conf");
+
+  @Test
+  void demoConfigDeclaresAllSixSourcesWithTheirMappings() {
+    ChurnConfig c = ChurnConfig.load(DEMO, List.of());
+    assertEquals(List.of("accounts", "subscriptions", "invoices", "usage_events", "support_tickets", "surveys"),
+        List.copyOf(c.sources().keySet()));
+    SourceSettings subs = c.sources().get("subscriptions");
+    assertEquals("customer_ref", subs.mapping().columns().get("account_id"));
+    assertEquals("epoch_seconds", subs.mapping().formats().get("start_date"));
+    assertEquals("failed", c.sources().get("invoices").mapping().values().get("status").get("payment_failed"));
+    assertTrue(c.sources().get("invoices").mapping().filter().isPresent());
+  }
+
+  @Test
+  void overridesApplyBeforeSubstitutionSoSourcePathsFollowTheSampleDir() {
+    ChurnConfig c = ChurnConfig.load(DEMO, List.of("sample.dir=/data/x//y", "model.high-tier=0.4",
+        "spark.master=local[2]"));
+    assertEquals("/data/x//y/crm_accounts", c.sources().get("accounts").path());
+    assertEquals(0.4, c.model().highTier());
+    assertEquals("local[2]", c.sparkMaster());
+  }
+
+  @Test
+  void extractDateDefaultsToTheRunDate() {
+    LocalDate d = LocalDate.of(2026, 1, 1);
+    assertEquals(d, ChurnConfig.load(DEMO, List.of()).extractDate(d));
+    assertEquals(LocalDate.of(2026, 3, 1),
+        ChurnConfig.load(DEMO, List.of("validation.extract-date=2026-03-01")).extractDate(d));
+  }
+
+  @Test
+  void badValuesFailWithTheKeyNamed() {
+    ContractException e = assertThrows(ContractException.class,
+        () -> ChurnConfig.load(DEMO, List.of("segments.k=many")).segments());
+    assertTrue(e.getMessage().contains("segments.k"), e.getMessage());
+    ContractException tiers = assertThrows(ContractException.class,
+        () -> ChurnConfig.load(DEMO, List.of("model.medium-tier=0.5", "model.high-tier=0.3")).model());
+    assertTrue(tiers.getMessage().contains("model"), tiers.getMessage());
+    ContractException missing = assertThrows(ContractException.class,
+        () -> ChurnConfig.load(new File("no-such.conf"), List.of()));
+    assertTrue(missing.getMessage().contains("no-such.conf does not exist"), missing.getMessage());
+    ContractException override = assertThrows(ContractException.class,
+        () -> ChurnConfig.load(DEMO, List.of("nokey")));
+    assertTrue(override.getMessage().contains("expected key=value"), override.getMessage());
+  }
+
+  @Test
+  void unknownSourceNamesAreRejected() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ChurnConfig.load(DEMO, List.of("sources.payments.path=/x")).sources());
+    assertTrue(e.getMessage().contains("payments"), e.getMessage());
+  }
+}

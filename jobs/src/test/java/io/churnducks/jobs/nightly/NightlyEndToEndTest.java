@@ -1,0 +1,180 @@
+package io.churnducks.jobs.nightly;
+
+import io.churnducks.features.indicators.CustomerFeatures;
+import io.churnducks.features.testing.SparkTestBase;
+import io.churnducks.features.validation.Quarantine;
+import io.churnducks.jobs.config.ChurnConfig;
+import io.churnducks.jobs.generate.GeneratorOptions;
+import io.churnducks.jobs.generate.SampleDataGenerator;
+import io.churnducks.jobs.io.SparkSessions;
+import io.churnducks.jobs.io.Warehouse;
+import io.churnducks.models.churn.ChurnScores;
+import io.churnducks.models.churn.RiskList;
+import io.churnducks.models.segments.CustomerSegments;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The one end-to-end test: generate a small messy sample with hidden truth, run the nightly job on
+ * its cutoff, and check the warehouse against the truth and against an independent engine.
+ */
+class NightlyEndToEndTest extends SparkTestBase {
+
+  @TempDir
+  static Path tmp;
+
+  static String sampleDir;
+  static String warehouseRoot;
+  static LocalDate cutoff;
+  static NightlyJob.Result result;
+  static Warehouse warehouse;
+
+  @BeforeAll
+  static void runNightlyOnGeneratedData() {
+    // Unit tests run interpreted on two partitions (tiny frames); this test moves a million rows.
+    SparkSessions.configure(spark(), 8);
+    spark().conf().set("spark.sql.codegen.wholeStage", "true");
+    spark().conf().set("spark.sql.codegen.factoryMode", "FALLBACK");
+    sampleDir = tmp.resolve("sample").toString();
+    warehouseRoot = tmp.resolve("warehouse").toString();
+    GeneratorOptions options = new GeneratorOptions(1200, LocalDate.of(2024, 1, 1), 20, 20261125L, sampleDir,
+        "csv", 0.004, 90, 30);
+    cutoff = SampleDataGenerator.run(spark(), options).cutoff();
+    ChurnConfig config = ChurnConfig.load(new File("../conf/demo.conf"), List.of(
+        "sample.dir=" + sampleDir, "warehouse=" + warehouseRoot));
+    result = new NightlyJob(spark(), config, cutoff).run();
+    warehouse = new Warehouse(spark(), warehouseRoot);
+  }
+
+  @Test
+  void everyTableExistsWithItsDeclaredSchema() {
+    Map<String, StructType> declared = Map.of(
+        "dq_quarantine", Quarantine.SCHEMA,
+        "customer_features", CustomerFeatures.SCHEMA,
+        "customer_segments", CustomerSegments.SCHEMA,
+        "churn_scores", ChurnScores.SCHEMA,
+        "churn_risk_list", RiskList.SCHEMA,
+        "model_evaluations", ModelEvaluations.SCHEMA,
+        "run_manifest", RunManifest.SCHEMA);
+    declared.forEach((table, schema) -> {
+      Dataset<Row> stored = warehouse.read(table, cutoff);
+      assertEquals(describe(schema) + ", run_date date", describe(stored.schema()), table);
+      assertTrue(stored.count() > 0, table + " has rows for " + cutoff);
+    });
+    assertTrue(result.riskListCsv().isFile(), "risk list CSV exported");
+  }
+
+  @Test
+  void quarantineCountsEqualTheInjectedViolations() {
+    Map<String, Long> expected = counts(spark().read().parquet(sampleDir + "/truth/quarantine_expected")
+        .where(col("rows").gt(0)).select(col("source"), col("rule"), col("rows")));
+    Map<String, Long> actual = counts(warehouse.read("dq_quarantine", cutoff)
+        .groupBy("source", "rule").agg(count(lit(1)).as("rows")));
+    assertEquals(expected, actual);
+  }
+
+  @Test
+  void modelRanksRealChurnAlmostAsWellAsTheTrueProbabilities() {
+    Dataset<Row> truth = spark().read().parquet(sampleDir + "/truth/churn_probabilities")
+        .where(col("as_of_date").equalTo(lit(java.sql.Date.valueOf(cutoff))));
+    Dataset<Row> joined = warehouse.read("churn_scores", cutoff).join(truth, "account_id")
+        .withColumn("label", when(col("churned_within_horizon"), 1.0).otherwise(0.0)).cache();
+    long accounts = joined.count();
+    long churners = joined.where(col("label").equalTo(1.0)).count();
+    assertTrue(accounts > 500 && churners >= 30, "enough scored accounts (" + accounts + ") and churners (" + churners + ")");
+    double modelAuc = auc(joined, "churn_probability");
+    double trueAuc = auc(joined, "true_churn_probability");
+    System.out.printf("end-to-end: %d accounts, %d churners, model AUC %.3f, true-probability AUC %.3f, ratio %.3f%n",
+        accounts, churners, modelAuc, trueAuc, modelAuc / trueAuc);
+    assertTrue(modelAuc >= 0.85 * trueAuc, "model AUC " + modelAuc + " >= 0.85 x true AUC " + trueAuc);
+  }
+
+  @Test
+  void rerunningTheSameDateReplacesItsPartition() {
+    Dataset<Row> before = warehouse.read("churn_scores", cutoff).drop("run_date").cache();
+    long rows = before.count();
+    ChurnConfig config = ChurnConfig.load(new File("../conf/demo.conf"), List.of(
+        "sample.dir=" + sampleDir, "warehouse=" + warehouseRoot));
+    new NightlyJob(spark(), config, cutoff).run();
+    Dataset<Row> after = warehouse.read("churn_scores", cutoff).drop("run_date");
+    assertEquals(rows, after.count());
+    assertEquals(0, before.drop("top_reasons").except(after.drop("top_reasons")).count(), "same scores after rerun");
+    assertEquals(rows, after.select("account_id").distinct().count());
+  }
+
+  @Test
+  void indicatorsAgreeWithAnIndependentDuckDbComputation() throws Exception {
+    String events = sampleDir + "/product_events/*.csv";
+    String features = warehouseRoot + "/customer_features/*/*.parquet";
+    String sql = """
+        WITH ev AS (
+          SELECT DISTINCT message_id, org_id, user_key, event,
+                 CAST(epoch_ms(CAST(timestamp AS BIGINT)) AS DATE) AS day
+          FROM read_csv('%s', header=true, all_varchar=true)
+          WHERE TRY_CAST(qty AS DOUBLE) IS NOT NULL AND event NOT IN ('pricing_page', 'upgrade_click')),
+        win AS (
+          SELECT org_id AS account_id, count(*) AS events_28d, count(DISTINCT user_key) AS active_users_28d,
+                 count(DISTINCT day) AS active_days_28d
+          FROM ev WHERE day >= DATE '%s' - INTERVAL 28 DAY AND day < DATE '%s'
+          GROUP BY org_id),
+        f AS (SELECT account_id, events_28d, active_users_28d, active_days_28d FROM read_parquet('%s'))
+        SELECT count(*) AS compared,
+               sum(CASE WHEN f.events_28d = coalesce(win.events_28d, 0)
+                         AND f.active_users_28d = coalesce(win.active_users_28d, 0)
+                         AND f.active_days_28d = coalesce(win.active_days_28d, 0) THEN 1 ELSE 0 END) AS agreeing
+        FROM f LEFT JOIN win USING (account_id)
+        """.formatted(events, cutoff, cutoff, features);
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      long compared = rs.getLong(1);
+      assertTrue(compared > 500, "compared " + compared + " accounts");
+      assertEquals(compared, rs.getLong(2), "accounts whose usage indicators agree with DuckDB");
+    }
+  }
+
+  private static double auc(Dataset<Row> scored, String score) {
+    return new BinaryClassificationEvaluator().setLabelCol("label").setRawPredictionCol(score)
+        .setMetricName("areaUnderROC").evaluate(scored);
+  }
+
+  private static Map<String, Long> counts(Dataset<Row> sourceRuleRows) {
+    Map<String, Long> out = new HashMap<>();
+    for (Row r : sourceRuleRows.collectAsList()) {
+      out.put(r.getString(0) + "/" + r.getString(1), r.getLong(2));
+    }
+    return out;
+  }
+
+  private static String describe(StructType s) {
+    StringBuilder b = new StringBuilder();
+    for (StructField f : s.fields()) {
+      b.append(b.length() > 0 ? ", " : "").append(f.name()).append(' ').append(f.dataType().simpleString());
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,33 @@
+package io.churnducks.models.churn;
+
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
+/** The {@code churn_scores} table: one row per account active on the run date. */
+public final class ChurnScores {
+
+  private ChurnScores() {}
+
+  public static final StructType SCHEMA = new StructType(new StructField[] {
+      field("account_id", StringType, false, "Account identifier."),
+      field("churn_probability", DoubleType, false, "Probability of churning within the horizon after the run date."),
+      field("risk_tier", StringType, false, "high / medium / low, from the configured probability thresholds."),
+      field("mrr", DoubleType, false, "Current monthly recurring revenue, currency units."),
+      field("mrr_at_risk", DoubleType, false, "churn_probability × mrr, currency units per month."),
+      field("top_reasons", DataTypes.createArrayType(StringType, true), false,
+          "Indicators that raise this account's churn risk the most, strongest first."),
+      field("model_version", StringType, false, "Identifier of the model that produced the score."),
+  });
+
+  static StructField field(String name, DataType type, boolean nullable, String comment) {
+    Metadata meta = new MetadataBuilder().putString("comment", comment).build();
+    return new StructField(name, type, nullable, meta);
+  }
+}

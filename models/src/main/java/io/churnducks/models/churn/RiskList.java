@@ -1,0 +1,69 @@
+package io.churnducks.models.churn;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.List;
+
+import static io.churnducks.models.churn.ChurnScores.field;
+import static org.apache.spark.sql.functions.array_join;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
+/**
+ * The {@code churn_risk_list} CS works every morning: accounts in the listed risk tiers, ranked by
+ * MRR at risk (then probability, then account id), with owner, reasons, segment and play.
+ * Ranking sorts in a distributed way and numbers rows with {@code zipWithIndex}; nothing is
+ * gathered on the driver.
+ */
+public final class RiskList {
+
+  private RiskList() {}
+
+  public static final StructType SCHEMA = new StructType(new StructField[] {
+      field("rank", LongType, false, "Position in the list, 1 = work first."),
+      field("account_id", StringType, false, "Account identifier."),
+      field("account_name", StringType, true, "Account name from the CRM."),
+      field("csm_owner", StringType, true, "Customer-success manager who owns the account."),
+      field("churn_probability", DoubleType, false, "Probability of churning within the horizon."),
+      field("risk_tier", StringType, false, "high or medium."),
+      field("mrr", DoubleType, false, "Current monthly recurring revenue."),
+      field("mrr_at_risk", DoubleType, false, "churn_probability × mrr."),
+      field("top_reasons", StringType, false, "Why the account is at risk, strongest first ('; '-separated)."),
+      field("segment_name", StringType, true, "The account's segment."),
+      field("quadrant", StringType, true, "Health × temperature quadrant."),
+      field("play", StringType, true, "What to do about it."),
+  });
+
+  /**
+   * @param scores   {@link ChurnScores#SCHEMA}
+   * @param segments {@code account_id, segment_name, quadrant, play}
+   * @param accounts {@code account_id, account_name, csm_owner}
+   * @param tiers    risk tiers that make the list
+   */
+  public static Dataset<Row> build(Dataset<Row> scores, Dataset<Row> segments, Dataset<Row> accounts, List<String> tiers) {
+    Dataset<Row> listed = scores.where(col("risk_tier").isin(tiers.toArray()))
+        .join(segments.select("account_id", "segment_name", "quadrant", "play"), new String[] {"account_id"}, "left")
+        .join(accounts.select("account_id", "account_name", "csm_owner"), new String[] {"account_id"}, "left")
+        .select(col("account_id"), col("account_name"), col("csm_owner"), col("churn_probability"), col("risk_tier"),
+            col("mrr"), col("mrr_at_risk"), array_join(col("top_reasons"), "; ").as("top_reasons"),
+            col("segment_name"), col("quadrant"), col("play"))
+        .orderBy(col("mrr_at_risk").desc(), col("churn_probability").desc(), col("account_id"));
+    JavaRDD<Row> ranked = listed.javaRDD().zipWithIndex().map(t -> {
+      Row r = t._1();
+      Object[] values = new Object[r.size() + 1];
+      values[0] = t._2() + 1;
+      for (int i = 0; i < r.size(); i++) {
+        values[i + 1] = r.get(i);
+      }
+      return RowFactory.create(values);
+    });
+    return listed.sparkSession().createDataFrame(ranked, SCHEMA);
+  }
+}
