@@ -1,8 +1,6 @@
 package io.churnducks.features.contract;
 
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 
 import java.util.List;
@@ -33,8 +31,7 @@ public record ColumnSpec(
 
   /** The column as a schema field, its description in the metadata {@code comment}. */
   public StructField field() {
-    Metadata meta = new MetadataBuilder().putString("comment", doc).build();
-    return new StructField(name, type, !required, meta);
+    return Schemas.field(name, type, !required, doc);
   }
 
   public static ColumnSpec required(String name, DataType type, String doc) {

@@ -1,12 +1,11 @@
 package io.churnducks.features.indicators;
 
 import io.churnducks.features.contract.InputContract;
+import io.churnducks.features.contract.Schemas;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -41,8 +40,7 @@ public final class CustomerFeatures {
    */
   public record Indicator(String name, DataType type, String source, boolean numeric, String doc) {
     StructField field() {
-      Metadata meta = new MetadataBuilder().putString("comment", doc).build();
-      return new StructField(name, type, true, meta);
+      return Schemas.field(name, type, true, doc);
     }
   }
 

@@ -5,13 +5,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 import java.time.LocalDate;
 
+import static io.churnducks.features.contract.Schemas.field;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.datediff;
@@ -98,9 +97,4 @@ public final class ChurnLabeler {
         when(censored.unary_$bang(), col("churn_date")).as("churn_date"));
   }
 
-  private static StructField field(String name, org.apache.spark.sql.types.DataType type, boolean nullable,
-      String comment) {
-    Metadata meta = new MetadataBuilder().putString("comment", comment).build();
-    return new StructField(name, type, nullable, meta);
-  }
 }

@@ -5,15 +5,15 @@ import io.churnducks.features.contract.TableContract;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
 
 /**
  * Applies the cross-row and cross-table rules to conformed sources: account references are
- * resolved and checked against the clean accounts, then keys are de-duplicated. Returns the
- * clean canonical tables and the union of every rejected row.
+ * resolved and checked against the clean accounts, then keys are de-duplicated. Returns every
+ * table with its rows marked, from which the clean tables and the quarantine are read.
  */
 public final class ContractValidator {
 
@@ -30,8 +30,8 @@ public final class ContractValidator {
             + " is not configured (add sources." + t.name() + " to the config)");
       }
     }
-    List<Dataset<Row>> rejected = new ArrayList<>();
-    Map<String, Dataset<Row>> clean = new LinkedHashMap<>();
+    Dataset<Row> rejected = null;
+    Map<String, Dataset<Row>> checked = new LinkedHashMap<>();
     Dataset<Row> accountIds = null;
     Dataset<Row> subscriptions = null;
     for (TableContract t : InputContract.ALL) {
@@ -39,39 +39,27 @@ public final class ContractValidator {
       if (source == null) {
         continue;
       }
-      rejected.add(source.rejected());
-      Dataset<Row> rows = source.clean();
+      rejected = rejected == null ? source.rejected() : rejected.unionByName(source.rejected());
+      Dataset<Row> rows = ReferenceChecks.unmarked(source.clean());
       if (t.oneOfRequired().contains("subscription_id") && source.sourceColumns().containsKey("subscription_id")) {
-        ReferenceChecks.Split s = ReferenceChecks.resolveAccountThroughSubscription(
-            rows, subscriptions, t.name(), source.sourceColumn("subscription_id"));
-        rows = s.passed();
-        rejected.add(s.rejected());
+        rows = ReferenceChecks.resolveAccountThroughSubscription(rows, subscriptions,
+            source.sourceColumn("subscription_id"));
       }
       if (t.accountRequired()) {
-        ReferenceChecks.Split s = ReferenceChecks.unknownAccounts(
-            rows, accountIds, t.name(), source.sourceColumn("account_id"));
-        rows = s.passed();
-        rejected.add(s.rejected());
+        rows = ReferenceChecks.markUnknownAccounts(rows, accountIds, source.sourceColumn("account_id"));
       }
       if (t.keyColumn().isPresent()) {
         String key = t.keyColumn().get();
-        ReferenceChecks.Split s = ReferenceChecks.duplicates(rows, t.name(), key, source.sourceColumn(key));
-        rows = s.passed();
-        rejected.add(s.rejected());
+        rows = ReferenceChecks.markDuplicates(rows, key, source.sourceColumn(key));
       }
-      Dataset<Row> canonical = rows.select(t.columnNames().stream()
-          .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
-      clean.put(t.name(), canonical);
+      checked.put(t.name(), rows);
+      Dataset<Row> passed = rows.where(col(ReferenceChecks.PROBLEM).isNull());
       if (t == InputContract.ACCOUNTS) {
-        accountIds = canonical.select("account_id");
+        accountIds = passed.select("account_id");
       } else if (t == InputContract.SUBSCRIPTIONS) {
-        subscriptions = canonical;
+        subscriptions = passed.select("subscription_id", "account_id");
       }
     }
-    Dataset<Row> quarantine = rejected.get(0);
-    for (int i = 1; i < rejected.size(); i++) {
-      quarantine = quarantine.unionByName(rejected.get(i));
-    }
-    return new ValidatedInputs(clean, quarantine);
+    return new ValidatedInputs(checked, rejected);
   }
 }

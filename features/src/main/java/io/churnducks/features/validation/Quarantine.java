@@ -1,7 +1,6 @@
 package io.churnducks.features.validation;
 
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.MetadataBuilder;
+import io.churnducks.features.contract.Schemas;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -35,7 +34,6 @@ public final class Quarantine {
   });
 
   private static StructField field(String name, String comment) {
-    Metadata meta = new MetadataBuilder().putString("comment", comment).build();
-    return new StructField(name, StringType, false, meta);
+    return Schemas.field(name, StringType, false, comment);
   }
 }

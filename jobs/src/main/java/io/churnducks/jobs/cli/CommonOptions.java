@@ -10,8 +10,8 @@ import java.util.List;
 /** Options every subcommand takes: the config file and its overrides. */
 public final class CommonOptions {
 
-  @Option(names = "--config", paramLabel = "FILE", defaultValue = "conf/demo.conf",
-      description = "HOCON config file (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--config", paramLabel = "FILE", defaultValue = "${churn.home:-.}/conf/demo.conf",
+      description = "HOCON config file (default: the demo config, ${DEFAULT-VALUE}).")
   File config;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE",

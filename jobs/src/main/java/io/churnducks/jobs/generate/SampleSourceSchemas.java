@@ -1,8 +1,7 @@
 package io.churnducks.jobs.generate;
 
+import io.churnducks.features.contract.Schemas;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -84,7 +83,6 @@ public final class SampleSourceSchemas {
   }
 
   private static StructField field(String name, String comment) {
-    Metadata meta = new MetadataBuilder().putString("comment", comment).build();
-    return new StructField(name, DataTypes.StringType, true, meta);
+    return Schemas.field(name, DataTypes.StringType, true, comment);
   }
 }

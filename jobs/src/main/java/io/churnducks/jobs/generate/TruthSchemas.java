@@ -1,9 +1,9 @@
 package io.churnducks.jobs.generate;
 
+import static io.churnducks.features.contract.Schemas.field;
+
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -72,8 +72,4 @@ public final class TruthSchemas {
       field("messy", DataTypes.DoubleType, false, "Injected share per source and rule."),
       field("format", DataTypes.StringType, false, "Source file format (csv or parquet).")});
 
-  private static StructField field(String name, DataType type, boolean nullable, String comment) {
-    Metadata meta = new MetadataBuilder().putString("comment", comment).build();
-    return new StructField(name, type, nullable, meta);
-  }
 }

@@ -1,8 +1,7 @@
 package io.churnducks.jobs.nightly;
 
+import io.churnducks.features.contract.Schemas;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -30,7 +29,6 @@ public final class ModelEvaluations {
   });
 
   private static StructField field(String name, DataType type, String comment) {
-    Metadata meta = new MetadataBuilder().putString("comment", comment).build();
-    return new StructField(name, type, true, meta);
+    return Schemas.field(name, type, true, comment);
   }
 }

@@ -82,8 +82,7 @@ public final class NightlyJob {
     LOG.info("Nightly run for {} (config {}, warehouse {})", runDate, config.origin(), warehouse.root());
     try {
       List<SourceStats> stats = new ArrayList<>();
-      ValidatedInputs inputs = validate(stats);
-      Map<String, Dataset<Row>> tables = inputs.tables();
+      Map<String, Dataset<Row>> tables = validate(stats);
 
       long t = System.nanoTime();
       Dataset<Row> subscriptions = tables.get(InputContract.SUBSCRIPTIONS.name());
@@ -164,7 +163,8 @@ public final class NightlyJob {
     }
   }
 
-  private ValidatedInputs validate(List<SourceStats> stats) {
+  /** Reads, conforms and checks every source; writes dq_quarantine; returns the clean tables. */
+  private Map<String, Dataset<Row>> validate(List<SourceStats> stats) {
     long t = System.nanoTime();
     LocalDate extractDate = config.extractDate(runDate);
     Map<String, SourceSettings> sources = config.sources();
@@ -192,7 +192,11 @@ public final class NightlyJob {
         LOG.warn("Source {} is not configured: the indicators that need it are disabled", table.name());
       }
     }
-    ValidatedInputs validated = ContractValidator.validate(conformed);
+    ValidatedInputs validated = ContractValidator.validate(conformed).map(df -> {
+      Dataset<Row> p = df.persist(StorageLevel.MEMORY_AND_DISK());
+      checkedFrames.add(p);
+      return p;
+    });
     Map<String, Dataset<Row>> clean = new LinkedHashMap<>();
     validated.tables().forEach((name, df) -> clean.put(name, materialize(df)));
     warehouse.write("dq_quarantine", validated.quarantine(), Quarantine.SCHEMA, runDate);
@@ -230,7 +234,7 @@ public final class NightlyJob {
       throw new ContractException("Cannot run " + runDate + ": " + String.join("; ", failures)
           + " (rejected rows are in dq_quarantine run_date=" + runDate + ")");
     }
-    return new ValidatedInputs(clean, validated.quarantine());
+    return clean;
   }
 
   private void writeEvaluation(ChurnModel model, ChurnModel.Backtest b, long finalExamples, List<LocalDate> dates) {

@@ -5,8 +5,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -16,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import static io.churnducks.features.contract.Schemas.field;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
@@ -58,8 +57,4 @@ public final class RunManifest {
     return spark.createDataFrame(rows, SCHEMA);
   }
 
-  private static StructField field(String name, DataType type, boolean nullable, String comment) {
-    Metadata meta = new MetadataBuilder().putString("comment", comment).build();
-    return new StructField(name, type, nullable, meta);
-  }
 }

@@ -2,6 +2,7 @@ package io.churnducks.jobs.nightly;
 
 import io.churnducks.features.indicators.CustomerFeatures;
 import io.churnducks.features.testing.SparkTestBase;
+import io.churnducks.features.validation.ContractException;
 import io.churnducks.features.validation.Quarantine;
 import io.churnducks.jobs.config.ChurnConfig;
 import io.churnducks.jobs.generate.GeneratorOptions;
@@ -36,6 +37,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -124,6 +126,23 @@ class NightlyEndToEndTest extends SparkTestBase {
     assertEquals(rows, after.count());
     assertEquals(0, before.drop("top_reasons").except(after.drop("top_reasons")).count(), "same scores after rerun");
     assertEquals(rows, after.select("account_id").distinct().count());
+  }
+
+  @Test
+  void tooManyRejectedRowsFailTheRunWithOneMessageAndKeepTheQuarantine() {
+    String root = tmp.resolve("strict-warehouse").toString();
+    ChurnConfig strict = ChurnConfig.load(new File("../conf/demo.conf"), List.of(
+        "sample.dir=" + sampleDir, "warehouse=" + root, "validation.max-rejected-share=0.01"));
+    ContractException e = assertThrows(ContractException.class, () -> new NightlyJob(spark(), strict, cutoff).run());
+    String m = e.getMessage();
+    assertTrue(m.startsWith("Cannot run " + cutoff + ": source "), m);
+    assertTrue(m.contains("source usage_events rejected "), m);
+    assertTrue(m.contains("threshold 1.0%") && m.contains("duplicate_key in message_id: "), m);
+    assertTrue(m.endsWith("(rejected rows are in dq_quarantine run_date=" + cutoff + ")"), m);
+    Warehouse w = new Warehouse(spark(), root);
+    assertTrue(w.read("dq_quarantine", cutoff).count() > 0, "quarantine written before failing");
+    assertEquals(1, w.read("run_manifest", cutoff).where(col("status").equalTo("failed")
+        .and(col("stage").equalTo("run"))).count());
   }
 
   @Test

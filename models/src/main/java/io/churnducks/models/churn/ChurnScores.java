@@ -1,12 +1,10 @@
 package io.churnducks.models.churn;
 
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
+import static io.churnducks.features.contract.Schemas.field;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
@@ -26,8 +24,4 @@ public final class ChurnScores {
       field("model_version", StringType, false, "Identifier of the model that produced the score."),
   });
 
-  static StructField field(String name, DataType type, boolean nullable, String comment) {
-    Metadata meta = new MetadataBuilder().putString("comment", comment).build();
-    return new StructField(name, type, nullable, meta);
-  }
 }

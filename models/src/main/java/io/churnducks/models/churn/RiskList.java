@@ -9,7 +9,7 @@ import org.apache.spark.sql.types.StructType;
 
 import java.util.List;
 
-import static io.churnducks.models.churn.ChurnScores.field;
+import static io.churnducks.features.contract.Schemas.field;
 import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;

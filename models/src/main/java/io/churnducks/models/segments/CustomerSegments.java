@@ -1,11 +1,10 @@
 package io.churnducks.models.segments;
 
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
+import static io.churnducks.features.contract.Schemas.field;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
@@ -25,8 +24,4 @@ public final class CustomerSegments {
       field("play", StringType, false, "What customer success does for this quadrant."),
   });
 
-  static StructField field(String name, DataType type, boolean nullable, String comment) {
-    Metadata meta = new MetadataBuilder().putString("comment", comment).build();
-    return new StructField(name, type, nullable, meta);
-  }
 }

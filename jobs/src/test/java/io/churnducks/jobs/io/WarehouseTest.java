@@ -1,0 +1,64 @@
+package io.churnducks.jobs.io;
+
+import io.churnducks.features.testing.SparkTestBase;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WarehouseTest extends SparkTestBase {
+
+  private static final StructType SCHEMA = new StructType()
+      .add("account_id", DataTypes.StringType).add("score", DataTypes.DoubleType);
+  private static final LocalDate D1 = LocalDate.of(2026, 1, 1);
+  private static final LocalDate D2 = LocalDate.of(2026, 1, 2);
+
+  @Test
+  void rewritingARunDateReplacesThatPartitionOnly(@TempDir Path root) {
+    SparkSessions.configure(spark(), 2);
+    Warehouse w = new Warehouse(spark(), root.toString());
+    w.write("scores", frame(SCHEMA, new Object[] {"a", 0.1}, new Object[] {"b", 0.2}), SCHEMA, D1);
+    w.write("scores", frame(SCHEMA, new Object[] {"a", 0.3}), SCHEMA, D2);
+    w.write("scores", frame(SCHEMA, new Object[] {"c", 0.9}), SCHEMA, D1);
+
+    assertEquals(List.of("c"), w.read("scores", D1).select("account_id").as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList());
+    assertEquals(1, w.read("scores", D2).count());
+    assertEquals(0.3, w.read("scores", D2).first().getDouble(1));
+  }
+
+  @Test
+  void aFrameThatDiffersFromTheDeclaredSchemaIsNotWritten(@TempDir Path root) {
+    Warehouse w = new Warehouse(spark(), root.toString());
+    StructType other = new StructType().add("account_id", DataTypes.StringType).add("score", DataTypes.StringType);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> w.write("scores", frame(other, new Object[] {"a", "high"}), SCHEMA, D1));
+    assertTrue(e.getMessage().startsWith("Cannot write scores: columns [account_id string, score string] differ"),
+        e.getMessage());
+    assertTrue(!new File(root.toFile(), "scores").exists());
+  }
+
+  @Test
+  void theCsvExportIsOneFileWithAHeaderInTheFramesOrder(@TempDir Path root) throws Exception {
+    Warehouse w = new Warehouse(spark(), root.toString());
+    Dataset<Row> ordered = frame(SCHEMA, new Object[] {"b", 0.9}, new Object[] {"a", 0.5}, new Object[] {"c", 0.1})
+        .orderBy(org.apache.spark.sql.functions.col("score").desc());
+    File csv = w.exportCsv("risk", ordered, D1);
+    assertEquals(root.resolve("exports/risk/run_date=2026-01-01/risk.csv").toFile(), csv);
+    assertEquals(List.of("account_id,score", "b,0.9", "a,0.5", "c,0.1"), Files.readAllLines(csv.toPath()));
+    w.exportCsv("risk", ordered.limit(1), D1);
+    assertEquals(2, Files.readAllLines(csv.toPath()).size(), "a rerun replaces the export");
+  }
+}
