@@ -98,7 +98,8 @@ final class FeatureStory {
     }
 
     void ticket(String id, String account, String opened, Integer satisfaction) {
-      tickets.add(new Object[] {id, account, ts(opened), null, "normal", "billing", satisfaction});
+      // Closed (and rated) when opened, so a rating is known from the ticket's own day.
+      tickets.add(new Object[] {id, account, ts(opened), ts(opened), "normal", "billing", satisfaction});
     }
 
     void survey(String account, String responded, int nps) {

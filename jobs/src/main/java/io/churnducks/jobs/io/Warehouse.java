@@ -1,5 +1,8 @@
 package io.churnducks.jobs.io;
 
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -8,8 +11,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-import java.io.File;
-import java.nio.file.Path;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.Arrays;
 
@@ -17,10 +20,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 /**
- * The warehouse: one Parquet folder per table under a root, partitioned by {@code run_date}.
- * Writing a run date replaces exactly that partition (dynamic partition overwrite), so a rerun of
- * the same date is idempotent and other dates are untouched. Every write is checked against the
- * table's declared schema first.
+ * The warehouse: one Parquet folder per table under a root (a local path or any Hadoop URI),
+ * partitioned by {@code run_date}. Writing a run date replaces exactly that partition's folder, so
+ * a rerun of the same date is idempotent and other dates are untouched. Every write is checked
+ * against the table's declared schema first.
  */
 public final class Warehouse {
 
@@ -39,40 +42,51 @@ public final class Warehouse {
   }
 
   public String tablePath(String table) {
-    return Path.of(root, table).toString();
+    return root.endsWith("/") ? root + table : root + "/" + table;
   }
 
-  /** Writes {@code rows} (in {@code schema}) as the {@code runDate} partition of {@code table}. */
+  private String partitionPath(String table, LocalDate runDate) {
+    return tablePath(table) + "/" + RUN_DATE + "=" + runDate;
+  }
+
+  /**
+   * Writes {@code rows} (in {@code schema}) as the {@code runDate} partition of {@code table},
+   * replacing that partition's folder as a whole: an empty frame leaves an empty (but readable)
+   * partition instead of yesterday's rows, and other dates are never touched.
+   */
   public void write(String table, Dataset<Row> rows, StructType schema, LocalDate runDate) {
     checkSchema(table, rows.schema(), schema);
     Column[] cols = Arrays.stream(schema.fields())
         .map(f -> col(f.name()).as(f.name(), f.metadata())).toArray(Column[]::new);
-    rows.select(cols)
-        .withColumn(RUN_DATE, lit(java.sql.Date.valueOf(runDate)))
-        .write()
-        .mode(SaveMode.Overwrite)
-        .option("partitionOverwriteMode", "dynamic")
-        .partitionBy(RUN_DATE)
-        .parquet(tablePath(table));
+    rows.select(cols).write().mode(SaveMode.Overwrite).parquet(partitionPath(table, runDate));
   }
 
-  /** Writes a small, already ordered frame as one CSV file {@code exports/<table>/run_date=D/<table>.csv}. */
-  public File exportCsv(String table, Dataset<Row> rows, LocalDate runDate) {
-    File dir = Path.of(root, "exports", table, RUN_DATE + "=" + runDate).toFile();
-    String tmp = dir.getPath() + ".tmp";
+  /**
+   * Writes a small, already ordered frame as one CSV file {@code exports/<table>/run_date=D/<table>.csv}
+   * (on any file system Hadoop can reach) and returns its path.
+   */
+  public String exportCsv(String table, Dataset<Row> rows, LocalDate runDate) {
+    String dir = root + "/exports/" + table + "/" + RUN_DATE + "=" + runDate;
+    String tmp = dir + ".tmp";
     rows.coalesce(1).write().mode(SaveMode.Overwrite).option("header", "true").csv(tmp);
-    File part = Arrays.stream(new File(tmp).listFiles((d, n) -> n.startsWith("part-") && n.endsWith(".csv")))
-        .findFirst().orElseThrow(() -> new IllegalStateException("Cannot export " + table + ": Spark wrote no CSV part"));
-    deleteRecursively(dir);
-    if (!dir.mkdirs()) {
-      throw new IllegalStateException("Cannot export " + table + ": cannot create " + dir);
+    try {
+      Path tmpPath = new Path(tmp);
+      FileSystem fs = tmpPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileStatus[] parts = fs.globStatus(new Path(tmpPath, "part-*.csv"));
+      if (parts == null || parts.length != 1) {
+        throw new IllegalStateException("Cannot export " + table + ": expected one CSV part in " + tmp);
+      }
+      Path out = new Path(dir, table + ".csv");
+      fs.delete(new Path(dir), true);
+      fs.mkdirs(new Path(dir));
+      if (!fs.rename(parts[0].getPath(), out)) {
+        throw new IllegalStateException("Cannot export " + table + ": cannot move the CSV to " + out);
+      }
+      fs.delete(tmpPath, true);
+      return out.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot export " + table + " to " + dir, e);
     }
-    File out = new File(dir, table + ".csv");
-    if (!part.renameTo(out)) {
-      throw new IllegalStateException("Cannot export " + table + ": cannot move " + part + " to " + out);
-    }
-    deleteRecursively(new File(tmp));
-    return out;
   }
 
   /** One run date of a table. */
@@ -95,15 +109,5 @@ public final class Warehouse {
       b.append(b.length() > 1 ? ", " : "").append(f.name()).append(' ').append(f.dataType().simpleString());
     }
     return b.append(']').toString();
-  }
-
-  private static void deleteRecursively(File f) {
-    File[] children = f.listFiles();
-    if (children != null) {
-      for (File c : children) {
-        deleteRecursively(c);
-      }
-    }
-    f.delete();
   }
 }

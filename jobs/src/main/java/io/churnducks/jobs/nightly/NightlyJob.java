@@ -23,6 +23,8 @@ import io.churnducks.models.churn.RiskList;
 import io.churnducks.models.segments.CustomerSegments;
 import io.churnducks.models.segments.DuckSegmenter;
 import io.churnducks.models.segments.HealthTemperature;
+import io.churnducks.models.segments.SegmentSettings;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -31,7 +33,6 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,6 +43,7 @@ import java.util.Map;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 /**
  * The nightly run for one run date: validate → features → train → segments → score → risk list,
@@ -61,7 +63,7 @@ public final class NightlyJob {
   /** What a run did, for the summary (small aggregates only). */
   public record Result(LocalDate runDate, List<SourceStats> sources, Map<String, List<String>> disabledIndicators,
       ChurnModel.Backtest backtest, String modelVersion, List<SegmentSize> segments, long scored, long riskListSize,
-      File riskListCsv, String warehouse) {}
+      String riskListCsv, String warehouse) {}
 
   private final SparkSession spark;
   private final ChurnConfig config;
@@ -110,9 +112,16 @@ public final class NightlyJob {
       Dataset<Row> examples = materialize(CustomerFeatures.compute(labels.select("account_id", "as_of_date"), tables,
               config.indicators()).features()
           .join(labels.select("account_id", "as_of_date", "churned"), new String[] {"account_id", "as_of_date"}));
-      long exampleCount = examples.count();
-      List<String> numeric = CustomerFeatures.numericIndicators().stream()
-          .filter(i -> computed.disabled().values().stream().noneMatch(l -> l.contains(i))).toList();
+      Row labelStats = examples.agg(count(lit(1)), count(when(col("churned"), 1))).first();
+      long exampleCount = labelStats.getLong(0);
+      long churners = labelStats.getLong(1);
+      if (churners == 0 || churners == exampleCount) {
+        throw new ContractException("Cannot train the churn model for " + runDate + ": " + exampleCount
+            + " labelled examples on as-of dates " + asOfDates.get(0) + ".." + asOfDates.get(asOfDates.size() - 1)
+            + ", " + churners + " of them churned (the model needs both churners and stayers: run on a later date "
+            + "or lower model.training-months)");
+      }
+      List<String> numeric = populated(CustomerFeatures.numericIndicators(), features, examples);
       List<String> logScaled = config.modelLogScaled().stream().filter(numeric::contains).toList();
       ChurnModel.Backtest backtest = ChurnModel.backtest(examples, asOfDates, numeric, logScaled,
           config.modelCategorical(), ms, runDate);
@@ -123,7 +132,11 @@ public final class NightlyJob {
           "%s backtest AUC %.3f on %d examples", model.version(), backtest.auc(), backtest.testExamples()));
 
       t = System.nanoTime();
-      DuckSegmenter.Segments segments = DuckSegmenter.fit(features, config.segments());
+      SegmentSettings configured = config.segments();
+      List<String> segmentIndicators = populated(configured.indicators(), features);
+      DuckSegmenter.Segments segments = DuckSegmenter.fit(features, new SegmentSettings(segmentIndicators,
+          configured.logScaled().stream().filter(segmentIndicators::contains).toList(), configured.k(),
+          configured.seed()));
       Dataset<Row> segmentRows = segments.assign(features)
           .join(HealthTemperature.apply(features), "account_id")
           .select("account_id", "segment_id", "segment_name", "health", "temperature", "quadrant", "play");
@@ -148,7 +161,7 @@ public final class NightlyJob {
           config.riskListTiers());
       warehouse.write("churn_risk_list", riskList, RiskList.SCHEMA, runDate);
       Dataset<Row> storedList = warehouse.read("churn_risk_list", runDate).drop(Warehouse.RUN_DATE).orderBy("rank");
-      File csv = warehouse.exportCsv("churn_risk_list", storedList, runDate);
+      String csv = warehouse.exportCsv("churn_risk_list", storedList, runDate);
       long listed = storedList.count();
       manifest.record("risk_list", "churn_risk_list", "ok", scored, listed, secondsSince(t), "CSV " + csv);
 
@@ -220,14 +233,15 @@ public final class NightlyJob {
       Map<String, Long> rules = byRule.getOrDefault(source, Map.of());
       long rejected = rules.values().stream().mapToLong(Long::longValue).sum();
       stats.add(new SourceStats(source, read, skipped, rejected, rules));
-      double share = read == 0 ? 0.0 : (double) rejected / read;
+      long considered = read - skipped;
+      double share = considered == 0 ? 0.0 : (double) rejected / considered;
       boolean tooMany = share > config.maxRejectedShare();
       String detail = rejected == 0 ? null : String.join("; ", byColumn.get(source));
       manifest.record("validate", source, tooMany ? "failed" : rejected > 0 ? "warning" : "ok", read,
           read - skipped - rejected, seconds, detail);
       if (tooMany) {
         failures.add(String.format(Locale.ROOT, "source %s rejected %d of %d rows (%.1f%%, threshold %.1f%%): %s",
-            source, rejected, read, 100 * share, 100 * config.maxRejectedShare(), detail));
+            source, rejected, considered, 100 * share, 100 * config.maxRejectedShare(), detail));
       }
     }
     if (!failures.isEmpty()) {
@@ -245,9 +259,34 @@ public final class NightlyJob {
         ModelEvaluations.SCHEMA, runDate);
   }
 
+  /**
+   * The indicators that hold at least one value in every frame (one aggregate row per frame). An
+   * indicator whose source or source column is absent is empty and cannot be imputed or scaled,
+   * so it is left out of the model and the segmentation, and the log says so.
+   */
+  @SafeVarargs
+  private static List<String> populated(List<String> indicators, Dataset<Row>... frames) {
+    List<String> kept = new ArrayList<>(indicators);
+    for (Dataset<Row> frame : frames) {
+      Row counts = frame.agg(count(col(indicators.get(0))),
+          indicators.subList(1, indicators.size()).stream().map(c -> count(col(c))).toArray(Column[]::new)).first();
+      for (int i = 0; i < indicators.size(); i++) {
+        if (counts.getLong(i) == 0) {
+          kept.remove(indicators.get(i));
+        }
+      }
+    }
+    List<String> dropped = indicators.stream().filter(i -> !kept.contains(i)).toList();
+    if (!dropped.isEmpty()) {
+      LOG.warn("Indicators {} have no values (source or column not provided): left out of the model and segments",
+          dropped);
+    }
+    return kept;
+  }
+
   /** Keeps the fitted pipeline beside the warehouse, so a score can be traced to its model. */
   private void saveModel(ChurnModel model) {
-    String path = new File(warehouse.root(), "_models/" + model.version()).getPath();
+    String path = warehouse.root() + "/_models/" + model.version();
     try {
       model.pipeline().write().overwrite().save(path);
     } catch (java.io.IOException e) {

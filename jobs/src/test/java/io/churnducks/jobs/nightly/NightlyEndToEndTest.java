@@ -87,7 +87,7 @@ class NightlyEndToEndTest extends SparkTestBase {
       assertEquals(describe(schema) + ", run_date date", describe(stored.schema()), table);
       assertTrue(stored.count() > 0, table + " has rows for " + cutoff);
     });
-    assertTrue(result.riskListCsv().isFile(), "risk list CSV exported");
+    assertTrue(new File(result.riskListCsv()).isFile(), "risk list CSV exported");
   }
 
   @Test

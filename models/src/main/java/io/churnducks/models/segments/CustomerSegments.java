@@ -1,6 +1,5 @@
 package io.churnducks.models.segments;
 
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
