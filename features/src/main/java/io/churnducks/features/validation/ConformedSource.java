@@ -9,7 +9,6 @@ import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 
 /**
@@ -42,12 +41,9 @@ public record ConformedSource(
 
   /** Rows that broke a rule, in the {@code dq_quarantine} shape. */
   public Dataset<Row> rejected() {
-    return checked.where(size(col(SourceConformer.PROBLEMS)).gt(0)).select(
-        lit(table).as("source"),
-        col(SourceConformer.PROBLEMS).getItem(0).getField("rule").as("rule"),
-        col(SourceConformer.PROBLEMS).getItem(0).getField("column").as("source_column"),
-        expr("array_join(transform(" + SourceConformer.PROBLEMS + ", p -> p.reason), '; ')").as("reason"),
-        col(SourceConformer.RAW).as("raw"));
+    return checked.where(size(col(SourceConformer.PROBLEMS)).gt(0)).select(Quarantine.rows(table,
+        col(SourceConformer.PROBLEMS).getItem(0),
+        expr("array_join(transform(" + SourceConformer.PROBLEMS + ", p -> p.reason), '; ')")));
   }
 
   /** The source column a canonical column was read from, for messages. */

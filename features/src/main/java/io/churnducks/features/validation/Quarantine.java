@@ -1,9 +1,13 @@
 package io.churnducks.features.validation;
 
 import io.churnducks.features.contract.Schemas;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
 /**
@@ -32,6 +36,21 @@ public final class Quarantine {
       field("reason", "Human-readable explanation, with the offending value."),
       field("raw", "The source row as JSON, exactly as read."),
   });
+
+  /** A broken rule as recorded on a row: a struct of rule, source column and reason. */
+  public static Column problem(String rule, String sourceColumn, Column reason) {
+    return struct(lit(rule).as("rule"), lit(sourceColumn).as("column"), reason.as("reason"));
+  }
+
+  /** The {@link #SCHEMA} columns for rows of {@code table} carrying {@code problem} and the raw JSON. */
+  public static Column[] rows(String table, Column problem, Column reason) {
+    return new Column[] {
+        lit(table).as("source"),
+        problem.getField("rule").as("rule"),
+        problem.getField("column").as("source_column"),
+        reason.as("reason"),
+        col(SourceConformer.RAW).as("raw")};
+  }
 
   private static StructField field(String name, String comment) {
     return Schemas.field(name, StringType, false, comment);

@@ -12,7 +12,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
 /**
@@ -82,7 +81,7 @@ public final class ReferenceChecks {
   }
 
   private static Dataset<Row> mark(Dataset<Row> rows, Column broken, String rule, String sourceColumn, Column reason) {
-    Column problem = struct(lit(rule).as("rule"), lit(sourceColumn).as("column"), reason.as("reason"));
-    return rows.withColumn(PROBLEM, when(col(PROBLEM).isNull().and(broken), problem).otherwise(col(PROBLEM)));
+    return rows.withColumn(PROBLEM,
+        when(col(PROBLEM).isNull().and(broken), Quarantine.problem(rule, sourceColumn, reason)).otherwise(col(PROBLEM)));
   }
 }

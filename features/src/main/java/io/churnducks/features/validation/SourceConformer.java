@@ -356,7 +356,7 @@ public final class SourceConformer {
   }
 
   private static Column problem(Column condition, String rule, String column, Column reason) {
-    return when(condition, struct(lit(rule).as("rule"), lit(column).as("column"), reason.as("reason")));
+    return when(condition, Quarantine.problem(rule, column, reason));
   }
 
   private static String expected(DataType type, String format) {

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 /**
  * The inputs after every contract rule: per table, the rows that passed the row-level rules,
@@ -42,9 +41,7 @@ public record ValidatedInputs(Map<String, Dataset<Row>> checked, Dataset<Row> ro
     Dataset<Row> all = rowLevelRejected;
     for (Map.Entry<String, Dataset<Row>> e : checked.entrySet()) {
       Column p = col(ReferenceChecks.PROBLEM);
-      all = all.unionByName(e.getValue().where(p.isNotNull()).select(
-          lit(e.getKey()).as("source"), p.getField("rule").as("rule"), p.getField("column").as("source_column"),
-          p.getField("reason").as("reason"), col(SourceConformer.RAW).as("raw")));
+      all = all.unionByName(e.getValue().where(p.isNotNull()).select(Quarantine.rows(e.getKey(), p, p.getField("reason"))));
     }
     return all;
   }
