@@ -121,7 +121,9 @@ public final class NightlyJob {
             + ", " + churners + " of them churned (the model needs both churners and stayers: run on a later date "
             + "or lower model.training-months)");
       }
-      List<String> numeric = populated(CustomerFeatures.numericIndicators(), features, examples);
+      // Checked once on tonight's features and once on the training examples; segments use the first.
+      List<String> populatedTonight = populated(CustomerFeatures.numericIndicators(), features);
+      List<String> numeric = populated(populatedTonight, examples);
       List<String> logScaled = config.modelLogScaled().stream().filter(numeric::contains).toList();
       ChurnModel.Backtest backtest = ChurnModel.backtest(examples, asOfDates, numeric, logScaled,
           config.modelCategorical(), ms, runDate);
@@ -133,7 +135,7 @@ public final class NightlyJob {
 
       t = System.nanoTime();
       SegmentSettings configured = config.segments();
-      List<String> segmentIndicators = populated(configured.indicators(), features);
+      List<String> segmentIndicators = configured.indicators().stream().filter(populatedTonight::contains).toList();
       DuckSegmenter.Segments segments = DuckSegmenter.fit(features, new SegmentSettings(segmentIndicators,
           configured.logScaled().stream().filter(segmentIndicators::contains).toList(), configured.k(),
           configured.seed()));
@@ -260,20 +262,17 @@ public final class NightlyJob {
   }
 
   /**
-   * The indicators that hold at least one value in every frame (one aggregate row per frame). An
+   * The indicators that hold at least one value in {@code frame} (one aggregate row). An
    * indicator whose source or source column is absent is empty and cannot be imputed or scaled,
    * so it is left out of the model and the segmentation, and the log says so.
    */
-  @SafeVarargs
-  private static List<String> populated(List<String> indicators, Dataset<Row>... frames) {
-    List<String> kept = new ArrayList<>(indicators);
-    for (Dataset<Row> frame : frames) {
-      Row counts = frame.agg(count(col(indicators.get(0))),
-          indicators.subList(1, indicators.size()).stream().map(c -> count(col(c))).toArray(Column[]::new)).first();
-      for (int i = 0; i < indicators.size(); i++) {
-        if (counts.getLong(i) == 0) {
-          kept.remove(indicators.get(i));
-        }
+  private static List<String> populated(List<String> indicators, Dataset<Row> frame) {
+    Row counts = frame.agg(count(col(indicators.get(0))),
+        indicators.subList(1, indicators.size()).stream().map(c -> count(col(c))).toArray(Column[]::new)).first();
+    List<String> kept = new ArrayList<>();
+    for (int i = 0; i < indicators.size(); i++) {
+      if (counts.getLong(i) > 0) {
+        kept.add(indicators.get(i));
       }
     }
     List<String> dropped = indicators.stream().filter(i -> !kept.contains(i)).toList();
