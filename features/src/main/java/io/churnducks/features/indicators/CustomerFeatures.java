@@ -9,6 +9,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,11 +101,34 @@ public final class CustomerFeatures {
   public record Result(Dataset<Row> features, Map<String, List<String>> disabled) {}
 
   /**
-   * Computes every indicator for each (account_id, as_of_date) of {@code spine}.
+   * Computes every indicator for each (account_id, as_of_date) of {@code spine}, the usage
+   * indicators straight from raw usage events (for small inputs and tests; the nightly job reads
+   * stored roll-ups instead).
    *
    * @param tables canonical table name → clean rows; accounts and subscriptions are required
    */
   public static Result compute(Dataset<Row> spine, Map<String, Dataset<Row>> tables, IndicatorSettings settings) {
+    Optional<Dataset<Row>> usage = Optional.empty();
+    Dataset<Row> events = tables.get(USAGE);
+    if (events != null) {
+      List<LocalDate> dates = spine.select("as_of_date").distinct().collectAsList().stream()
+          .map(r -> r.getDate(0).toLocalDate()).toList();
+      usage = Optional.of(UsageIndicators.compute(spine, dates, UsageRollup.featureDays(events),
+          UsageRollup.userDays(events, settings.intentFeatures()), tables.get(InputContract.ACCOUNTS.name()),
+          settings.intentFeatures(), Optional.empty()));
+    }
+    return compute(spine, tables, usage);
+  }
+
+  /**
+   * Computes every indicator for each (account_id, as_of_date) of {@code spine}, the usage
+   * indicators being given (already computed from the stored roll-ups by {@link UsageIndicators}).
+   *
+   * @param tables canonical table name → clean rows; accounts and subscriptions are required;
+   *               a usage_events entry only marks the usage source as configured
+   * @param usage  {@link UsageIndicators#compute} output for the spine; empty when no usage source
+   */
+  public static Result compute(Dataset<Row> spine, Map<String, Dataset<Row>> tables, Optional<Dataset<Row>> usage) {
     Windows.require(spine, "customer features", "account_id", "as_of_date");
     for (String required : List.of(InputContract.ACCOUNTS.name(), InputContract.SUBSCRIPTIONS.name())) {
       if (!tables.containsKey(required)) {
@@ -118,12 +142,8 @@ public final class CustomerFeatures {
     Dataset<Row> out = AccountProfileIndicators.apply(spine, accounts)
         .join(SubscriptionIndicators.apply(spine, subscriptions), key, "left");
 
-    Optional<Dataset<Row>> events = Optional.ofNullable(tables.get(USAGE));
-    if (events.isPresent()) {
-      Dataset<Row> featureDays = UsageRollup.featureDays(events.get());
-      Dataset<Row> userDays = UsageRollup.userDays(events.get(), settings.intentFeatures());
-      out = out.join(UsageFrequencyIndicators.apply(spine, featureDays, userDays, settings.intentFeatures()), key, "left")
-          .join(EarlyAdoptionIndicators.apply(spine, featureDays, accounts, settings.intentFeatures()), key, "left")
+    if (usage.isPresent()) {
+      out = out.join(usage.get().drop(UsageHistory.LAST_ACTIVE), key, "left")
           .withColumn("seat_utilisation",
               when(col("seats").gt(0), col("active_users_28d").divide(col("seats"))));
     }
@@ -141,7 +161,8 @@ public final class CustomerFeatures {
     List<Column> select = new ArrayList<>();
     List<String> present = List.of(out.columns());
     for (Indicator i : COLUMNS) {
-      if (i.source() != null && !tables.containsKey(i.source())) {
+      boolean sourceMissing = USAGE.equals(i.source()) ? usage.isEmpty() : i.source() != null && !tables.containsKey(i.source());
+      if (sourceMissing) {
         disabled.computeIfAbsent(i.source(), s -> new ArrayList<>()).add(i.name());
         select.add(lit(null).cast(i.type()).as(i.name(), i.field().metadata()));
       } else if (!present.contains(i.name())) {

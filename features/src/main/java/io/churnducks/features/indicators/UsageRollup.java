@@ -1,9 +1,18 @@
 package io.churnducks.features.indicators;
 
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
+import io.churnducks.features.contract.Schemas;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
@@ -18,14 +27,37 @@ public final class UsageRollup {
 
   private UsageRollup() {}
 
+  /** The stored account × day × feature roll-up ({@code usage_feature_days}), partitioned by event_date. */
+  public static final StructType FEATURE_DAYS_SCHEMA = new StructType(new StructField[] {
+      Schemas.field("account_id", StringType, true, "Account the events belong to."),
+      Schemas.field("feature", StringType, true, "Product feature (or intent event)."),
+      Schemas.field("events", LongType, false, "Events of the feature that day."),
+      Schemas.field("quantity", DoubleType, true, "Sum of the events' quantity that day."),
+      Schemas.field("event_date", DateType, true, "Day of the events (UTC; a date-laid-out source's folder date)."),
+  });
+
+  /** The stored account × day × user × device roll-up ({@code usage_user_days}), product usage only. */
+  public static final StructType USER_DAYS_SCHEMA = new StructType(new StructField[] {
+      Schemas.field("account_id", StringType, true, "Account the events belong to."),
+      Schemas.field("user_id", StringType, true, "User (login) of the events; null when the source has none."),
+      Schemas.field("device_id", StringType, true, "Device of the events; null when the source has none."),
+      Schemas.field("events", LongType, false, "Product usage events (intent events excluded) that day."),
+      Schemas.field("event_date", DateType, true, "Day of the events (UTC; a date-laid-out source's folder date)."),
+  });
+
   /**
    * Account × day × feature: {@code account_id, event_date, feature, events, quantity}.
    * Input: canonical usage_events.
    */
   public static Dataset<Row> featureDays(Dataset<Row> events) {
+    return featureDays(events, to_date(col("event_time")));
+  }
+
+  /** As {@link #featureDays(Dataset)}, each event dated by {@code eventDate} (e.g. its folder's date). */
+  public static Dataset<Row> featureDays(Dataset<Row> events, Column eventDate) {
     Windows.require(events, "usage feature roll-up", "account_id", "event_time", "feature", "quantity");
     return events
-        .groupBy(col("account_id"), to_date(col("event_time")).as("event_date"), col("feature"))
+        .groupBy(col("account_id"), eventDate.as("event_date"), col("feature"))
         .agg(count(lit(1)).as("events"), sum(col("quantity")).as("quantity"));
   }
 
@@ -35,10 +67,15 @@ public final class UsageRollup {
    * looking at the pricing page is not using the product.
    */
   public static Dataset<Row> userDays(Dataset<Row> events, java.util.List<String> intentFeatures) {
+    return userDays(events, intentFeatures, to_date(col("event_time")));
+  }
+
+  /** As {@link #userDays(Dataset, java.util.List)}, each event dated by {@code eventDate}. */
+  public static Dataset<Row> userDays(Dataset<Row> events, java.util.List<String> intentFeatures, Column eventDate) {
     Windows.require(events, "usage user roll-up", "account_id", "event_time", "feature", "user_id", "device_id");
     return events
         .where(col("feature").isin(intentFeatures.toArray()).unary_$bang())
-        .groupBy(col("account_id"), to_date(col("event_time")).as("event_date"),
+        .groupBy(col("account_id"), eventDate.as("event_date"),
             col("user_id"), col("device_id"))
         .agg(count(lit(1)).as("events"));
   }

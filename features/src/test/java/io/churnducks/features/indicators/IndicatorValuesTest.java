@@ -108,11 +108,13 @@ class IndicatorValuesTest extends SparkTestBase {
     FeatureStory.Tables t = new FeatureStory.Tables();
     t.event("a1", "2024-03-30T10:00:00", "u1", "d1", "report");
     t.event("a1", "2024-03-30T11:00:00", "u2", "d2", "pricing_page");
-    Dataset<Row> events = t.frames(spark()).get("usage_events");
+    Map<String, Dataset<Row>> frames = t.frames(spark());
+    Dataset<Row> events = frames.get("usage_events");
     List<String> none = List.of();
 
-    Dataset<Row> actual = UsageFrequencyIndicators.apply(FeatureStory.spine(spark(), new Object[] {"a1", ON_D}),
-            UsageRollup.featureDays(events), UsageRollup.userDays(events, none), none)
+    Dataset<Row> actual = UsageIndicators.compute(FeatureStory.spine(spark(), new Object[] {"a1", ON_D}), List.of(D),
+            UsageRollup.featureDays(events), UsageRollup.userDays(events, none), frames.get("accounts"), none,
+            java.util.Optional.empty())
         .select("account_id", "active_users_28d", "events_28d", "intent_events_28d", "days_since_last_activity");
 
     assertFramesEqual(frame(actual.schema(), new Object[] {"a1", 2L, 2.0, 0.0, 2}), actual);

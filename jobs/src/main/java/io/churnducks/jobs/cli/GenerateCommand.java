@@ -3,6 +3,7 @@ package io.churnducks.jobs.cli;
 import io.churnducks.jobs.config.ChurnConfig;
 import io.churnducks.jobs.config.SampleSettings;
 import io.churnducks.jobs.generate.GenerationSummary;
+import io.churnducks.jobs.generate.EventsByDate;
 import io.churnducks.jobs.generate.GeneratorOptions;
 import io.churnducks.jobs.generate.SampleDataGenerator;
 import io.churnducks.jobs.io.SparkSessions;
@@ -46,6 +47,10 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--messy", paramLabel = "FRACTION", description = "Share of rows injected as contract violations, per source and rule (0-0.2).")
   Double messy;
 
+  @Option(names = "--events-by-date", description = "Lay product_events out in one folder per event date "
+      + "(event_date=YYYY-MM-DD), as event pipelines land them; nightly runs then read only the dates they need.")
+  boolean eventsByDate;
+
   @Override
   public Integer call() {
     ChurnConfig config = common.load();
@@ -56,7 +61,11 @@ public final class GenerateCommand implements Callable<Integer> {
         out != null ? out : s.dir(), format != null ? format : s.format(), messy != null ? messy : s.messy(),
         config.model().horizonDays(), config.model().graceDays());
     SparkSession spark = SparkSessions.create(config);
-    print(System.out, options, SampleDataGenerator.run(spark, options));
+    GenerationSummary summary = SampleDataGenerator.run(spark, options);
+    if (eventsByDate) {
+      EventsByDate.rewrite(spark, options);
+    }
+    print(System.out, options, summary);
     return 0;
   }
 

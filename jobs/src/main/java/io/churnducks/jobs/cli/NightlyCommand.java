@@ -30,7 +30,7 @@ public final class NightlyCommand implements Callable<Integer> {
   public Integer call() {
     ChurnConfig config = common.load();
     SparkSession spark = SparkSessions.create(config);
-    NightlyJob.Result result = new NightlyJob(spark, config, runDate).run();
+    NightlyJob.Result result = new NightlyJob(spark, config, runDate, LocalDate.now(java.time.ZoneOffset.UTC)).run();
     Summary.print(System.out, result, 10, spark);
     return 0;
   }

@@ -99,10 +99,20 @@ public final class ChurnConfig {
     return number("validation.max-rejected-share");
   }
 
-  /** The last day source extracts hold; defaults to the run date. */
-  public LocalDate extractDate(LocalDate runDate) {
+  /**
+   * The last day source extracts can hold ({@code validation.extract-date}); by default
+   * {@code today}, the day the job runs, which the caller reads once from the clock.
+   */
+  public LocalDate extractDate(LocalDate today) {
     String s = string("validation.extract-date");
-    return s.isBlank() ? runDate : date("validation.extract-date", s);
+    return s.isBlank() ? today : date("validation.extract-date", s);
+  }
+
+  /** Settings of the usage roll-ups (late-arrival window, chunk size, intent events, rejected share). */
+  public io.churnducks.jobs.rollup.UsageRollupStage.Settings rollup() {
+    return get("rollup", () -> new io.churnducks.jobs.rollup.UsageRollupStage.Settings(
+        integer("rollup.late-days"), integer("rollup.chunk-days"), strings("indicators.intent-features"),
+        maxRejectedShare()));
   }
 
   public IndicatorSettings indicators() {
@@ -182,7 +192,7 @@ public final class ChurnConfig {
           c.hasPath("table") ? c.getString("table") : null,
           c.hasPath("user") ? c.getString("user") : null,
           c.hasPath("password-env") ? c.getString("password-env") : null,
-          options, mapping);
+          options, mapping, c.hasPath("layout") ? c.getString("layout") : null);
     });
   }
 

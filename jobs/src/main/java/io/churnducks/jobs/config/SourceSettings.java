@@ -17,9 +17,11 @@ import java.util.Map;
  *                    itself never appears in config, argv or logs
  * @param options     extra reader options (e.g. header = "true")
  * @param mapping     column, format and value mapping onto the canonical table
+ * @param layout      for usage events: the date-folder layout, e.g. {@code event_date={yyyy-MM-dd}}
+ *                    (null: detect hive-style date folders, else read as one slice)
  */
 public record SourceSettings(String table, String format, String path, String url, String jdbcTable, String user,
-    String passwordEnv, Map<String, String> options, SourceMapping mapping) {
+    String passwordEnv, Map<String, String> options, SourceMapping mapping, String layout) {
 
   /** Where the source is read from, for messages (never includes a password). */
   public String location() {

@@ -16,12 +16,17 @@ public final class SourceReader {
   private SourceReader() {}
 
   public static Dataset<Row> read(SparkSession spark, SourceSettings s) {
+    return read(spark, s, "jdbc".equals(s.format()) ? null : requirePath(s));
+  }
+
+  /** Reads the source from {@code path} (one of its date folders) instead of its configured path. */
+  public static Dataset<Row> read(SparkSession spark, SourceSettings s, String path) {
     DataFrameReader reader = spark.read().options(s.options());
     try {
       return switch (s.format()) {
-        case "csv" -> reader.option("inferSchema", "false").csv(requirePath(s));
-        case "parquet" -> reader.parquet(requirePath(s));
-        case "json" -> reader.option("primitivesAsString", "true").json(requirePath(s));
+        case "csv" -> reader.option("inferSchema", "false").csv(path);
+        case "parquet" -> reader.parquet(path);
+        case "json" -> reader.option("primitivesAsString", "true").json(path);
         case "jdbc" -> jdbc(reader, s);
         default -> throw new ContractException("Cannot read source " + s.table() + ": format '" + s.format()
             + "' is not csv, parquet, json or jdbc");

@@ -89,6 +89,111 @@ public final class Warehouse {
     }
   }
 
+  /**
+   * Replaces the {@code dates} partitions of a table partitioned by the date column
+   * {@code partitionColumn} (the last column of {@code schema}) with {@code rows}: the old folders
+   * of those dates are removed first, so a date without rows is left empty, and other dates are
+   * never touched. Rows dated outside {@code dates} are a programming error and fail the write.
+   */
+  public void replacePartitions(String table, Dataset<Row> rows, StructType schema, String partitionColumn,
+      java.util.Collection<LocalDate> dates) {
+    checkSchema(table, rows.schema(), schema);
+    StructField last = schema.fields()[schema.fields().length - 1];
+    if (!last.name().equals(partitionColumn)) {
+      throw new IllegalArgumentException("Cannot write " + table + ": partition column " + partitionColumn
+          + " must be the last column of its schema");
+    }
+    try {
+      Path tablePath = new Path(tablePath(table));
+      FileSystem fs = tablePath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      for (LocalDate d : dates) {
+        fs.delete(new Path(tablePath, partitionColumn + "=" + d), true);
+      }
+      Column[] cols = Arrays.stream(schema.fields())
+          .map(f -> col(f.name()).as(f.name(), f.metadata())).toArray(Column[]::new);
+      rows.select(cols).write().mode(SaveMode.Append).partitionBy(partitionColumn).parquet(tablePath.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot replace partitions of " + table, e);
+    }
+  }
+
+  /**
+   * Replaces the null partition ({@code <column>=__HIVE_DEFAULT_PARTITION__}) of a date-partitioned
+   * table with {@code rows}, whose partition column is null.
+   */
+  public void replaceNullPartition(String table, Dataset<Row> rows, StructType schema, String partitionColumn) {
+    checkSchema(table, rows.schema(), schema);
+    try {
+      Path tablePath = new Path(tablePath(table));
+      FileSystem fs = tablePath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      fs.delete(new Path(tablePath, partitionColumn + "=__HIVE_DEFAULT_PARTITION__"), true);
+      Column[] cols = Arrays.stream(schema.fields())
+          .map(f -> col(f.name()).as(f.name(), f.metadata())).toArray(Column[]::new);
+      rows.select(cols).write().mode(SaveMode.Append).partitionBy(partitionColumn).parquet(tablePath.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot replace the undated partition of " + table, e);
+    }
+  }
+
+  /** A whole table, or an empty frame in {@code schema} when it has never been written. */
+  public Dataset<Row> readAll(String table, StructType schema) {
+    if (!exists(table)) {
+      return spark.createDataFrame(java.util.List.of(), schema);
+    }
+    return spark.read().schema(schema).parquet(tablePath(table));
+  }
+
+  /**
+   * Writes {@code rows} to a scratch folder under the warehouse and returns them read back: a
+   * frame several writers consume is computed once, on disk, whatever its size.
+   */
+  public Dataset<Row> stage(String name, Dataset<Row> rows) {
+    rows.write().mode(SaveMode.Overwrite).parquet(tablePath(name));
+    return spark.read().parquet(tablePath(name));
+  }
+
+  /** Removes a scratch folder or table. */
+  public void drop(String name) {
+    try {
+      Path p = new Path(tablePath(name));
+      p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot remove " + name, e);
+    }
+  }
+
+  /** Whether a table has been written. */
+  public boolean exists(String table) {
+    try {
+      Path p = new Path(tablePath(table));
+      return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot look up table " + table, e);
+    }
+  }
+
+  /**
+   * Overwrites a small, unpartitioned table as a whole (bookkeeping such as the roll-up log),
+   * through a temporary folder renamed into place, so a reader never sees it half-written.
+   */
+  public void overwriteSmall(String table, Dataset<Row> rows, StructType schema) {
+    checkSchema(table, rows.schema(), schema);
+    String tmp = tablePath(table) + ".tmp";
+    Column[] cols = Arrays.stream(schema.fields())
+        .map(f -> col(f.name()).as(f.name(), f.metadata())).toArray(Column[]::new);
+    rows.select(cols).coalesce(1).write().mode(SaveMode.Overwrite).parquet(tmp);
+    try {
+      Path target = new Path(tablePath(table));
+      FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      fs.delete(target, true);
+      if (!fs.rename(new Path(tmp), target)) {
+        throw new IllegalStateException("Cannot write " + table + ": cannot move " + tmp + " into place");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + table, e);
+    }
+  }
+
   /** One run date of a table. */
   public Dataset<Row> read(String table, LocalDate runDate) {
     return spark.read().parquet(tablePath(table)).where(col(RUN_DATE).equalTo(lit(java.sql.Date.valueOf(runDate))));

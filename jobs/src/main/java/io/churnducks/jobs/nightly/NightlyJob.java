@@ -16,6 +16,10 @@ import io.churnducks.jobs.config.ChurnConfig;
 import io.churnducks.jobs.config.SourceSettings;
 import io.churnducks.jobs.io.SourceReader;
 import io.churnducks.jobs.io.Warehouse;
+import io.churnducks.jobs.rollup.RollupLog;
+import io.churnducks.jobs.rollup.UsageRollupStage;
+import io.churnducks.jobs.rollup.UsageSnapshots;
+import io.churnducks.features.indicators.UsageRollup;
 import io.churnducks.models.churn.ChurnModel;
 import io.churnducks.models.churn.ChurnModelSettings;
 import io.churnducks.models.churn.ChurnScores;
@@ -39,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -53,6 +58,7 @@ import static org.apache.spark.sql.functions.when;
 public final class NightlyJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
+  private static final String USAGE = InputContract.USAGE_EVENTS.name();
 
   /** Rows read, skipped by the source's filter and rejected, for one source. */
   public record SourceStats(String source, long read, long skipped, long rejected, Map<String, Long> rejectedByRule) {}
@@ -68,29 +74,48 @@ public final class NightlyJob {
   private final SparkSession spark;
   private final ChurnConfig config;
   private final LocalDate runDate;
+  private final LocalDate extractDate;
   private final Warehouse warehouse;
   private final RunManifest manifest = new RunManifest();
   private final List<Dataset<Row>> cached = new ArrayList<>();
 
+  /** A run on its own night: the extract is taken to end the day before {@code runDate}, as {@code today}. */
   public NightlyJob(SparkSession spark, ChurnConfig config, LocalDate runDate) {
+    this(spark, config, runDate, runDate);
+  }
+
+  /**
+   * @param today the day the job runs, read once from the clock at the command-line edge: the
+   *              default extract date ({@code validation.extract-date}); rows dated after it are
+   *              {@code after_cutoff}, rows dated on or after {@code runDate} are out of scope
+   */
+  public NightlyJob(SparkSession spark, ChurnConfig config, LocalDate runDate, LocalDate today) {
     this.spark = spark;
     this.config = config;
     this.runDate = runDate;
+    this.extractDate = config.extractDate(today);
     this.warehouse = new Warehouse(spark, config.warehouse());
   }
 
   /** Runs every stage; the manifest is written whether the run succeeds or fails. */
   public Result run() {
-    LOG.info("Nightly run for {} (config {}, warehouse {})", runDate, config.origin(), warehouse.root());
+    LOG.info("Nightly run for {} (config {}, warehouse {}, extract date {})", runDate, config.origin(),
+        warehouse.root(), extractDate);
     try {
       List<SourceStats> stats = new ArrayList<>();
       Map<String, Dataset<Row>> tables = validate(stats);
 
+      Optional<UsageRollupStage.Outcome> rolled = rollUp(tables, stats);
+
       long t = System.nanoTime();
       Dataset<Row> subscriptions = tables.get(InputContract.SUBSCRIPTIONS.name());
+      ChurnModelSettings ms = config.model();
+      List<LocalDate> asOfDates = AsOfCalendar.observedMonthStarts(runDate, ms.trainingMonths(), ms.horizonDays(),
+          ms.graceDays());
+      Optional<Dataset<Row>> usage = rolled.map(r -> usageIndicators(tables, asOfDates));
       Dataset<Row> spine = SubscriptionTimeline.activeOn(SubscriptionTimeline.knownAt(subscriptions, runDate),
           AsOfCalendar.frame(spark, List.of(runDate)));
-      CustomerFeatures.Result computed = CustomerFeatures.compute(spine, tables, config.indicators());
+      CustomerFeatures.Result computed = CustomerFeatures.compute(spine, tables, usage);
       computed.disabled().forEach((source, indicators) -> LOG.warn(
           "Source {} is not configured: indicators {} are left empty", source, indicators));
       warehouse.write("customer_features", computed.features(), CustomerFeatures.SCHEMA, runDate);
@@ -104,13 +129,10 @@ public final class NightlyJob {
           computed.disabled().isEmpty() ? null : "disabled: " + computed.disabled());
 
       t = System.nanoTime();
-      ChurnModelSettings ms = config.model();
-      List<LocalDate> asOfDates = AsOfCalendar.observedMonthStarts(runDate, ms.trainingMonths(), ms.horizonDays(),
-          ms.graceDays());
       Dataset<Row> labels = ChurnLabeler.label(subscriptions, AsOfCalendar.frame(spark, asOfDates), runDate,
           ms.horizonDays(), ms.graceDays()).where(col("censored").equalTo(false));
       Dataset<Row> examples = materialize(CustomerFeatures.compute(labels.select("account_id", "as_of_date"), tables,
-              config.indicators()).features()
+              usage).features()
           .join(labels.select("account_id", "as_of_date", "churned"), new String[] {"account_id", "as_of_date"}));
       Row labelStats = examples.agg(count(lit(1)), count(when(col("churned"), 1))).first();
       long exampleCount = labelStats.getLong(0);
@@ -181,13 +203,15 @@ public final class NightlyJob {
   /** Reads, conforms and checks every source; writes dq_quarantine; returns the clean tables. */
   private Map<String, Dataset<Row>> validate(List<SourceStats> stats) {
     long t = System.nanoTime();
-    LocalDate extractDate = config.extractDate(runDate);
     Map<String, SourceSettings> sources = config.sources();
     Map<String, ConformedSource> conformed = new LinkedHashMap<>();
     Map<String, long[]> counts = new LinkedHashMap<>();
     // Rows with their raw JSON, needed until the quarantine is written; released before the features.
     List<Dataset<Row>> checkedFrames = new ArrayList<>();
     for (SourceSettings s : sources.values()) {
+      if (s.table().equals(USAGE)) {
+        continue;
+      }
       TableContract contract = InputContract.table(s.table());
       Dataset<Row> raw = SourceReader.read(spark, s);
       ConformedSource c = SourceConformer.conform(raw, contract, s.mapping(), s.location(), extractDate);
@@ -251,6 +275,105 @@ public final class NightlyJob {
           + " (rejected rows are in dq_quarantine run_date=" + runDate + ")");
     }
     return clean;
+  }
+
+  /**
+   * Rolls up the usage events tonight needs (see {@link UsageRollupStage}); empty when no usage
+   * source is configured. The events' counts join the sources' stats.
+   */
+  private Optional<UsageRollupStage.Outcome> rollUp(Map<String, Dataset<Row>> tables, List<SourceStats> stats) {
+    return rollUp(tables, stats, Optional.empty());
+  }
+
+  /** What a backfill did: the roll-up outcome and the as-of dates whose usage indicators are stored. */
+  public record Backfill(UsageRollupStage.Outcome rollup, List<LocalDate> asOfDates) {}
+
+  /**
+   * Rolls up every event date in [{@code from}, run date) again, whatever the roll-up log says,
+   * and stores the usage indicators of the month starts in that range (the training as-of dates),
+   * so the nights after it start from stored values. The run date is the day after the range.
+   */
+  public Backfill backfill(LocalDate from) {
+    if (!from.isBefore(runDate)) {
+      throw new ContractException("Cannot backfill " + from + ".." + runDate.minusDays(1)
+          + ": --from must not be after --to");
+    }
+    LOG.info("Backfill of usage event dates {}..{} (config {}, warehouse {})", from, runDate.minusDays(1),
+        config.origin(), warehouse.root());
+    try {
+      Map<String, Dataset<Row>> tables = validate(new ArrayList<>());
+      Optional<UsageRollupStage.Outcome> rolled = rollUp(tables, new ArrayList<>(),
+          Optional.of(new LocalDate[] {from, runDate.minusDays(1)}));
+      if (rolled.isEmpty()) {
+        throw new ContractException("Cannot backfill: no usage_events source is configured (add sources.usage_events)");
+      }
+      List<LocalDate> monthStarts = new ArrayList<>();
+      for (LocalDate d = from.withDayOfMonth(1); d.isBefore(runDate); d = d.plusMonths(1)) {
+        if (!d.isBefore(from)) {
+          monthStarts.add(d);
+        }
+      }
+      if (!monthStarts.isEmpty()) {
+        long t = System.nanoTime();
+        usageIndicators(tables, monthStarts, false).count();
+        manifest.record("backfill", "usage_snapshots", "ok", null, (long) monthStarts.size(), secondsSince(t),
+            "usage indicators stored for " + monthStarts.get(0) + ".." + monthStarts.get(monthStarts.size() - 1));
+      }
+      return new Backfill(rolled.get(), monthStarts);
+    } catch (RuntimeException e) {
+      manifest.record("backfill", "usage_events", "failed", null, null, 0.0, e.getMessage());
+      throw e;
+    } finally {
+      warehouse.write("run_manifest", manifest.toFrame(spark), RunManifest.SCHEMA, runDate);
+      cached.forEach(Dataset::unpersist);
+    }
+  }
+
+  private Optional<UsageRollupStage.Outcome> rollUp(Map<String, Dataset<Row>> tables, List<SourceStats> stats,
+      Optional<LocalDate[]> forced) {
+    SourceSettings source = config.sources().get(USAGE);
+    if (source == null) {
+      return Optional.empty();
+    }
+    Dataset<Row> accounts = tables.get(InputContract.ACCOUNTS.name());
+    Dataset<Row> subscriptions = tables.get(InputContract.SUBSCRIPTIONS.name());
+    UsageRollupStage.Outcome o = new UsageRollupStage(spark, warehouse, source, config.rollup(),
+        new UsageRollupStage.References(accounts.select("account_id"), subscriptions.select("subscription_id",
+            "account_id")), extractDate).run(runDate, forced);
+    stats.add(new SourceStats(USAGE, o.read(), 0L, o.rejected(), o.rejectedByRule()));
+    manifest.record("rollup", USAGE, o.rejected() > 0 ? "warning" : "ok", o.read(), o.rolled(), o.seconds(),
+        o.processed().size() + " event dates, " + o.layout()
+            + (o.rejected() == 0 ? "" : "; rejected " + o.rejectedByRule() + " (usage_quarantine)"));
+    return Optional.of(o);
+  }
+
+  /**
+   * Usage indicators of every account on the training month-starts and tonight, from the stored
+   * roll-ups: stored values where still valid, only the missing dates computed.
+   */
+  private Dataset<Row> usageIndicators(Map<String, Dataset<Row>> tables, List<LocalDate> monthStarts) {
+    return usageIndicators(tables, monthStarts, true);
+  }
+
+  private Dataset<Row> usageIndicators(Map<String, Dataset<Row>> tables, List<LocalDate> monthStarts,
+      boolean withRunDate) {
+    SourceSettings source = config.sources().get(USAGE);
+    UsageRollupStage.Settings rs = config.rollup();
+    UsageSnapshots snapshots = new UsageSnapshots(spark, warehouse,
+        UsageSnapshots.fingerprint(rs.intentFeatures(), UsageRollupStage.fingerprint(source, rs)));
+    List<LocalDate> dates = new ArrayList<>(monthStarts);
+    if (withRunDate) {
+      dates.add(runDate);
+    }
+    long t = System.nanoTime();
+    Dataset<Row> usage = keep(snapshots.ensure(dates, tables.get(InputContract.ACCOUNTS.name()),
+        warehouse.readAll(UsageRollupStage.FEATURE_DAYS, UsageRollup.FEATURE_DAYS_SCHEMA),
+        warehouse.readAll(UsageRollupStage.USER_DAYS, UsageRollup.USER_DAYS_SCHEMA),
+        rs.intentFeatures(), RollupLog.read(warehouse, spark), runDate));
+    long rows = usage.count();
+    manifest.record("features", "usage_indicators", "ok", null, rows, secondsSince(t),
+        "usage indicators of every account on " + dates.size() + " as-of dates (stored, or computed from the roll-ups)");
+    return usage;
   }
 
   private void writeEvaluation(ChurnModel model, ChurnModel.Backtest b, long finalExamples, List<LocalDate> dates) {

@@ -37,7 +37,7 @@ class ChurnConfigTest {
   }
 
   @Test
-  void extractDateDefaultsToTheRunDate() {
+  void extractDateDefaultsToTheDayTheJobRuns() {
     LocalDate d = LocalDate.of(2026, 1, 1);
     assertEquals(d, ChurnConfig.load(DEMO, List.of()).extractDate(d));
     assertEquals(LocalDate.of(2026, 3, 1),

@@ -1,0 +1,236 @@
+package io.churnducks.jobs.bench;
+
+import io.churnducks.features.contract.InputContract;
+import io.churnducks.features.indicators.UsageIndicators;
+import io.churnducks.features.indicators.UsageRollup;
+import io.churnducks.jobs.config.ChurnConfig;
+import io.churnducks.jobs.generate.EventsByDate;
+import io.churnducks.jobs.generate.GenerationSummary;
+import io.churnducks.jobs.generate.GeneratorOptions;
+import io.churnducks.jobs.generate.SampleDataGenerator;
+import io.churnducks.jobs.io.Warehouse;
+import io.churnducks.jobs.nightly.NightlyJob;
+import io.churnducks.jobs.rollup.UsageRollupStage;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * The benchmark ladder behind {@code churn bench}. For each rung (a number of generated accounts,
+ * events laid out by event date as Parquet), in one run on the same files:
+ * <ol>
+ *   <li>the product's first night (run date = the extract's last day, whose events are held back):
+ *       the whole history is validated and rolled up;</li>
+ *   <li>the next night, after the held-back day of events is put in place;</li>
+ *   <li>the usage indicator stage alone over the whole history (no stored values);</li>
+ *   <li>DuckDB computing the same usage indicators with one SQL query over the same files.</li>
+ * </ol>
+ * Every number in the report is measured by this run.
+ */
+public final class Benchmark {
+
+  /** One rung's measurements. */
+  public record Rung(int accounts, long events, double generateSeconds, Map<String, Double> firstNight,
+      double firstNightSeconds, Map<String, Double> nextNight, double nextNightSeconds, double indicatorsFullSeconds,
+      double duckdbSeconds, long agreeing, long compared, long peakHeapBytes, long shuffleBytesFirstNight,
+      long shuffleBytesNextNight) {
+
+    double nextNightIndicatorSeconds() {
+      return nextNight.getOrDefault("features/usage_indicators", Double.NaN);
+    }
+  }
+
+  /**
+   * @param months months of generated history
+   */
+  public record Options(List<Integer> rungs, String dir, int months, File config, List<String> overrides) {}
+
+  private final SparkSession spark;
+  private final Options options;
+  private final AtomicLong shuffleBytes = new AtomicLong();
+
+  public Benchmark(SparkSession spark, Options options) {
+    this.spark = spark;
+    this.options = options;
+    spark.sparkContext().addSparkListener(new SparkListener() {
+      @Override
+      public void onTaskEnd(SparkListenerTaskEnd end) {
+        if (end.taskMetrics() != null) {
+          shuffleBytes.addAndGet(end.taskMetrics().shuffleWriteMetrics().bytesWritten());
+        }
+      }
+    });
+  }
+
+  public List<Rung> run() {
+    List<Rung> out = new ArrayList<>();
+    for (int accounts : options.rungs()) {
+      out.add(rung(accounts));
+    }
+    return out;
+  }
+
+  private Rung rung(int accounts) {
+    String data = options.dir() + "/data-" + accounts;
+    String warehouseDir = options.dir() + "/warehouse-" + accounts;
+    List<String> overrides = new ArrayList<>(options.overrides());
+    overrides.add("sample.dir=" + data);
+    overrides.add("warehouse=" + warehouseDir);
+    for (var t : InputContract.ALL) {
+      overrides.add("sources." + t.name() + ".format=parquet");
+    }
+    ChurnConfig config = ChurnConfig.load(options.config(), overrides);
+    GeneratorOptions g = new GeneratorOptions(accounts, LocalDate.parse("2024-01-01"), options.months(), 7L, data,
+        "parquet", 0.0, config.model().horizonDays(), config.model().graceDays());
+    LocalDate cutoff = g.cutoff();
+    resetPeakHeap();
+
+    long t = System.nanoTime();
+    long events;
+    if (new File(data, "truth/parameters").isDirectory() && new File(data, "product_events").isDirectory()) {
+      events = spark.read().parquet(data + "/product_events").count();
+    } else {
+      GenerationSummary summary = SampleDataGenerator.run(spark, g);
+      EventsByDate.rewrite(spark, g);
+      events = summary.rowsPerSource().get("product_events");
+    }
+    double generateSeconds = seconds(t);
+
+    // Night 1: the extract's last day of events is not there yet.
+    LocalDate firstNight = cutoff.minusDays(1);
+    Path lastDay = new Path(data + "/product_events/event_date=" + firstNight);
+    Path held = new Path(data + "/_held_event_date=" + firstNight);
+    delete(new Path(warehouseDir));
+    rename(lastDay, held);
+    long shuffle0 = shuffleBytes.get();
+    t = System.nanoTime();
+    try {
+      new NightlyJob(spark, config, firstNight, firstNight).run();
+    } finally {
+      rename(held, lastDay);
+    }
+    double firstSeconds = seconds(t);
+    long shuffleFirst = shuffleBytes.get() - shuffle0;
+    Map<String, Double> firstStages = stages(config, firstNight);
+
+    // Night 2: one more day of events.
+    shuffle0 = shuffleBytes.get();
+    t = System.nanoTime();
+    new NightlyJob(spark, config, cutoff, cutoff).run();
+    double nextSeconds = seconds(t);
+    long shuffleNext = shuffleBytes.get() - shuffle0;
+    Map<String, Double> nextStages = stages(config, cutoff);
+
+    // The usage indicator stage alone over the whole history, from the roll-ups, nothing stored.
+    Warehouse w = new Warehouse(spark, warehouseDir);
+    Dataset<Row> accountsTable = spark.read().parquet(data + "/crm_accounts")
+        .select(col("Id").as("account_id"), to_date(col("CreatedDate"), "MM/dd/yyyy").as("signup_date"));
+    List<String> intent = config.indicators().intentFeatures();
+    Dataset<Row> spine = accountsTable.select(col("account_id"), lit(java.sql.Date.valueOf(cutoff)).as("as_of_date"));
+    t = System.nanoTime();
+    Dataset<Row> full = UsageIndicators.compute(spine, List.of(cutoff),
+        w.readAll(UsageRollupStage.FEATURE_DAYS, UsageRollup.FEATURE_DAYS_SCHEMA),
+        w.readAll(UsageRollupStage.USER_DAYS, UsageRollup.USER_DAYS_SCHEMA), accountsTable, intent, Optional.empty());
+    full.write().format("noop").mode("overwrite").save();
+    double fullSeconds = seconds(t);
+
+    // DuckDB over the same files, then the values compared account by account.
+    String duckOut = options.dir() + "/duckdb-" + accounts + ".parquet";
+    new File(duckOut).delete();
+    double duckSeconds = DuckDbPeer.usageIndicators(new File(data + "/product_events").getAbsolutePath(), cutoff,
+        intent, new File(duckOut).getAbsolutePath());
+    Dataset<Row> ours = spark.read().parquet(warehouseDir + "/customer_features")
+        .where(col("run_date").equalTo(lit(java.sql.Date.valueOf(cutoff))));
+    Dataset<Row> theirs = spark.read().parquet(duckOut);
+    Row agreement = ours.join(theirs, "account_id").agg(count(lit(1)), count(when(
+        ours.col("events_28d").equalTo(theirs.col("events_28d").cast("double"))
+            .and(ours.col("active_users_28d").equalTo(theirs.col("active_users_28d")))
+            .and(ours.col("active_days_28d").equalTo(theirs.col("active_days_28d")))
+            .and(ours.col("features_used_28d").equalTo(theirs.col("features_used_28d")))
+            .and(abs(ours.col("intent_events_28d").minus(theirs.col("intent_events_28d"))).lt(1e-9)), 1))).first();
+    return new Rung(accounts, events, generateSeconds, firstStages, firstSeconds, nextStages, nextSeconds, fullSeconds,
+        duckSeconds, agreement.getLong(1), agreement.getLong(0), peakHeap(), shuffleFirst, shuffleNext);
+  }
+
+  /** Seconds per stage of a run, from its manifest ("stage/subject" → seconds; validate counted once). */
+  private Map<String, Double> stages(ChurnConfig config, LocalDate runDate) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (Row r : new Warehouse(spark, config.warehouse()).read("run_manifest", runDate).collectAsList()) {
+      String stage = r.getString(0);
+      String key = stage.equals("validate") ? "validate" : stage + "/" + r.getString(1);
+      out.put(key, r.getDouble(5));
+    }
+    return out;
+  }
+
+  private static void resetPeakHeap() {
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        p.resetPeakUsage();
+      }
+    }
+  }
+
+  private static long peakHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
+        sum += p.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+
+  private void rename(Path from, Path to) {
+    try {
+      FileSystem fs = from.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (fs.exists(from) && !fs.rename(from, to)) {
+        throw new IllegalStateException("Cannot move " + from + " to " + to);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void delete(Path p) {
+    try {
+      p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static double seconds(long nanos) {
+    return (System.nanoTime() - nanos) / 1e9;
+  }
+
+  static String gb(long bytes) {
+    return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
+  }
+}

@@ -1,0 +1,67 @@
+package io.churnducks.jobs.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Renders the measurements of one {@code churn bench} run as Markdown (BENCHMARKS.md). */
+public final class BenchmarkReport {
+
+  private BenchmarkReport() {}
+
+  /**
+   * @param machine  cores, memory and JVM heap of the machine that ran it
+   * @param command  the command that reproduces the run
+   */
+  public static String markdown(List<Benchmark.Rung> rungs, String machine, String command, String date) {
+    StringBuilder b = new StringBuilder();
+    b.append("# Benchmarks\n\n");
+    b.append("Written by `churn bench` on ").append(date).append(" from its own measurements; do not edit by hand.\n\n");
+    b.append("Machine: ").append(machine).append(".  \nReproduce: `").append(command).append("`\n\n");
+    b.append("Each rung generates a company (24 months, events as Parquet laid out by event date), then in one run "
+        + "on the same files: **first night** (the whole history validated and rolled up, features, training, "
+        + "segments, scores), **next night** after one more day of events lands, the **usage indicator stage "
+        + "alone** over the whole history from the roll-ups, and **DuckDB** computing the same usage indicators "
+        + "(events, active users, active days, features used and intent events in 28 days, events in the 28 "
+        + "days before, user-device pairs, days since last activity) with one SQL query over the same event "
+        + "files. *Agreement* counts the accounts whose 28-day indicators are equal in both.\n\n");
+    b.append("| accounts | events | first night | events/s | next night | next-night usage indicators | "
+        + "usage indicators, whole history | DuckDB, whole history | next-night indicators ÷ DuckDB | "
+        + "whole history ÷ DuckDB | agreement | peak driver heap | shuffle, first / next night |\n");
+    b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Benchmark.Rung r : rungs) {
+      b.append(String.format(Locale.ROOT, "| %,d | %,d | %.1f s | %,.0f | %.1f s | %.1f s | %.1f s | %.1f s | %.2f× | "
+              + "%.2f× | %,d / %,d | %s | %s / %s |\n",
+          r.accounts(), r.events(), r.firstNightSeconds(), r.events() / r.firstNightSeconds(), r.nextNightSeconds(),
+          r.nextNightIndicatorSeconds(), r.indicatorsFullSeconds(), r.duckdbSeconds(),
+          r.nextNightIndicatorSeconds() / r.duckdbSeconds(), r.indicatorsFullSeconds() / r.duckdbSeconds(),
+          r.agreeing(), r.compared(), Benchmark.gb(r.peakHeapBytes()), Benchmark.gb(r.shuffleBytesFirstNight()),
+          Benchmark.gb(r.shuffleBytesNextNight())));
+    }
+    if (rungs.size() > 1) {
+      b.append("\n**Scaling** of the first night (time ∝ events^k; linear is k = 1):\n\n");
+      b.append("| from | to | events × | time × | k |\n|---:|---:|---:|---:|---:|\n");
+      for (int i = 1; i < rungs.size(); i++) {
+        Benchmark.Rung a = rungs.get(i - 1);
+        Benchmark.Rung c = rungs.get(i);
+        double ev = (double) c.events() / a.events();
+        double tm = c.firstNightSeconds() / a.firstNightSeconds();
+        b.append(String.format(Locale.ROOT, "| %,d | %,d | %.2f | %.2f | %.2f |\n", a.accounts(), c.accounts(), ev, tm,
+            Math.log(tm) / Math.log(ev)));
+      }
+    }
+    b.append("\n**Seconds per stage** (from each run's `run_manifest`):\n\n");
+    for (Benchmark.Rung r : rungs) {
+      b.append(String.format(Locale.ROOT, "- %,d accounts, first night: %s\n", r.accounts(), stages(r.firstNight())));
+      b.append(String.format(Locale.ROOT, "- %,d accounts, next night: %s\n", r.accounts(), stages(r.nextNight())));
+    }
+    return b.toString();
+  }
+
+  private static String stages(Map<String, Double> s) {
+    StringBuilder b = new StringBuilder();
+    s.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ')
+        .append(String.format(Locale.ROOT, "%.1f s", v)));
+    return b.toString();
+  }
+}

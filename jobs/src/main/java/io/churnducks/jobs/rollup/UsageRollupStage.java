@@ -1,0 +1,332 @@
+package io.churnducks.jobs.rollup;
+
+import io.churnducks.features.contract.InputContract;
+import io.churnducks.features.contract.SourceMapping;
+import io.churnducks.features.indicators.UsageRollup;
+import io.churnducks.features.validation.ContractException;
+import io.churnducks.features.validation.Quarantine;
+import io.churnducks.jobs.config.SourceSettings;
+import io.churnducks.jobs.io.SourceReader;
+import io.churnducks.jobs.io.Warehouse;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static io.churnducks.features.contract.Schemas.field;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+import static org.apache.spark.sql.types.DataTypes.DateType;
+
+/**
+ * Validates usage events and rolls them up once per event date into {@code usage_feature_days}
+ * and {@code usage_user_days} (their rejects into {@code usage_quarantine}), all partitioned by
+ * {@code event_date}. A run processes only the dates it needs:
+ * <ul>
+ *   <li>dates before the run date never rolled up, or rolled up with another mapping or settings
+ *       (the roll-up fingerprint);</li>
+ *   <li>for a source laid out by date, dates whose folder changed since (its fingerprint);</li>
+ *   <li>the last {@code late-days} dates before the run date, always, for late-arriving events;</li>
+ *   <li>with {@code backfill}, every date of the requested range.</li>
+ * </ul>
+ * The first run on a source therefore processes its whole history, in chunks of
+ * {@code chunk-days} dates, each validated, written and logged before the next is read, so memory
+ * holds at most one chunk of events. Each date is processed on its own terms (duplicates are
+ * looked for within a date), which is what makes an incremental night give the same roll-ups as
+ * a full run. Only per-date counts reach the driver.
+ */
+public final class UsageRollupStage {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UsageRollupStage.class);
+
+  /** Bump when the roll-up computation changes: every date is rolled up again. */
+  static final String ROLLUP_VERSION = "1";
+
+  public static final String FEATURE_DAYS = "usage_feature_days";
+  public static final String USER_DAYS = "usage_user_days";
+  public static final String QUARANTINE = "usage_quarantine";
+  private static final String STAGING = "_state/staging/usage_events";
+
+  /** {@code usage_quarantine}: {@code dq_quarantine}'s columns plus the event date (null: undated). */
+  public static final StructType QUARANTINE_SCHEMA = withEventDate(Quarantine.SCHEMA);
+
+  /**
+   * @param lateDays        dates before the run date always rolled up again (late-arriving events)
+   * @param chunkDays       dates validated and written together during a history run
+   * @param intentFeatures  intent events (excluded from the user roll-up)
+   * @param maxRejectedShare a chunk rejecting a larger share of its rows fails the run
+   */
+  public record Settings(int lateDays, int chunkDays, List<String> intentFeatures, double maxRejectedShare) {}
+
+  /** The clean reference tables the events are checked against. */
+  public record References(Dataset<Row> accounts, Dataset<Row> subscriptions) {}
+
+  /** What the stage did. */
+  public record Outcome(String layout, List<LocalDate> processed, long read, long rolled, long rejected,
+      Map<String, Long> rejectedByRule, double seconds) {}
+
+  private final SparkSession spark;
+  private final Warehouse warehouse;
+  private final SourceSettings source;
+  private final Settings settings;
+  private final EventValidation validation;
+
+  public UsageRollupStage(SparkSession spark, Warehouse warehouse, SourceSettings source, Settings settings,
+      References references, LocalDate extractDate) {
+    this.spark = spark;
+    this.warehouse = warehouse;
+    this.source = source;
+    this.settings = settings;
+    this.validation = new EventValidation(source, references, extractDate);
+  }
+
+  /**
+   * Rolls up what {@code runDate} needs.
+   *
+   * @param forced dates to roll up again whatever the log says (backfill), empty for a night
+   */
+  public Outcome run(LocalDate runDate, Optional<LocalDate[]> forced) {
+    long t = System.nanoTime();
+    EventSourceLayout layout = EventSourceLayout.inspect(source, spark.sparkContext().hadoopConfiguration());
+    TreeMap<LocalDate, RollupLog.Entry> log = RollupLog.read(warehouse, spark);
+    String fingerprint = fingerprint(source, settings);
+    LocalDate lateFrom = runDate.minusDays(settings.lateDays());
+    Totals totals = new Totals();
+    List<LocalDate> processed = new ArrayList<>();
+    if (layout.byDate()) {
+      TreeSet<LocalDate> dates = new TreeSet<>();
+      for (EventSourceLayout.DateFolder f : layout.between(LocalDate.MIN, runDate)) {
+        RollupLog.Entry e = log.get(f.date());
+        if (e == null || !f.fingerprint().equals(e.sourceFingerprint())
+            || !fingerprint.equals(e.rollupFingerprint()) || !f.date().isBefore(lateFrom)
+            || inRange(f.date(), forced)) {
+          dates.add(f.date());
+        }
+      }
+      // A date logged earlier whose folder is gone (or forced and absent) is rolled up as empty.
+      for (LocalDate d : log.headMap(runDate).keySet()) {
+        if (!layout.folders().containsKey(d)) {
+          dates.add(d);
+        }
+      }
+      List<LocalDate> all = new ArrayList<>(dates);
+      for (int i = 0; i < all.size(); i += settings.chunkDays()) {
+        List<LocalDate> chunk = all.subList(i, Math.min(all.size(), i + settings.chunkDays()));
+        processChunk(chunk, layout, fingerprint, runDate, totals);
+        processed.addAll(chunk);
+      }
+    } else {
+      // One slice: read whole, cut by the events' own dates.
+      TreeSet<LocalDate> done = new TreeSet<>();
+      log.forEach((d, e) -> {
+        if (fingerprint.equals(e.rollupFingerprint()) && d.isBefore(lateFrom) && !inRange(d, forced)) {
+          done.add(d);
+        }
+      });
+      List<LocalDate> chunk = processSlice(done, fingerprint, runDate, lateFrom, forced, totals);
+      processed.addAll(chunk);
+    }
+    double seconds = (System.nanoTime() - t) / 1e9;
+    String layoutText = layout.layout().map(l -> "laid out by date (" + l + ")").orElse("one slice");
+    LOG.info(String.format(Locale.ROOT, "Rolled up %d event dates of usage_events (%s): %,d rows read, %,d rolled up, "
+        + "%,d rejected, %.1fs", processed.size(), layoutText, totals.read, totals.rolled, totals.rejected, seconds));
+    return new Outcome(layoutText, processed, totals.read, totals.rolled, totals.rejected, totals.byRule, seconds);
+  }
+
+  private static boolean inRange(LocalDate d, Optional<LocalDate[]> range) {
+    return range.isPresent() && !d.isBefore(range.get()[0]) && !d.isAfter(range.get()[1]);
+  }
+
+  private void processChunk(List<LocalDate> chunk, EventSourceLayout layout, String fingerprint, LocalDate runDate,
+      Totals totals) {
+    Map<LocalDate, String> folderPrints = new LinkedHashMap<>();
+    Map<LocalDate, Dataset<Row>> folders = new LinkedHashMap<>();
+    for (LocalDate d : chunk) {
+      EventSourceLayout.DateFolder f = layout.folders().get(d);
+      folderPrints.put(d, f == null ? null : f.fingerprint());
+      if (f != null) {
+        folders.put(d, SourceReader.read(spark, source, f.path()));
+      }
+    }
+    write(chunk, folders.isEmpty() ? null : validation.validateFolders(folders), folderPrints, fingerprint, runDate,
+        totals);
+  }
+
+  private List<LocalDate> processSlice(TreeSet<LocalDate> done, String fingerprint, LocalDate runDate,
+      LocalDate lateFrom, Optional<LocalDate[]> forced, Totals totals) {
+    Dataset<Row> raw = SourceReader.read(spark, source, source.path());
+    Column date = col("event_date");
+    Column inScope = date.lt(lit(java.sql.Date.valueOf(runDate)));
+    if (!done.isEmpty()) {
+      inScope = inScope.and(date.isin(done.stream().map(java.sql.Date::valueOf).toArray()).unary_$bang());
+    }
+    EventValidation.Validated slice = validation.validateSlice(raw, inScope);
+    TreeSet<LocalDate> dates = new TreeSet<>();
+    for (Row r : slice.rows().where(date.isNotNull()).select(date).distinct().collectAsList()) {
+      dates.add(r.getDate(0).toLocalDate());
+    }
+    for (LocalDate d = lateFrom; d.isBefore(runDate); d = d.plusDays(1)) {
+      dates.add(d);
+    }
+    forced.ifPresent(r -> {
+      for (LocalDate d = r[0]; !d.isAfter(r[1]) && d.isBefore(runDate); d = d.plusDays(1)) {
+        dates.add(d);
+      }
+    });
+    List<LocalDate> chunk = new ArrayList<>(dates);
+    Map<LocalDate, String> prints = new LinkedHashMap<>();
+    chunk.forEach(d -> prints.put(d, null));
+    write(chunk, slice, prints, fingerprint, runDate, totals);
+    return chunk;
+  }
+
+  /**
+   * Counts, checks and writes one chunk: roll-ups and rejects of its dates, then its log rows.
+   * The chunk's validated rows are staged once as Parquet and read back by each writer.
+   */
+  private void write(List<LocalDate> chunk, EventValidation.Validated validated, Map<LocalDate, String> folderPrints,
+      String fingerprint, LocalDate runDate, Totals totals) {
+    StructType fdSchema = UsageRollup.FEATURE_DAYS_SCHEMA;
+    StructType udSchema = UsageRollup.USER_DAYS_SCHEMA;
+    // The log rows of the chunk go first: a crash mid-chunk leaves its dates unlogged, so the next run redoes them.
+    RollupLog.update(warehouse, spark, chunk, List.of());
+    if (validated == null) {
+      warehouse.replacePartitions(FEATURE_DAYS, spark.createDataFrame(List.of(), fdSchema), fdSchema, "event_date", chunk);
+      warehouse.replacePartitions(USER_DAYS, spark.createDataFrame(List.of(), udSchema), udSchema, "event_date", chunk);
+      warehouse.replacePartitions(QUARANTINE, spark.createDataFrame(List.of(), QUARANTINE_SCHEMA), QUARANTINE_SCHEMA,
+          "event_date", chunk);
+      RollupLog.update(warehouse, spark, List.of(), chunk.stream().map(d -> new RollupLog.Entry(d, folderPrints.get(d),
+          fingerprint, 0L, 0L, 0L, 0L, runDate)).toList());
+      return;
+    }
+    // Validated once into a staging folder: the counts, both roll-ups and the rejects read it back,
+    // instead of keeping a chunk of events in memory or validating it four times.
+    String staging = STAGING + "/" + runDate + "-" + chunk.get(0);
+    Dataset<Row> rows = warehouse.stage(staging, validated.rows());
+    try {
+      EventValidation.Validated kept = new EventValidation.Validated(rows, validated.byFolder());
+      Dataset<Row> clean = kept.clean();
+      Column ok = col(EventValidation.PROBLEM).isNull();
+      Map<LocalDate, long[]> perDate = new TreeMap<>();
+      for (Row r : rows.groupBy(col("event_date")).agg(
+          count(lit(1)),
+          count(when(ok, 1)),
+          coalesce(sum(when(ok, xxhash64(col("account_id"), col("event_time"), col("feature"), col("user_id"),
+              col("device_id"), col("quantity"), col("event_id")))), lit(0L))).collectAsList()) {
+        LocalDate d = r.isNullAt(0) ? null : r.getDate(0).toLocalDate();
+        perDate.put(d == null ? LocalDate.MIN : d, new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
+      }
+      long read = perDate.values().stream().mapToLong(v -> v[0]).sum();
+      long rolled = perDate.values().stream().mapToLong(v -> v[1]).sum();
+      long rejected = read - rolled;
+      Map<String, Long> byRule = new LinkedHashMap<>();
+      if (rejected > 0) {
+        for (Row r : kept.quarantine().groupBy("rule", "source_column").agg(count(lit(1))).collectAsList()) {
+          byRule.merge(r.getString(0) + " in " + r.getString(1), r.getLong(2), Long::sum);
+        }
+      }
+      double share = read == 0 ? 0.0 : (double) rejected / read;
+      if (share > settings.maxRejectedShare()) {
+        throw new ContractException(String.format(Locale.ROOT, "Cannot roll up usage_events %s..%s: %d of %d rows "
+            + "rejected (%.1f%%, threshold %.1f%%): %s (fix the source or its mapping, or raise "
+            + "validation.max-rejected-share)", chunk.get(0), chunk.get(chunk.size() - 1), rejected, read, 100 * share,
+            100 * settings.maxRejectedShare(), byRule));
+      }
+      Column eventDate = col("event_date");
+      warehouse.replacePartitions(FEATURE_DAYS,
+          UsageRollup.featureDays(clean, eventDate).select(fdColumns()), fdSchema, "event_date", chunk);
+      warehouse.replacePartitions(USER_DAYS,
+          UsageRollup.userDays(clean, settings.intentFeatures(), eventDate).select(udColumns()), udSchema,
+          "event_date", chunk);
+      warehouse.replacePartitions(QUARANTINE, kept.quarantine().where(eventDate.isNotNull()), QUARANTINE_SCHEMA,
+          "event_date", chunk);
+      if (!validated.byFolder()) {
+        // A single slice's undated rejects are all re-read each run: they replace the null partition.
+        warehouse.replaceNullPartition(QUARANTINE, kept.quarantine().where(eventDate.isNull()), QUARANTINE_SCHEMA,
+            "event_date");
+      }
+      List<RollupLog.Entry> entries = new ArrayList<>();
+      for (LocalDate d : chunk) {
+        long[] v = perDate.getOrDefault(d, new long[3]);
+        entries.add(new RollupLog.Entry(d, folderPrints.get(d), fingerprint, v[2], v[0], v[1], v[0] - v[1], runDate));
+      }
+      RollupLog.update(warehouse, spark, List.of(), entries);
+      totals.add(read, rolled, rejected, byRule);
+      LOG.info(String.format(Locale.ROOT, "Rolled up usage_events %s..%s (%d dates): %,d rows, %,d rejected",
+          chunk.get(0), chunk.get(chunk.size() - 1), chunk.size(), read, rejected));
+    } finally {
+      warehouse.drop(staging);
+    }
+  }
+
+  private static Column[] fdColumns() {
+    return new Column[] {col("account_id"), col("feature"), col("events"), col("quantity"), col("event_date")};
+  }
+
+  private static Column[] udColumns() {
+    return new Column[] {col("account_id"), col("user_id"), col("device_id"), col("events"), col("event_date")};
+  }
+
+  /** Hash of everything a roll-up depends on besides the events: mapping, intent events, version. */
+  public static String fingerprint(SourceSettings source, Settings settings) {
+    SourceMapping m = source.mapping();
+    StringBuilder b = new StringBuilder(ROLLUP_VERSION).append('|').append(source.format()).append('|')
+        .append(new TreeMap<>(m.columns())).append('|').append(new TreeMap<>(m.formats())).append('|');
+    new TreeMap<>(m.values()).forEach((k, v) -> b.append(k).append('=').append(new TreeMap<>(v)).append(';'));
+    b.append('|').append(m.filter().orElse("")).append('|').append(settings.intentFeatures().stream().sorted().toList());
+    return sha(b.toString());
+  }
+
+  static String sha(String text) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(h, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static StructType withEventDate(StructType schema) {
+    List<StructField> fields = new ArrayList<>(List.of(schema.fields()));
+    fields.add(field("event_date", DateType, true, "Event date the rejected row belongs to (null: no parseable date)."));
+    return new StructType(fields.toArray(StructField[]::new));
+  }
+
+  /** Running totals over the chunks of a run. */
+  private static final class Totals {
+    long read;
+    long rolled;
+    long rejected;
+    final Map<String, Long> byRule = new LinkedHashMap<>();
+
+    void add(long r, long ro, long re, Map<String, Long> rules) {
+      read += r;
+      rolled += ro;
+      rejected += re;
+      rules.forEach((k, v) -> byRule.merge(k, v, Long::sum));
+    }
+  }
+}

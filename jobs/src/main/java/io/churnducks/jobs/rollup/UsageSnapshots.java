@@ -1,0 +1,164 @@
+package io.churnducks.jobs.rollup;
+
+import io.churnducks.features.indicators.CustomerFeatures;
+import io.churnducks.features.indicators.UsageHistory;
+import io.churnducks.features.indicators.UsageIndicators;
+import io.churnducks.jobs.io.Warehouse;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import static io.churnducks.features.contract.Schemas.field;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
+/**
+ * Usage indicators stored per as-of date ({@code _state/usage_snapshots/<fingerprint>/as_of_date=D}),
+ * for every account, so training reads the month-starts it needs instead of recomputing them, and
+ * a night computes only tonight's values, continuing from the latest stored date
+ * ({@link UsageHistory.Anchor}).
+ *
+ * <p>A stored date is used only while it is still true: its fingerprint (indicator catalogue,
+ * intent events, roll-up fingerprint) is tonight's, and the roll-ups of every event date before
+ * it still have the content they had when it was computed ({@link RollupLog#digestBefore}). Late
+ * events that change an old date therefore recompute the stored dates after it; a config change
+ * computes everything under a new fingerprint.
+ */
+public final class UsageSnapshots {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UsageSnapshots.class);
+
+  static final String LOG_TABLE = "_state/usage_snapshot_log";
+
+  static final StructType LOG_SCHEMA = new StructType(new StructField[] {
+      field("fingerprint", StringType, false, "Indicator catalogue and settings the values were computed with."),
+      field("as_of_date", DateType, false, "As-of date of the stored values."),
+      field("rollup_digest", StringType, false, "Content of the roll-ups before the as-of date when computed."),
+      field("accounts", LongType, false, "Accounts stored."),
+      field("run_date", DateType, false, "Run that computed them."),
+  });
+
+  private final SparkSession spark;
+  private final Warehouse warehouse;
+  private final String fingerprint;
+  private final String table;
+  private final StructType schema;
+
+  /**
+   * @param fingerprint hash of everything the usage indicators depend on besides the roll-ups
+   */
+  public UsageSnapshots(SparkSession spark, Warehouse warehouse, String fingerprint) {
+    this.spark = spark;
+    this.warehouse = warehouse;
+    this.fingerprint = fingerprint;
+    this.table = "_state/usage_snapshots/" + fingerprint;
+    List<StructField> fields = new ArrayList<>();
+    fields.add(field("account_id", StringType, true, "Account identifier."));
+    for (String c : UsageIndicators.COLUMNS) {
+      fields.add(c.equals(UsageHistory.LAST_ACTIVE)
+          ? field(c, DateType, true, "Last day with product usage before the as-of date.")
+          : CustomerFeatures.SCHEMA.apply(c));
+    }
+    fields.add(field("as_of_date", DateType, true, "As-of date of the values."));
+    this.schema = new StructType(fields.toArray(StructField[]::new));
+  }
+
+  /** Fingerprint of the usage catalogue: its columns and types, the intent events and the roll-ups'. */
+  public static String fingerprint(List<String> intentFeatures, String rollupFingerprint) {
+    StringBuilder b = new StringBuilder("usage-indicators-1|");
+    for (String c : UsageIndicators.COLUMNS) {
+      b.append(c).append(':').append(c.equals(UsageHistory.LAST_ACTIVE) ? "date"
+          : CustomerFeatures.SCHEMA.apply(c).dataType().simpleString()).append(',');
+    }
+    b.append('|').append(intentFeatures.stream().sorted().toList()).append('|').append(rollupFingerprint);
+    return UsageRollupStage.sha(b.toString());
+  }
+
+  /**
+   * The usage indicators of every account on each of {@code dates}: read where stored and still
+   * valid, computed (and stored) otherwise.
+   *
+   * @param accounts    clean accounts ({@code account_id, signup_date})
+   * @param featureDays the {@code usage_feature_days} table
+   * @param userDays    the {@code usage_user_days} table
+   * @param rollupLog   the roll-up log as of now
+   * @return {@code account_id, as_of_date} + {@link UsageIndicators#COLUMNS}
+   */
+  public Dataset<Row> ensure(List<LocalDate> dates, Dataset<Row> accounts, Dataset<Row> featureDays,
+      Dataset<Row> userDays, List<String> intentFeatures, Map<LocalDate, RollupLog.Entry> rollupLog,
+      LocalDate runDate) {
+    TreeMap<LocalDate, String> stored = storedDates();
+    TreeMap<LocalDate, String> valid = new TreeMap<>();
+    stored.forEach((d, digest) -> {
+      if (digest.equals(RollupLog.digestBefore(rollupLog, d))) {
+        valid.put(d, digest);
+      }
+    });
+    List<LocalDate> missing = dates.stream().distinct().sorted().filter(d -> !valid.containsKey(d)).toList();
+    if (!missing.isEmpty()) {
+      LocalDate anchorDate = valid.lowerKey(missing.get(0));
+      Optional<UsageHistory.Anchor> anchor = Optional.ofNullable(anchorDate).map(a -> new UsageHistory.Anchor(a,
+          read(List.of(a)).select("account_id", UsageHistory.LAST_ACTIVE, "early_events_14d", "early_features_14d")));
+      long t = System.nanoTime();
+      Dataset<Row> spine = accounts.select("account_id").distinct()
+          .crossJoin(io.churnducks.features.labels.AsOfCalendar.frame(spark, missing));
+      Dataset<Row> computed = UsageIndicators.compute(spine, missing, featureDays, userDays, accounts,
+          intentFeatures, anchor);
+      List<String> order = new ArrayList<>();
+      for (StructField f : schema.fields()) {
+        order.add(f.name());
+      }
+      warehouse.replacePartitions(table, computed.select(order.stream().map(c -> col(c)).toArray(
+          org.apache.spark.sql.Column[]::new)), schema, "as_of_date", missing);
+      long accountsStored = accounts.count();
+      List<Row> entries = new ArrayList<>();
+      for (Row r : warehouse.readAll(LOG_TABLE, LOG_SCHEMA).collectAsList()) {
+        LocalDate d = r.getDate(1).toLocalDate();
+        if (!(r.getString(0).equals(fingerprint) && missing.contains(d))) {
+          entries.add(r);
+        }
+      }
+      for (LocalDate d : missing) {
+        entries.add(RowFactory.create(fingerprint, Date.valueOf(d), RollupLog.digestBefore(rollupLog, d),
+            accountsStored, Date.valueOf(runDate)));
+      }
+      warehouse.overwriteSmall(LOG_TABLE, spark.createDataFrame(entries, LOG_SCHEMA), LOG_SCHEMA);
+      LOG.info(String.format(Locale.ROOT, "Usage indicators computed for %d as-of dates %s (continuing from %s): %.1fs",
+          missing.size(), missing.size() > 3 ? missing.get(0) + ".." + missing.get(missing.size() - 1) : missing,
+          anchorDate == null ? "the whole history" : anchorDate, (System.nanoTime() - t) / 1e9));
+    }
+    return read(dates);
+  }
+
+  /** Stored dates of this fingerprint and their roll-up digests. */
+  private TreeMap<LocalDate, String> storedDates() {
+    TreeMap<LocalDate, String> out = new TreeMap<>();
+    for (Row r : warehouse.readAll(LOG_TABLE, LOG_SCHEMA).where(col("fingerprint").equalTo(lit(fingerprint)))
+        .collectAsList()) {
+      out.put(r.getDate(1).toLocalDate(), r.getString(2));
+    }
+    return out;
+  }
+
+  private Dataset<Row> read(List<LocalDate> dates) {
+    return warehouse.readAll(table, schema)
+        .where(col("as_of_date").isin(dates.stream().map(Date::valueOf).toArray()));
+  }
+}
