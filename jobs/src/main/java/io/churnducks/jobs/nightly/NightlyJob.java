@@ -88,8 +88,7 @@ public final class NightlyJob {
 
       long t = System.nanoTime();
       Dataset<Row> subscriptions = tables.get(InputContract.SUBSCRIPTIONS.name());
-      Dataset<Row> spine = SubscriptionTimeline.activeOn(SubscriptionTimeline.knownAt(subscriptions, runDate),
-          AsOfCalendar.frame(spark, List.of(runDate)));
+      Dataset<Row> spine = SubscriptionTimeline.scoringSpine(subscriptions, runDate, config.model().graceDays());
       CustomerFeatures.Result computed = CustomerFeatures.compute(spine, tables, config.indicators());
       computed.disabled().forEach((source, indicators) -> LOG.warn(
           "Source {} is not configured: indicators {} are left empty", source, indicators));
