@@ -43,19 +43,23 @@ public final class InputContract {
 
   public static final TableContract SUBSCRIPTIONS = new TableContract(
       "subscriptions",
-      "Billing: subscription periods; an account is active on a day some subscription covers.",
+      "Billing: subscription periods, one row per period at one price (a plan or seat change is a new row, not an "
+          + "in-place edit); an account is active on a day some subscription covers.",
       true,
       List.of(
           ColumnSpec.required("subscription_id", StringType, "Subscription identifier."),
           ColumnSpec.required("account_id", StringType, "Account that holds the subscription."),
           ColumnSpec.required("start_date", DateType, "First day covered (inclusive)."),
-          ColumnSpec.optional("end_date", DateType, "First day no longer covered (exclusive); null = open."),
+          ColumnSpec.optional("end_date", DateType, "First day no longer covered (exclusive); null = open. An end "
+              + "after a given day was not known on it (scheduled end), so point-in-time uses an end only from that day on."),
           ColumnSpec.required("mrr", DoubleType, "Monthly recurring revenue after discount, currency units.").mustBeNonNegative(),
           ColumnSpec.optional("plan", StringType, "Plan name."),
           ColumnSpec.optional("billing_period_months", IntegerType, "Months per billing period (1 = monthly, 12 = yearly).").mustBeNonNegative(),
           ColumnSpec.optional("seats", IntegerType, "Licensed seats.").mustBeNonNegative(),
           ColumnSpec.optional("discount_pct", DoubleType, "Discount in percent (0-100).").mustBeNonNegative().withDefault("0.0"),
-          ColumnSpec.optional("auto_renew", BooleanType, "Renews automatically at period end.")),
+          ColumnSpec.optional("auto_renew", BooleanType, "Renews automatically at period end (inverse of "
+              + "cancel-at-period-end). Extract-time: the state when exported, with no date of change, so no "
+              + "point-in-time indicator uses it.")),
       Optional.of("subscription_id"),
       Optional.empty(),
       true,
@@ -70,8 +74,11 @@ public final class InputContract {
           ColumnSpec.required("account_id", StringType, "Invoiced account."),
           ColumnSpec.required("issued_date", DateType, "Day the invoice was issued."),
           ColumnSpec.required("amount", DoubleType, "Invoiced amount, currency units."),
-          ColumnSpec.optional("status", StringType, "Payment status.").allowed("paid", "failed", "refunded", "open"),
-          ColumnSpec.optional("paid_date", DateType, "Day the invoice was paid.")),
+          ColumnSpec.optional("status", StringType, "Payment status when exported. Extract-time: it has no date of "
+              + "change (a failed invoice may be paid later, a paid one refunded), so no point-in-time indicator uses "
+              + "it; paid_date tells what was paid when.").allowed("paid", "failed", "refunded", "open"),
+          ColumnSpec.optional("paid_date", DateType, "Day the invoice was paid; null = not paid. An invoice is unpaid "
+              + "on day D when it has no paid_date or was paid on or after D.")),
       Optional.of("invoice_id"),
       Optional.of("issued_date"),
       true,

@@ -19,6 +19,7 @@ import java.util.Optional;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DateType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
@@ -29,6 +30,9 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  * The {@code customer_features} table: one row per (account, as-of date) of the spine with every
  * motivation indicator, computed only from data dated strictly before the as-of date.
  * Indicators whose source is not configured are null, and {@link Result#disabled()} says which.
+ * A null that means something ("never used", "never answered", "no rated ticket", "seat count not
+ * stated") also gets an explicit 0/1 flag indicator, so the model sees it instead of an imputed
+ * median.
  */
 public final class CustomerFeatures {
 
@@ -51,13 +55,22 @@ public final class CustomerFeatures {
   public static final List<Indicator> COLUMNS = List.of(
       new Indicator("account_id", StringType, null, false, "Account identifier."),
       new Indicator("as_of_date", DateType, null, false, "Indicators use only data dated strictly before this day."),
+      new Indicator("lapsed", BooleanType, null, false,
+          "True when no subscription covers the as-of date but the last one ended at most the grace period before it "
+              + "(not churned yet): scored and listed first; mrr, seats, plan and discount describe the subscription "
+              + "it lapsed from. Not a model input (training examples are all active)."),
       new Indicator("industry", StringType, null, false, "Industry from the CRM."),
       new Indicator("acquisition_channel", StringType, null, false, "Channel that acquired the account."),
-      new Indicator("plan", StringType, null, false, "Plan of the current subscription with the highest MRR."),
+      new Indicator("plan", StringType, null, false,
+          "Plan of the current (for a lapsed account: last) subscription with the highest MRR."),
       new Indicator("tenure_days", IntegerType, null, true, "Days from signup to the as-of date."),
-      new Indicator("mrr", DoubleType, null, true, "Current monthly recurring revenue, currency units."),
-      new Indicator("seats", IntegerType, null, true, "Current licensed seats."),
-      new Indicator("discount_pct", DoubleType, null, true, "Largest current discount, percent."),
+      new Indicator("mrr", DoubleType, null, true,
+          "Current (for a lapsed account: last) monthly recurring revenue, currency units."),
+      new Indicator("seats", IntegerType, null, true,
+          "Current (for a lapsed account: last) licensed seats (null: not stated, see seats_unknown)."),
+      new Indicator("seats_unknown", IntegerType, null, true, "1 when the subscription states no seat count, else 0."),
+      new Indicator("discount_pct", DoubleType, null, true,
+          "Largest current (for a lapsed account: last) discount, percent."),
       new Indicator("discount_ended_90d", IntegerType, null, true,
           "1 when a larger discount than today's ended in the last 90 days."),
       new Indicator("active_users_28d", LongType, USAGE, true, "Distinct users with product usage, last 28 days."),
@@ -76,14 +89,26 @@ public final class CustomerFeatures {
       new Indicator("seat_utilisation", DoubleType, USAGE, true, "active_users_28d / seats."),
       new Indicator("early_events_14d", DoubleType, USAGE, true, "Product usage events in the first 14 days after signup."),
       new Indicator("early_features_14d", LongType, USAGE, true, "Distinct features used in the first 14 days after signup."),
-      new Indicator("failed_invoices_90d", LongType, InputContract.INVOICES.name(), true,
-          "Invoices issued in the last 90 days that failed to be paid."),
+      new Indicator("never_used", IntegerType, USAGE, true,
+          "1 when the account has no product usage before the as-of date (days_since_last_activity null), else 0."),
+      new Indicator("unpaid_invoices_90d", LongType, InputContract.INVOICES.name(), true,
+          "Invoices issued in the last 90 days still unpaid on the as-of date (no paid_date, or paid on or after it); "
+              + "invoice status is extract-time and not used."),
+      new Indicator("late_payments_90d", LongType, InputContract.INVOICES.name(), true,
+          "Invoices issued in the last 90 days paid before the as-of date but more than "
+              + PaymentReliabilityIndicators.LATE_AFTER_DAYS + " days after issue."),
+      new Indicator("unpaid_amount", DoubleType, InputContract.INVOICES.name(), true,
+          "Open balance on the as-of date: amount of all invoices issued before it and unpaid on it, currency units."),
       new Indicator("tickets_90d", LongType, InputContract.SUPPORT_TICKETS.name(), true,
           "Support tickets opened in the last 90 days."),
       new Indicator("avg_csat_90d", DoubleType, InputContract.SUPPORT_TICKETS.name(), true,
           "Mean ticket satisfaction (1-5) in the last 90 days (null: none rated)."),
+      new Indicator("has_rated_ticket_90d", IntegerType, InputContract.SUPPORT_TICKETS.name(), true,
+          "1 when a ticket of the last 90 days was rated before the as-of date, else 0."),
       new Indicator("last_nps", IntegerType, InputContract.SURVEYS.name(), true,
-          "Latest NPS answer (0-10) before the as-of date (null: never answered)."));
+          "Latest NPS answer (0-10) before the as-of date (null: never answered)."),
+      new Indicator("nps_answered", IntegerType, InputContract.SURVEYS.name(), true,
+          "1 when the account answered an NPS survey before the as-of date, else 0."));
 
   /** The declared schema of {@code customer_features} (without the {@code run_date} partition). */
   public static final StructType SCHEMA =
@@ -105,6 +130,9 @@ public final class CustomerFeatures {
    * indicators straight from raw usage events (for small inputs and tests; the nightly job reads
    * stored roll-ups instead).
    *
+   * @param spine  {@code account_id, as_of_date}, optionally {@code lapsed} (as
+   *               {@code SubscriptionTimeline.scoringSpine} gives it), which is passed through;
+   *               without it every row is taken as active ({@code lapsed} = false)
    * @param tables canonical table name → clean rows; accounts and subscriptions are required
    */
   public static Result compute(Dataset<Row> spine, Map<String, Dataset<Row>> tables, IndicatorSettings settings) {
@@ -145,7 +173,8 @@ public final class CustomerFeatures {
     if (usage.isPresent()) {
       out = out.join(usage.get().drop(UsageHistory.LAST_ACTIVE), key, "left")
           .withColumn("seat_utilisation",
-              when(col("seats").gt(0), col("active_users_28d").divide(col("seats"))));
+              when(col("seats").gt(0), col("active_users_28d").divide(col("seats"))))
+          .withColumn("never_used", when(col("days_since_last_activity").isNull(), 1).otherwise(0));
     }
     if (tables.containsKey(InputContract.INVOICES.name())) {
       out = out.join(PaymentReliabilityIndicators.apply(spine, tables.get(InputContract.INVOICES.name())), key, "left");

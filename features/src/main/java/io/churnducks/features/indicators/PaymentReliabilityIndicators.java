@@ -1,30 +1,62 @@
 package io.churnducks.features.indicators;
 
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * Whether the customer pays reliably. Output: {@code account_id, as_of_date, failed_invoices_90d}
- * = invoices issued in the 90 days before the as-of date whose status is {@code failed}.
+ * Whether the customer pays reliably, as it was known on the as-of date D. Only
+ * {@code issued_date}, {@code paid_date} and {@code amount} are read: an invoice issued before D
+ * is <em>unpaid at D</em> when it has no paid_date or was paid on or after D. The invoice
+ * {@code status} (paid / failed / refunded / open) is the state at extract time, with no date of
+ * when it changed, so it is never used: a payment that failed in the past and was paid later, or a
+ * refund of unknown date, would otherwise leak the extract's present into past as-of dates. A
+ * refunded invoice therefore counts as paid on its paid_date.
+ *
+ * <p>Output: {@code account_id, as_of_date, unpaid_invoices_90d, late_payments_90d, unpaid_amount}.
+ * <ul>
+ *   <li>{@code unpaid_invoices_90d}: invoices issued in the 90 days before D (D-90 .. D-1) and
+ *       unpaid at D</li>
+ *   <li>{@code late_payments_90d}: invoices issued in the 90 days before D and paid before D, more
+ *       than {@link #LATE_AFTER_DAYS} days after they were issued</li>
+ *   <li>{@code unpaid_amount}: open balance at D, the summed amount of every invoice issued before
+ *       D (any age) and unpaid at D, currency units; 0 when nothing is open</li>
+ * </ul>
  */
 public final class PaymentReliabilityIndicators {
 
   private PaymentReliabilityIndicators() {}
 
+  /**
+   * Days after issue within which a payment is on time (usual "net 30" terms, which also covers a
+   * card payment retried by dunning); a payment later than that is late.
+   */
+  public static final int LATE_AFTER_DAYS = 30;
+
   public static Dataset<Row> apply(Dataset<Row> spine, Dataset<Row> invoices) {
-    Windows.require(invoices, "payment reliability indicators", "account_id", "issued_date", "status");
-    Dataset<Row> agg = Windows.before(invoices, "issued_date", spine, 90)
-        .groupBy("account_id", "as_of_date")
-        .agg(count(when(col("status").equalTo("failed"), 1)).as("failed_invoices_90d"));
+    Windows.require(invoices, "payment reliability indicators", "account_id", "issued_date", "amount", "paid_date");
+    Dataset<Row> issued = Windows.before(invoices, "issued_date", spine, 0);
+    Column unpaid = col("paid_date").isNull().or(col("paid_date").geq(col("as_of_date")));
+    Column recent = col("issued_date").geq(date_sub(col("as_of_date"), 90));
+    Column late = unpaid.unary_$bang().and(datediff(col("paid_date"), col("issued_date")).gt(LATE_AFTER_DAYS));
+    Dataset<Row> agg = issued.groupBy("account_id", "as_of_date").agg(
+        count(when(recent.and(unpaid), 1)).as("unpaid_invoices_90d"),
+        count(when(recent.and(late), 1)).as("late_payments_90d"),
+        sum(when(unpaid, col("amount"))).as("unpaid_amount"));
     String[] key = {"account_id", "as_of_date"};
     return spine.select(key[0], key[1]).join(agg, key, "left").select(
         col("account_id"), col("as_of_date"),
-        coalesce(col("failed_invoices_90d"), lit(0L)).as("failed_invoices_90d"));
+        coalesce(col("unpaid_invoices_90d"), lit(0L)).as("unpaid_invoices_90d"),
+        coalesce(col("late_payments_90d"), lit(0L)).as("late_payments_90d"),
+        coalesce(col("unpaid_amount"), lit(0.0)).as("unpaid_amount"));
   }
 }

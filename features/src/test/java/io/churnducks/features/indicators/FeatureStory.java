@@ -24,8 +24,9 @@ import java.util.Map;
  * D-57 = 02-04, D-90 = 01-02 (first day of the 90-day window), D-91 = 01-01.
  * <ul>
  *   <li>a1 "Retail", signed up 2024-01-01: a pro subscription (5 seats) and an ended discounted
- *       basic one; usage in every window, intent events, failed invoices, tickets, surveys.</li>
- *   <li>a2 "Tech", signed up 2024-03-20: onboarding right now; two subscriptions, one ending on D.</li>
+ *       basic one; usage in every window, intent events, unpaid and late invoices, tickets, surveys.</li>
+ *   <li>a2 "Tech", signed up 2024-03-20: onboarding right now; two subscriptions, one ending on D;
+ *       a refunded invoice (refund of unknown date: paid).</li>
  *   <li>a3 signed up on D: nothing yet.</li>
  * </ul>
  */
@@ -89,7 +90,11 @@ final class FeatureStory {
     }
 
     void invoice(String id, String account, String issued, String status) {
-      invoices.add(new Object[] {id, account, d(issued), 100.0, status, null});
+      invoice(id, account, issued, status, null);
+    }
+
+    void invoice(String id, String account, String issued, String status, String paid) {
+      invoices.add(new Object[] {id, account, d(issued), 100.0, status, paid == null ? null : d(paid)});
     }
 
     void event(String account, String time, String user, String device, String feature) {
@@ -183,11 +188,15 @@ final class FeatureStory {
     t.event("a2", "2024-03-21T10:00:00", "u8", "d8", "report");
     t.event("a2", "2024-03-25T11:00:00", "u7", "d7", "pricing_page");
 
+    // Unpaid on D: i1, i2 (first day of the 90-day window), i7 (paid after D); i3 too, but issued before the window.
     t.invoice("i1", "a1", "2024-03-31", "failed");
     t.invoice("i2", "a1", "2024-01-02", "failed");
     t.invoice("i3", "a1", "2024-01-01", "failed");
-    t.invoice("i4", "a1", "2024-02-01", "paid");
-    t.invoice("i6", "a2", "2024-03-20", "paid");
+    t.invoice("i4", "a1", "2024-02-01", "paid", "2024-02-01");
+    t.invoice("i5", "a1", "2023-12-20", "paid", "2024-02-20"); // 62 days after issue: late, seen from MID only
+    t.invoice("i7", "a1", "2024-03-01", "paid", "2024-04-02");
+    t.invoice("i6", "a2", "2024-03-20", "paid", "2024-03-20");
+    t.invoice("i8", "a2", "2024-03-21", "refunded", "2024-03-22");
 
     t.ticket("t1", "a1", "2024-03-31T23:00:00", 4);
     t.ticket("t2", "a1", "2024-01-02T00:00:00", 2);

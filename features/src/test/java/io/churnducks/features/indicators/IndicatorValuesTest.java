@@ -31,22 +31,46 @@ class IndicatorValuesTest extends SparkTestBase {
         .where(col("as_of_date").equalTo(lit(ON_D)));
 
     assertFramesApproximatelyEqual(frame(actual.schema(),
-        // account, as_of, industry, channel, plan, tenure_days, mrr, seats, discount_pct, discount_ended_90d,
+        // account, as_of, lapsed, industry, channel, plan, tenure_days, mrr, seats, seats_unknown, discount_pct,
+        // discount_ended_90d,
         // active_users_28d, active_days_28d, events_28d, events_prev_28d, usage_trend_28d, features_used_28d,
         // devices_per_user_28d, intent_events_28d, days_since_last_activity, seat_utilisation,
-        // early_events_14d, early_features_14d, failed_invoices_90d, tickets_90d, avg_csat_90d, last_nps
-        new Object[] {"a1", ON_D, "Retail", "ads", "pro", 91, 100.0, 5, 0.0, 1,
+        // early_events_14d, early_features_14d, never_used, unpaid_invoices_90d, late_payments_90d, unpaid_amount,
+        // tickets_90d, avg_csat_90d, has_rated_ticket_90d, last_nps, nps_answered
+        new Object[] {"a1", ON_D, false, "Retail", "ads", "pro", 91, 100.0, 5, 0, 0.0,
+            1,
             2L, 3L, 3.0, 2.0, Math.log(4.0 / 3.0), 2L,
             1.5, 2.0, 2, 0.4,
-            2.0, 2L, 2L, 3L, 3.0, 3},
-        new Object[] {"a2", ON_D, "Tech", "referral", "starter", 12, 50.0, 3, 10.0, 0,
+            2.0, 2L, 0, 3L, 0L, 400.0,
+            3L, 3.0, 1, 3, 1},
+        new Object[] {"a2", ON_D, false, "Tech", "referral", "starter", 12, 50.0, 3, 0, 10.0,
+            0,
             2L, 2L, 3.0, 0.0, Math.log(4.0), 2L,
             1.0, 1.0, 11, 2.0 / 3.0,
-            3.0, 2L, 0L, 1L, null, 8},
-        new Object[] {"a3", ON_D, null, "partner", null, null, 0.0, null, 0.0, 0,
+            3.0, 2L, 0, 0L, 0L, 0.0,
+            1L, null, 0, 8, 1},
+        new Object[] {"a3", ON_D, false, null, "partner", null, null, 0.0, null, 1, 0.0,
+            0,
             0L, 0L, 0.0, 0.0, 0.0, 0L,
             0.0, 0.0, null, null,
-            0.0, 0L, 0L, 0L, null, null}),
+            0.0, 0L, 1, 0L, 0L, 0.0,
+            0L, null, 0, null, 0}),
+        actual);
+  }
+
+  @Test
+  void nullsThatMeanSomethingCarryAnExplicitFlag() {
+    Dataset<Row> actual = FeatureStory.withAllSources(spark()).features()
+        .where(col("as_of_date").equalTo(lit(ON_D)))
+        .select("account_id", "days_since_last_activity", "never_used", "last_nps", "nps_answered", "avg_csat_90d",
+            "has_rated_ticket_90d", "seats", "seats_unknown");
+
+    assertFramesEqual(frame(actual.schema(),
+            new Object[] {"a1", 2, 0, 3, 1, 3.0, 1, 5, 0},
+            // a2's only ticket is not rated
+            new Object[] {"a2", 11, 0, 8, 1, null, 0, 3, 0},
+            // a3 signed up on D: never used, never answered, no subscription and so no seat count yet
+            new Object[] {"a3", null, 1, null, 0, null, 0, null, 1}),
         actual);
   }
 
@@ -55,13 +79,15 @@ class IndicatorValuesTest extends SparkTestBase {
     Dataset<Row> actual = FeatureStory.withAllSources(spark()).features()
         .where(col("account_id").equalTo("a1"))
         .select("account_id", "as_of_date", "mrr", "discount_ended_90d", "events_28d", "events_prev_28d",
-            "intent_events_28d", "days_since_last_activity", "failed_invoices_90d", "tickets_90d", "avg_csat_90d",
-            "last_nps");
+            "intent_events_28d", "days_since_last_activity", "unpaid_invoices_90d", "late_payments_90d",
+            "unpaid_amount", "tickets_90d", "avg_csat_90d", "last_nps");
 
     assertFramesApproximatelyEqual(frame(actual.schema(),
         // 03-15: 28 days = [02-16, 03-14], 56 = [01-19, 02-15], 90 = [2023-12-16, 03-14]; the 03-15 survey is on the day.
-        new Object[] {"a1", ON_MID, 100.0, 1, 3.0, 2.0, 1.0, 5, 2L, 3L, 1.5, 9},
-        new Object[] {"a1", ON_D, 100.0, 1, 3.0, 2.0, 2.0, 2, 2L, 3L, 3.0, 3}),
+        // On 03-15 i2, i3 and i7 are unpaid and i5 (issued 12-20, paid 02-20) was paid late; i1 is not issued yet.
+        new Object[] {"a1", ON_MID, 100.0, 1, 3.0, 2.0, 1.0, 5, 3L, 1L, 300.0, 3L, 1.5, 9},
+        // On D i1, i2 and i7 (paid on 04-02) are unpaid, i3 is older than 90 days but still open, i5 left the window.
+        new Object[] {"a1", ON_D, 100.0, 1, 3.0, 2.0, 2.0, 2, 3L, 0L, 400.0, 3L, 3.0, 3}),
         actual);
   }
 
@@ -72,10 +98,11 @@ class IndicatorValuesTest extends SparkTestBase {
     assertEquals(Map.of(
             "usage_events", List.of("active_users_28d", "active_days_28d", "events_28d", "events_prev_28d",
                 "usage_trend_28d", "features_used_28d", "devices_per_user_28d", "intent_events_28d",
-                "days_since_last_activity", "seat_utilisation", "early_events_14d", "early_features_14d"),
-            "invoices", List.of("failed_invoices_90d"),
-            "support_tickets", List.of("tickets_90d", "avg_csat_90d"),
-            "surveys", List.of("last_nps")),
+                "days_since_last_activity", "seat_utilisation", "early_events_14d", "early_features_14d",
+                "never_used"),
+            "invoices", List.of("unpaid_invoices_90d", "late_payments_90d", "unpaid_amount"),
+            "support_tickets", List.of("tickets_90d", "avg_csat_90d", "has_rated_ticket_90d"),
+            "surveys", List.of("last_nps", "nps_answered")),
         result.disabled());
     Dataset<Row> features = result.features();
     for (List<String> columns : result.disabled().values()) {
@@ -84,11 +111,12 @@ class IndicatorValuesTest extends SparkTestBase {
       }
     }
     Dataset<Row> always = features.where(col("as_of_date").equalTo(lit(ON_D)))
-        .select("account_id", "plan", "tenure_days", "mrr", "seats", "discount_pct", "discount_ended_90d");
+        .select("account_id", "lapsed", "plan", "tenure_days", "mrr", "seats", "seats_unknown", "discount_pct",
+            "discount_ended_90d");
     assertFramesEqual(frame(always.schema(),
-            new Object[] {"a1", "pro", 91, 100.0, 5, 0.0, 1},
-            new Object[] {"a2", "starter", 12, 50.0, 3, 10.0, 0},
-            new Object[] {"a3", null, null, 0.0, null, 0.0, 0}),
+            new Object[] {"a1", false, "pro", 91, 100.0, 5, 0, 0.0, 1},
+            new Object[] {"a2", false, "starter", 12, 50.0, 3, 0, 10.0, 0},
+            new Object[] {"a3", false, null, null, 0.0, null, 1, 0.0, 0}),
         always);
   }
 

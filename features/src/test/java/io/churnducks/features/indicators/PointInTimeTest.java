@@ -6,10 +6,12 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 import static io.churnducks.features.indicators.FeatureStory.SETTINGS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Indicators use only data dated strictly before the as-of date: adding anything dated on or
- * after it to any table (or ending a subscription on or after it) changes no feature.
+ * after it to any table (or ending a subscription on or after it) changes no feature, and neither
+ * does an extract-time column (invoice status, auto_renew) or a payment made on or after it.
  */
 class PointInTimeTest extends SparkTestBase {
 
@@ -42,5 +44,50 @@ class PointInTimeTest extends SparkTestBase {
         .features();
 
     assertFramesEqual(before, after);
+  }
+
+  @Test
+  void invoiceStatusPaymentsAndRenewalFlagsChangedAfterTheAsOfDateChangeNoFeature() {
+    Dataset<Row> before = FeatureStory.withAllSources(spark()).features();
+
+    FeatureStory.Tables later = FeatureStory.story();
+    for (Object[] invoice : later.invoices) {
+      switch ((String) invoice[0]) {
+        // failed on D-1, paid on D: still unpaid on D
+        case "i1" -> set(invoice, "paid", "2024-04-01");
+        // paid later than the story says, then refunded
+        case "i7" -> set(invoice, "refunded", "2024-04-20");
+        // the extract says refunded; the refund's date is unknown, the payment (before D) stands
+        case "i4", "i6" -> invoice[4] = "refunded";
+        // the extract's status says nothing about when it was reached
+        case "i3" -> invoice[4] = "open";
+        default -> { }
+      }
+    }
+    // Cancel at period end, flipped at an unknown time: extract-time, never a feature.
+    later.subscriptions.forEach(s -> s[9] = false);
+    Dataset<Row> after = CustomerFeatures.compute(FeatureStory.storySpine(spark()), later.frames(spark()), SETTINGS)
+        .features();
+
+    assertFramesEqual(before, after);
+  }
+
+  @Test
+  void aPaymentBeforeTheAsOfDateDoesChangeThePaymentIndicators() {
+    // The control of the test above: the same kind of edit dated before D is seen.
+    FeatureStory.Tables earlier = FeatureStory.story();
+    earlier.invoices.stream().filter(i -> i[0].equals("i1")).forEach(i -> set(i, "paid", "2024-03-31"));
+    Dataset<Row> spine = FeatureStory.spine(spark(), new Object[] {"a1", java.sql.Date.valueOf(FeatureStory.D)});
+    Row story = PaymentReliabilityIndicators.apply(spine, FeatureStory.story().frames(spark()).get("invoices")).first();
+    Row paid = PaymentReliabilityIndicators.apply(spine, earlier.frames(spark()).get("invoices")).first();
+
+    assertEquals(3L, story.<Long>getAs("unpaid_invoices_90d"));
+    assertEquals(2L, paid.<Long>getAs("unpaid_invoices_90d"));
+    assertEquals(300.0, paid.<Double>getAs("unpaid_amount"));
+  }
+
+  private static void set(Object[] invoice, String status, String paid) {
+    invoice[4] = status;
+    invoice[5] = FeatureStory.d(paid);
   }
 }

@@ -136,16 +136,20 @@ class ChurnLabelerTest extends SparkTestBase {
   }
 
   @Test
-  void endDateOnOrAfterTheRunDateIsNotYetKnown() {
+  void endDateAfterTheRunDateIsNotYetKnownButAnEndOrStartOnItIs() {
     Dataset<Row> subs = frame(SUBS,
-        sub("s1", "a8", "2024-01-01", "2024-12-31"),
-        sub("s2", "a9", "2024-01-01", "2025-03-01"),
-        sub("s3", "a9", "2024-12-31", null)); // starts on the run date: not known yet
+        sub("s1", "a8", "2024-01-01", "2024-12-31"), // ends on the run date: it no longer covers it
+        sub("s2", "a9", "2024-01-01", "2025-03-01"), // a scheduled end: open on the run date
+        sub("s3", "a9", "2024-12-31", null),          // starts on the run date: covers it
+        sub("s4", "b0", "2025-01-01", null));         // starts after it: not known
 
     assertEvents(events(subs, RUN));
     assertEvents(SubscriptionTimeline.knownAt(subs, RUN).select("subscription_id", "end_date"),
-        new Object[] {"s1", null},
-        new Object[] {"s2", null});
+        new Object[] {"s1", d("2024-12-31")},
+        new Object[] {"s2", null},
+        new Object[] {"s3", null});
+    assertEvents(SubscriptionTimeline.activeOn(SubscriptionTimeline.knownAt(subs, RUN), asOf("2024-12-31")),
+        new Object[] {"a9", d("2024-12-31")});
   }
 
   @Test

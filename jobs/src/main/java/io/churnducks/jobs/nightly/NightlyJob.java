@@ -113,8 +113,7 @@ public final class NightlyJob {
       List<LocalDate> asOfDates = AsOfCalendar.observedMonthStarts(runDate, ms.trainingMonths(), ms.horizonDays(),
           ms.graceDays());
       Optional<Dataset<Row>> usage = rolled.map(r -> usageIndicators(tables, asOfDates));
-      Dataset<Row> spine = SubscriptionTimeline.activeOn(SubscriptionTimeline.knownAt(subscriptions, runDate),
-          AsOfCalendar.frame(spark, List.of(runDate)));
+      Dataset<Row> spine = SubscriptionTimeline.scoringSpine(subscriptions, runDate, ms.graceDays());
       CustomerFeatures.Result computed = CustomerFeatures.compute(spine, tables, usage);
       computed.disabled().forEach((source, indicators) -> LOG.warn(
           "Source {} is not configured: indicators {} are left empty", source, indicators));

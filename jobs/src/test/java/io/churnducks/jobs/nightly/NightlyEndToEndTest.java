@@ -116,6 +116,18 @@ class NightlyEndToEndTest extends SparkTestBase {
   }
 
   @Test
+  void lapsedAccountsAreScoredAndHeadTheRiskList() {
+    Dataset<Row> scores = warehouse.read("churn_scores", cutoff);
+    Dataset<Row> list = warehouse.read("churn_risk_list", cutoff);
+    long lapsed = scores.where(col("lapsed")).count();
+    assertTrue(lapsed > 0, "some accounts lapsed within the grace period before " + cutoff);
+    assertEquals(lapsed, list.where(col("lapsed")).count(), "every lapsed account is listed");
+    assertEquals(lapsed, list.where(col("lapsed").and(col("rank").leq(lapsed))).count(), "lapsed accounts rank first");
+    assertEquals(0, scores.where(col("lapsed").and(col("mrr").leq(0))).count(),
+        "a lapsed account is valued at the subscription it lapsed from");
+  }
+
+  @Test
   void rerunningTheSameDateReplacesItsPartition() {
     Dataset<Row> before = warehouse.read("churn_scores", cutoff).drop("run_date").cache();
     long rows = before.count();

@@ -9,6 +9,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -91,16 +92,24 @@ public final class ChurnModel {
     }
   }
 
-  /** Scores accounts: {@link ChurnScores#SCHEMA}. Input: indicator columns incl. account_id and mrr. */
+  /**
+   * Scores accounts: {@link ChurnScores#SCHEMA}. Input: indicator columns incl. account_id and mrr,
+   * and {@code lapsed} (boolean, as {@code customer_features} has it) which is passed through; a
+   * frame without it is taken as active accounts only. The model does not read {@code lapsed}:
+   * training examples are all active, so a lapsed account is scored on its other indicators.
+   */
   public Dataset<Row> score(Dataset<Row> features) {
     Dataset<Row> scored = pipeline.transform(features);
     Column p = functions.vector_to_array(col(ChurnPipeline.PROBABILITY), "float64").getItem(1);
     Column mrr = coalesce(col("mrr"), lit(0.0));
+    Column lapsed = Arrays.asList(features.columns()).contains("lapsed")
+        ? coalesce(col("lapsed"), lit(false)) : lit(false);
     return scored.select(
         col("account_id"),
         p.as("churn_probability"),
         when(p.geq(settings.highTier()), "high").when(p.geq(settings.mediumTier()), "medium").otherwise("low")
             .as("risk_tier"),
+        lapsed.as("lapsed"),
         mrr.as("mrr"),
         p.multiply(mrr).as("mrr_at_risk"),
         reasons.column(col(ChurnPipeline.FEATURES)).as("top_reasons"),

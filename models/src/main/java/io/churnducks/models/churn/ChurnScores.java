@@ -5,10 +5,14 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 import static io.churnducks.features.contract.Schemas.field;
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
-/** The {@code churn_scores} table: one row per account active on the run date. */
+/**
+ * The {@code churn_scores} table: one row per account of the scoring spine, the accounts active on
+ * the run date plus the lapsed ones (see {@code SubscriptionTimeline.scoringSpine}).
+ */
 public final class ChurnScores {
 
   private ChurnScores() {}
@@ -17,7 +21,10 @@ public final class ChurnScores {
       field("account_id", StringType, false, "Account identifier."),
       field("churn_probability", DoubleType, false, "Probability of churning within the horizon after the run date."),
       field("risk_tier", StringType, false, "high / medium / low, from the configured probability thresholds."),
-      field("mrr", DoubleType, false, "Current monthly recurring revenue, currency units."),
+      field("lapsed", BooleanType, false, "True when the account's last subscription ended within the grace period "
+          + "before the run date and nothing renewed it yet: not churned, the most urgent save."),
+      field("mrr", DoubleType, false,
+          "Current monthly recurring revenue (for a lapsed account: of the subscription it lapsed from), currency units."),
       field("mrr_at_risk", DoubleType, false, "churn_probability × mrr, currency units per month."),
       field("top_reasons", DataTypes.createArrayType(StringType, true), false,
           "Indicators that raise this account's churn risk the most, strongest first."),

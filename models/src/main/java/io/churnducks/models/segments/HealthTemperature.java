@@ -22,7 +22,8 @@ import static org.apache.spark.sql.functions.when;
  * Places every customer on the health × temperature map (DESIGN.md §2.4).
  * <ul>
  *   <li>health (0–100) = usage stickiness: usage volume, active days, breadth, seat use, recency;</li>
- *   <li>temperature (0–100) = purchase intent: intent events, payment reliability, usage growth, NPS.</li>
+ *   <li>temperature (0–100) = purchase intent: intent events, payment reliability (invoices of the
+ *       last 90 days unpaid on the day or paid late, point-in-time), usage growth, NPS.</li>
  * </ul>
  * Each score is the average of its inputs in standard deviations from today's population mean,
  * mapped through a logistic curve, so 50 is the average customer. A score of 50 or more is high.
@@ -61,7 +62,8 @@ public final class HealthTemperature {
   private static List<Object[]> temperatureInputs() {
     List<Object[]> in = new ArrayList<>();
     in.add(new Object[] {log1p(coalesce(col("intent_events_28d"), lit(0.0))), 1});
-    in.add(new Object[] {coalesce(col("failed_invoices_90d"), lit(0)).cast("double"), -1});
+    in.add(new Object[] {coalesce(col("unpaid_invoices_90d"), lit(0)).plus(coalesce(col("late_payments_90d"), lit(0)))
+        .cast("double"), -1});
     in.add(new Object[] {coalesce(col("usage_trend_28d"), lit(0.0)), 1});
     in.add(new Object[] {coalesce(col("last_nps"), lit(7)).cast("double"), 1});
     return in;

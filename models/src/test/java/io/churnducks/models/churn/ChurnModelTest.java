@@ -62,9 +62,12 @@ class ChurnModelTest extends SparkTestBase {
   @Test
   void scoresCarryTierMrrAtRiskAndReasonsThatPointAtTheCause() {
     ChurnModel model = ChurnModel.fit(examples, NUMERIC, LOG, CATEGORICAL, SETTINGS, LocalDate.of(2025, 6, 1));
-    Dataset<Row> scores = model.score(examples.where(col("as_of_date").equalTo(java.sql.Date.valueOf("2024-12-01"))))
+    Dataset<Row> scores = model.score(examples.where(col("as_of_date").equalTo(java.sql.Date.valueOf("2024-12-01")))
+            .withColumn("lapsed", expr("account_id = 'A7'")))
         .cache();
     assertEquals(400, scores.count());
+    assertEquals(List.of("A7"), scores.where(col("lapsed")).select("account_id").as(
+        org.apache.spark.sql.Encoders.STRING()).collectAsList(), "lapsed is passed through");
     assertEquals(0, scores.where(expr("abs(mrr_at_risk - churn_probability * mrr) > 1e-9")).count());
     assertEquals(0, scores.where(expr("(churn_probability >= 0.30) <> (risk_tier = 'high')")).count());
     assertEquals(0, scores.where(expr("churn_probability >= 0.15 AND churn_probability < 0.30 AND risk_tier <> 'medium'"))

@@ -13,26 +13,35 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class RiskListTest extends SparkTestBase {
 
+  private static final StructType SEGMENTS = new StructType().add("account_id", DataTypes.StringType)
+      .add("segment_name", DataTypes.StringType).add("quadrant", DataTypes.StringType).add("play", DataTypes.StringType);
+  private static final StructType ACCOUNTS = new StructType().add("account_id", DataTypes.StringType)
+      .add("account_name", DataTypes.StringType).add("csm_owner", DataTypes.StringType);
+
+  private static Dataset<Row> segments() {
+    return frame(SEGMENTS,
+        new Object[] {"a", "Light Users", "Sleeping", "Re-onboard"},
+        new Object[] {"b", "Support Heavy", "Free Riders", "Find out why"},
+        new Object[] {"d", "Light Users", "Sleeping", "Re-onboard"},
+        new Object[] {"e", "Big Spenders", "Red Carpet", "Invite to betas"});
+  }
+
+  private static Dataset<Row> accounts() {
+    return frame(ACCOUNTS,
+        new Object[] {"a", "Acme", "Ada"}, new Object[] {"b", "Bolt", "Bea"},
+        new Object[] {"c", "Core", "Cy"}, new Object[] {"d", "Dune", null},
+        new Object[] {"e", "Echo", "Eve"}, new Object[] {"f", "Fern", "Fay"});
+  }
+
   @Test
   void listsTheChosenTiersRankedByMrrAtRiskWithOwnerAndPlay() {
     Dataset<Row> scores = frame(ChurnScores.SCHEMA,
-        new Object[] {"a", 0.50, "high", 100.0, 50.0, new String[] {"events_28d low"}, "v1"},
-        new Object[] {"b", 0.20, "medium", 500.0, 100.0, new String[] {"tickets_90d high", "last_nps low"}, "v1"},
-        new Object[] {"c", 0.05, "low", 1000.0, 50.0, new String[] {}, "v1"},
-        new Object[] {"d", 0.40, "high", 125.0, 50.0, new String[] {"usage_trend_28d low"}, "v1"});
-    StructType segSchema = new StructType().add("account_id", DataTypes.StringType)
-        .add("segment_name", DataTypes.StringType).add("quadrant", DataTypes.StringType).add("play", DataTypes.StringType);
-    Dataset<Row> segments = frame(segSchema,
-        new Object[] {"a", "Light Users", "Sleeping", "Re-onboard"},
-        new Object[] {"b", "Support Heavy", "Free Riders", "Find out why"},
-        new Object[] {"d", "Light Users", "Sleeping", "Re-onboard"});
-    StructType accSchema = new StructType().add("account_id", DataTypes.StringType)
-        .add("account_name", DataTypes.StringType).add("csm_owner", DataTypes.StringType);
-    Dataset<Row> accounts = frame(accSchema,
-        new Object[] {"a", "Acme", "Ada"}, new Object[] {"b", "Bolt", "Bea"},
-        new Object[] {"c", "Core", "Cy"}, new Object[] {"d", "Dune", null});
+        new Object[] {"a", 0.50, "high", false, 100.0, 50.0, new String[] {"events_28d low"}, "v1"},
+        new Object[] {"b", 0.20, "medium", false, 500.0, 100.0, new String[] {"tickets_90d high", "last_nps low"}, "v1"},
+        new Object[] {"c", 0.05, "low", false, 1000.0, 50.0, new String[] {}, "v1"},
+        new Object[] {"d", 0.40, "high", false, 125.0, 50.0, new String[] {"usage_trend_28d low"}, "v1"});
 
-    List<Row> list = RiskList.build(scores, segments, accounts, List.of("high", "medium")).collectAsList();
+    List<Row> list = RiskList.build(scores, segments(), accounts(), List.of("high", "medium")).collectAsList();
 
     assertEquals(3, list.size());
     // b has the most MRR at risk; a and d tie on it, a has the higher probability.
@@ -41,5 +50,27 @@ class RiskListTest extends SparkTestBase {
     assertEquals("tickets_90d high; last_nps low", list.get(0).getAs("top_reasons"));
     assertEquals("Bea", list.get(0).getAs("csm_owner"));
     assertEquals("Find out why", list.get(0).getAs("play"));
+    assertEquals(false, list.get(0).getAs("lapsed"));
+  }
+
+  @Test
+  void lapsedAccountsMakeTheListWhateverTheirTierAndComeFirst() {
+    Dataset<Row> scores = frame(ChurnScores.SCHEMA,
+        new Object[] {"b", 0.60, "high", false, 500.0, 300.0, new String[] {"tickets_90d high"}, "v1"},
+        new Object[] {"c", 0.05, "low", false, 1000.0, 50.0, new String[] {}, "v1"},
+        // lapsed with a low score: listed anyway, before every active account
+        new Object[] {"e", 0.02, "low", true, 2000.0, 40.0, new String[] {"tenure_days low"}, "v1"},
+        // lapsed with more MRR at risk: first
+        new Object[] {"f", 0.20, "medium", true, 400.0, 80.0, new String[] {}, "v1"});
+
+    List<Row> list = RiskList.build(scores, segments(), accounts(), List.of("high")).collectAsList();
+
+    assertEquals(List.of("f", "e", "b"), list.stream().map(r -> r.getString(1)).toList());
+    assertEquals(List.of(true, true, false), list.stream().map(r -> (Boolean) r.getAs("lapsed")).toList());
+    assertEquals("subscription lapsed; tenure_days low", list.get(1).getAs("top_reasons"));
+    assertEquals("subscription lapsed", list.get(0).getAs("top_reasons"));
+    assertEquals(RiskList.LAPSED_PLAY, list.get(1).getAs("play"));
+    assertEquals("Big Spenders", list.get(1).getAs("segment_name"));
+    assertEquals("Find out why", list.get(2).getAs("play"));
   }
 }
