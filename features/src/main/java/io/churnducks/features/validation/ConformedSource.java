@@ -21,7 +21,7 @@ import static org.apache.spark.sql.functions.when;
  * struct. {@link #clean()} and {@link #rejected()} split it; out-of-scope rows are in neither.
  *
  * @param table          canonical table name
- * @param checked        canonical columns, {@value SourceConformer#PROBLEMS},
+ * @param checked        canonical columns, {@value SourceConformer#PROBLEMS} (null when none),
  *                       {@value SourceConformer#OUT_OF_SCOPE}, {@value SourceConformer#SOURCE_ROW}
  *                       and {@value SourceConformer#REJECTED}
  * @param canonicalNames canonical columns in schema order
@@ -35,7 +35,7 @@ public record ConformedSource(
     Map<String, String> sourceColumns,
     List<String> absentColumns) {
 
-  /** Hidden column of clean rows: the optional values nulled on the row (array of problems). */
+  /** Hidden column of clean rows: the optional values nulled on the row (array of problems; null: none). */
   public static final String NULLED = "_nulled";
 
   /**

@@ -25,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -71,7 +70,7 @@ public final class SourceConformer {
   public static final String SOURCE_ROW = "_source_row";
   /**
    * Hidden column holding the rules a row broke, in priority order (array of
-   * {@link Quarantine#PROBLEM_TYPE}).
+   * {@link Quarantine#PROBLEM_TYPE}; null when it broke none).
    */
   public static final String PROBLEMS = "_problems";
   /** Hidden column: whether a problem rejects the row. */
@@ -179,13 +178,7 @@ public final class SourceConformer {
     // Stage 3: the rules each row breaks, in priority order, and the canonical values (a bad
     // optional value nulled).
     Map<String, Column> canonical = new LinkedHashMap<>();
-    List<Column> parse = new ArrayList<>();
-    List<Column> missing = new ArrayList<>();
-    List<Column> negative = new ArrayList<>();
-    List<Column> range = new ArrayList<>();
-    List<Column> invalid = new ArrayList<>();
-    List<Column> order = new ArrayList<>();
-    List<Column> late = new ArrayList<>();
+    Checks checks = new Checks();
     Column outOfScope = lit(false);
     for (ColumnSpec spec : contract.columns()) {
       if (!sourceValue.containsKey(spec.name())) {
@@ -198,18 +191,18 @@ public final class SourceConformer {
       String format = mapping.formats().get(spec.name());
       boolean rejects = contract.rejectsRow(spec.name());
       if (spec.required()) {
-        missing.add(problem(src.isNull(), Quarantine.MISSING_REQUIRED, label,
-            lit("missing required " + spec.name() + " in " + label), lit(null), true));
+        checks.add(Checks.MISSING, src.isNull(), Quarantine.MISSING_REQUIRED, label,
+            lit("missing required " + spec.name() + " in " + label), lit(null), true);
       }
       boolean isTime = spec.type() instanceof DateType || spec.type() instanceof TimestampType;
       Column bad = src.isNotNull().and(value.isNull());
-      parse.add(problem(bad, isTime ? Quarantine.UNPARSEABLE_DATE : Quarantine.WRONG_TYPE, label,
+      checks.add(Checks.PARSE, bad, isTime ? Quarantine.UNPARSEABLE_DATE : Quarantine.WRONG_TYPE, label,
           concat(lit((isTime ? "unparseable date" : "wrong type") + " in " + label + ": '"),
-              src.cast("string"), lit("' (expected " + expected(spec.type(), format) + ")")), src, rejects));
+              src.cast("string"), lit("' (expected " + expected(spec.type(), format) + ")")), src, rejects);
       if (spec.nonNegative()) {
         Column negativeValue = value.lt(0);
-        negative.add(problem(negativeValue, Quarantine.NEGATIVE_VALUE, label,
-            concat(lit("negative " + spec.name() + " in " + label + ": "), value.cast("string")), src, rejects));
+        checks.add(Checks.NEGATIVE, negativeValue, Quarantine.NEGATIVE_VALUE, label,
+            concat(lit("negative " + spec.name() + " in " + label + ": "), value.cast("string")), src, rejects);
         bad = bad.or(negativeValue);
       }
       if (spec.hasRange()) {
@@ -220,17 +213,17 @@ public final class SourceConformer {
         if (spec.max() != null) {
           outside = outside.or(value.gt(spec.max()));
         }
-        range.add(problem(outside, Quarantine.OUT_OF_RANGE, label,
+        checks.add(Checks.RANGE, outside, Quarantine.OUT_OF_RANGE, label,
             concat(lit(spec.name() + " in " + label + " out of range: "), value.cast("string"),
-                lit(" (allowed: " + spec.rangeText() + ")")), src, rejects));
+                lit(" (allowed: " + spec.rangeText() + ")")), src, rejects);
         bad = bad.or(outside);
       }
       if (!spec.allowedValues().isEmpty()) {
         Column other = value.isNotNull().and(value.isin(spec.allowedValues().toArray()).unary_$bang());
-        invalid.add(problem(other, Quarantine.INVALID_VALUE, label,
+        checks.add(Checks.INVALID, other, Quarantine.INVALID_VALUE, label,
             concat(lit("invalid " + spec.name() + " in " + label + ": '"), src.cast("string"),
                 lit("' (allowed: " + String.join(", ", spec.allowedValues())
-                    + "; map other codes under values." + spec.name() + ")")), src, rejects));
+                    + "; map other codes under values." + spec.name() + ")")), src, rejects);
         bad = bad.or(other);
       }
       Column kept = defaulted(value, spec);
@@ -239,9 +232,9 @@ public final class SourceConformer {
           .otherwise(kept));
       if (contract.eventTimeColumn().filter(spec.name()::equals).isPresent()) {
         Column day = to_date(value);
-        late.add(problem(day.gt(lit(java.sql.Date.valueOf(extractDate))), Quarantine.AFTER_CUTOFF, label,
+        checks.add(Checks.LATE, day.gt(lit(java.sql.Date.valueOf(extractDate))), Quarantine.AFTER_CUTOFF, label,
             concat(lit(spec.name() + " in " + label + " is after the extract date " + extractDate + ": "),
-                value.cast("string")), src, true));
+                value.cast("string")), src, true);
         outOfScope = coalesce(day.geq(lit(java.sql.Date.valueOf(runDate)))
             .and(day.leq(lit(java.sql.Date.valueOf(extractDate)))), lit(false));
       }
@@ -254,10 +247,10 @@ public final class SourceConformer {
       Column later = canonical.get(rule.later());
       String earlierLabel = sourceColumns.get(rule.earlier());
       String laterLabel = sourceColumns.get(rule.later());
-      order.add(problem(later.lt(earlier), Quarantine.ORDER_VIOLATION, earlierLabel + "|" + laterLabel,
+      checks.add(Checks.ORDER, later.lt(earlier), Quarantine.ORDER_VIOLATION, earlierLabel + "|" + laterLabel,
           concat(lit(rule.later() + " in " + laterLabel + " ("), later.cast("string"),
               lit(") is before " + rule.earlier() + " in " + earlierLabel + " ("), earlier.cast("string"),
-              lit(")")), col(srcName(rule.later())), true));
+              lit(")")), col(srcName(rule.later())), true);
     }
     if (!contract.oneOfRequired().isEmpty()) {
       Column none = lit(true);
@@ -269,31 +262,71 @@ public final class SourceConformer {
         }
       }
       String label = String.join("|", labels);
-      missing.add(problem(none, Quarantine.MISSING_REQUIRED, label,
+      checks.add(Checks.MISSING, none, Quarantine.MISSING_REQUIRED, label,
           lit("missing required " + String.join(" or ", contract.oneOfRequired()) + " in " + label), lit(null),
-          true));
+          true);
     }
-    List<Column> all = new ArrayList<>();
-    // A value that could not be parsed explains a missing value computed from it (e.g. an mrr
-    // expression over an unparseable quantity), so parse failures are reported first.
-    all.addAll(parse);
-    all.addAll(missing);
-    all.addAll(negative);
-    all.addAll(range);
-    all.addAll(invalid);
-    all.addAll(order);
-    all.addAll(late);
 
     List<Column> stage3 = new ArrayList<>();
     canonical.forEach((name, c) -> stage3.add(c.as(name)));
-    stage3.add(array(all.toArray(Column[]::new)).as("_all_problems"));
+    // Most rows break no rule: the problem list is only built (and filtered) for those that do.
+    stage3.add(when(checks.any(), checks.array()).as("_all_problems"));
+    stage3.add(checks.rejecting().as(REJECTED));
     stage3.add(outOfScope.as(OUT_OF_SCOPE));
     stage3.add(col(SOURCE_ROW));
     Dataset<Row> checked = typed.select(stage3.toArray(Column[]::new))
         .withColumn(PROBLEMS, expr("filter(_all_problems, p -> p is not null)"))
-        .drop("_all_problems")
-        .withColumn(REJECTED, expr("exists(" + PROBLEMS + ", p -> p.rejects)"));
+        .drop("_all_problems");
     return new ConformedSource(table, checked, contract.columnNames(), sourceColumns, absent);
+  }
+
+  /**
+   * The row-level checks of one source: per check a condition and the problem it records, grouped
+   * by kind in priority order. A value that could not be parsed explains a missing value computed
+   * from it (e.g. an mrr expression over an unparseable quantity), so parse failures come first.
+   */
+  private static final class Checks {
+    static final int PARSE = 0;
+    static final int MISSING = 1;
+    static final int NEGATIVE = 2;
+    static final int RANGE = 3;
+    static final int INVALID = 4;
+    static final int ORDER = 5;
+    static final int LATE = 6;
+
+    private final List<List<Column>> problems = new ArrayList<>();
+    private Column any = lit(false);
+    private Column rejecting = lit(false);
+
+    Checks() {
+      for (int i = 0; i <= LATE; i++) {
+        problems.add(new ArrayList<>());
+      }
+    }
+
+    void add(int kind, Column condition, String rule, String column, Column reason, Column value, boolean rejects) {
+      Column broken = coalesce(condition, lit(false));
+      problems.get(kind).add(when(broken, Quarantine.problem(rule, column, reason, value, rejects)));
+      any = any.or(broken);
+      if (rejects) {
+        rejecting = rejecting.or(broken);
+      }
+    }
+
+    /** Whether the row breaks any rule. */
+    Column any() {
+      return any;
+    }
+
+    /** Whether the row breaks a rule that rejects it. */
+    Column rejecting() {
+      return rejecting;
+    }
+
+    /** Every check's problem (null where it holds), in priority order. */
+    Column array() {
+      return org.apache.spark.sql.functions.array(problems.stream().flatMap(List::stream).toArray(Column[]::new));
+    }
   }
 
   private static void checkMappingNames(TableContract contract, SourceMapping mapping, String sourceLabel) {

@@ -47,7 +47,8 @@ public record ValidatedTable(ConformedSource source, Dataset<Row> checked) {
         + "'))"
         + " ELSE transform(" + ConformedSource.NULLED + ", p -> named_struct('problem', p, 'action', '"
         + Quarantine.VALUE_NULLED + "')) END");
-    Dataset<Row> crossRow = checked.where(problem.isNotNull().or(size(col(ConformedSource.NULLED)).gt(0)))
+    Column nulled = col(ConformedSource.NULLED);
+    Dataset<Row> crossRow = checked.where(problem.isNotNull().or(nulled.isNotNull().and(size(nulled).gt(0))))
         .select(explode(records).as("_record"), col(SourceConformer.SOURCE_ROW))
         .select(Quarantine.rows(table(), col("_record.problem"), col("_record.action"),
             col("_record.problem.reason")));
