@@ -37,8 +37,8 @@ public record ValidatedTable(ConformedSource source, Dataset<Row> checked) {
   /**
    * Everything kept out, in the {@link Quarantine#SCHEMA} shape: one {@code row_rejected} record
    * per rejected row (row-level or cross-row rules) and one {@code value_nulled} record per value
-   * nulled on a clean row. A rejected row's nulled values are not recorded apart: its raw row and
-   * reason already hold them.
+   * nulled on a clean row. A rejected row's nulled values are not recorded apart: its raw row
+   * holds them.
    */
   public Dataset<Row> quarantine() {
     Column problem = col(ReferenceChecks.PROBLEM);

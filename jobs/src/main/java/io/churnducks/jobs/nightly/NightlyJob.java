@@ -225,7 +225,8 @@ public final class NightlyJob {
         .orderBy(col("n").desc()).collectAsList()) {
       boolean rowRejected = Quarantine.ROW_REJECTED.equals(r.getString(3));
       if (rowRejected) {
-        byRule.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).merge(r.getString(1), r.getLong(4), Long::sum);
+        byRule.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>())
+            .merge(r.getString(1), r.getLong(4), Long::sum);
       }
       byColumn.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1) + " in " + r.getString(2)
           + ": " + r.getLong(4) + (rowRejected ? " rows" : " values nulled"));
@@ -250,8 +251,9 @@ public final class NightlyJob {
             + extractDate + ")");
       }
       String detail = notes.isEmpty() ? null : String.join("; ", notes);
-      manifest.record("validate", source, tooMany ? "failed" : rejected > 0 || !notes.isEmpty() ? "warning" : "ok",
-          read, considered - rejected, seconds, detail);
+      boolean flagged = rejected > 0 || byColumn.containsKey(source);
+      manifest.record("validate", source, tooMany ? "failed" : flagged ? "warning" : "ok", read,
+          considered - rejected, seconds, detail);
       if (tooMany) {
         failures.add(String.format(Locale.ROOT, "source %s rejected %d of %d rows (%.1f%%, threshold %.1f%%): %s",
             source, rejected, considered, 100 * share, 100 * config.maxRejectedShare(), detail));
