@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param formats canonical column → how its text is parsed: a date/time pattern such as
  *                {@code MM/dd/yyyy}, or {@code epoch_seconds}, {@code epoch_millis}, {@code iso}
  * @param values  canonical column → (source value → canonical value), e.g. status codes;
- *                values not listed pass through unchanged
+ *                source values are trimmed and matched ignoring case; values not listed pass
+ *                through unchanged
  * @param filter  Spark SQL condition over the source's columns; rows failing it are skipped
  *                on purpose (e.g. voided invoices) and are not quarantined
  */

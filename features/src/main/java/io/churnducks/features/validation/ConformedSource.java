@@ -4,20 +4,26 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.when;
 
 /**
  * One source after column mapping and row-level checks: every row carries its canonical values,
- * its raw JSON and the list of rules it broke. {@link #clean()} and {@link #rejected()} split it.
+ * the list of rules it broke, whether it is out of scope for the run, and the source row as a
+ * struct. {@link #clean()} and {@link #rejected()} split it; out-of-scope rows are in neither.
  *
  * @param table          canonical table name
- * @param checked        canonical columns, {@value SourceConformer#RAW} and
- *                       {@value SourceConformer#PROBLEMS}
+ * @param checked        canonical columns, {@value SourceConformer#PROBLEMS} (null when none),
+ *                       {@value SourceConformer#OUT_OF_SCOPE}, {@value SourceConformer#SOURCE_ROW}
+ *                       and {@value SourceConformer#REJECTED}
  * @param canonicalNames canonical columns in schema order
  * @param sourceColumns  canonical column → the source column or expression it was read from
  * @param absentColumns  optional canonical columns the source does not provide (left null)
@@ -29,25 +35,72 @@ public record ConformedSource(
     Map<String, String> sourceColumns,
     List<String> absentColumns) {
 
-  /** Rows that passed every row-level rule: canonical columns plus the raw JSON. */
+  /** Hidden column of clean rows: the optional values nulled on the row (array of problems; null: none). */
+  public static final String NULLED = "_nulled";
+
+  /**
+   * Rows in scope that no rule rejects: canonical columns (a bad optional value already null),
+   * plus the hidden {@value #NULLED} and {@value SourceConformer#SOURCE_ROW} that the quarantine
+   * records of the nulled values are built from.
+   */
   public Dataset<Row> clean() {
-    Column[] cols = new Column[canonicalNames.size() + 1];
-    for (int i = 0; i < canonicalNames.size(); i++) {
-      cols[i] = col(canonicalNames.get(i));
-    }
-    cols[cols.length - 1] = col(SourceConformer.RAW);
-    return checked.where(size(col(SourceConformer.PROBLEMS)).equalTo(0)).select(cols);
+    List<Column> cols = new ArrayList<>();
+    canonicalNames.forEach(c -> cols.add(col(c)));
+    cols.add(expr("filter(" + SourceConformer.PROBLEMS + ", p -> NOT p.rejects)").as(NULLED));
+    cols.add(col(SourceConformer.SOURCE_ROW));
+    return checked.where(inScope().and(not(col(SourceConformer.REJECTED)))).select(cols.toArray(Column[]::new));
   }
 
-  /** Rows that broke a rule, in the {@code dq_quarantine} shape. */
+  /**
+   * Rows in scope that a rule rejects, in the {@code dq_quarantine} shape: one record per row,
+   * under the first rule it broke, with every reason.
+   */
   public Dataset<Row> rejected() {
-    return checked.where(size(col(SourceConformer.PROBLEMS)).gt(0)).select(Quarantine.rows(table,
-        col(SourceConformer.PROBLEMS).getItem(0),
-        expr("array_join(transform(" + SourceConformer.PROBLEMS + ", p -> p.reason), '; ')")));
+    return rejected(new String[0]);
+  }
+
+  /** As {@link #rejected()}, with the {@code extra} columns of {@link #checked()} appended (e.g. a date to partition by). */
+  public Dataset<Row> rejected(String... extra) {
+    Column first = col(SourceConformer.PROBLEMS).getItem(0);
+    List<Column> cols = new ArrayList<>(List.of(Quarantine.rows(table, first, lit(Quarantine.ROW_REJECTED),
+        expr("array_join(transform(" + SourceConformer.PROBLEMS + ", p -> p.reason), '; ')"))));
+    for (String e : extra) {
+      cols.add(col(e));
+    }
+    return checked.where(inScope().and(col(SourceConformer.REJECTED))).select(cols.toArray(Column[]::new));
+  }
+
+  /**
+   * Rows in scope that a rule rejects, with their canonical values and a {@code reason} (every
+   * problem); e.g. the account ids behind a rejected account.
+   */
+  public Dataset<Row> rejectedRows() {
+    List<Column> cols = new ArrayList<>();
+    canonicalNames.forEach(c -> cols.add(col(c)));
+    cols.add(expr("array_join(transform(" + SourceConformer.PROBLEMS + ", p -> p.reason), '; ')").as("reason"));
+    return checked.where(inScope().and(col(SourceConformer.REJECTED))).select(cols.toArray(Column[]::new));
+  }
+
+  /**
+   * Aggregate over {@link #checked()}: rows dated on or after the run date but not after the
+   * extract date (out of scope for the run: neither clean nor rejected). A long, to be computed
+   * with the caller's other counts in one pass, e.g. {@code checked().agg(count(lit(1)), outOfScopeCount())}.
+   */
+  public Column outOfScopeCount() {
+    return count(when(col(SourceConformer.OUT_OF_SCOPE), 1)).as("out_of_scope");
+  }
+
+  /** Aggregate over {@link #checked()}: rows in scope that a row-level rule rejects (a long). */
+  public Column rejectedCount() {
+    return count(when(inScope().and(col(SourceConformer.REJECTED)), 1)).as("rejected");
   }
 
   /** The source column a canonical column was read from, for messages. */
   public String sourceColumn(String canonical) {
     return sourceColumns.getOrDefault(canonical, canonical);
+  }
+
+  private static Column inScope() {
+    return not(col(SourceConformer.OUT_OF_SCOPE));
   }
 }

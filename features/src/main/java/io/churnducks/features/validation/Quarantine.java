@@ -2,57 +2,109 @@ package io.churnducks.features.validation;
 
 import io.churnducks.features.contract.Schemas;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+
+import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
 /**
- * The {@code dq_quarantine} table: every source row that broke the input contract, with the
- * rule it broke, the source column it broke it in and the raw row, so nothing is lost.
+ * The {@code dq_quarantine} table: what the input contract kept out of the clean tables, so
+ * nothing is lost. A record is either a rejected row ({@value #ROW_REJECTED}: the row is not in
+ * the clean table) or a dropped value ({@value #VALUE_NULLED}: a bad value in an optional column
+ * was replaced by null and the row stayed). Each record names the rule, the source column, the
+ * offending value and the raw source row.
+ *
+ * <p>The raw row is turned into JSON only here, for the quarantined rows: the checks carry the
+ * source columns as a struct ({@value SourceConformer#SOURCE_ROW}) and never serialise clean rows.
  */
 public final class Quarantine {
 
   private Quarantine() {}
 
-  /** Rule codes, in the order they are checked on a row (the first that fails is recorded). */
+  /**
+   * Rule codes, in the order they are checked on a row: a rejected row is recorded under the
+   * first rule it breaks, with every reason.
+   */
   public static final String UNPARSEABLE_DATE = "unparseable_date";
   public static final String WRONG_TYPE = "wrong_type";
   public static final String MISSING_REQUIRED = "missing_required";
   public static final String NEGATIVE_VALUE = "negative_value";
+  public static final String OUT_OF_RANGE = "out_of_range";
   public static final String INVALID_VALUE = "invalid_value";
+  public static final String ORDER_VIOLATION = "order_violation";
   public static final String AFTER_CUTOFF = "after_cutoff";
   public static final String UNKNOWN_ACCOUNT = "unknown_account";
+  public static final String REJECTED_ACCOUNT = "rejected_account";
   public static final String DUPLICATE_KEY = "duplicate_key";
 
+  /** {@code action}: the row was kept out of the clean table. */
+  public static final String ROW_REJECTED = "row_rejected";
+  /** {@code action}: one optional value was replaced by null; the row is in the clean table. */
+  public static final String VALUE_NULLED = "value_nulled";
+
   public static final StructType SCHEMA = new StructType(new StructField[] {
-      field("source", "Canonical table the row was read for (accounts, subscriptions, ...)."),
-      field("rule", "Contract rule the row broke: missing_required, unparseable_date, wrong_type, "
-          + "negative_value, invalid_value, after_cutoff, unknown_account, duplicate_key."),
-      field("source_column", "Source column (or mapping expression) holding the bad value."),
-      field("reason", "Human-readable explanation, with the offending value."),
-      field("raw", "The source row as JSON, exactly as read."),
+      field("source", false, "Canonical table the row was read for (accounts, subscriptions, ...)."),
+      field("rule", false, "Contract rule broken: missing_required, unparseable_date, wrong_type, "
+          + "negative_value, out_of_range, invalid_value, order_violation, after_cutoff, unknown_account, "
+          + "rejected_account, duplicate_key. A rejected row is recorded once, under the first rule it breaks."),
+      field("action", false, "What the contract did: row_rejected (the row is not in the clean table; "
+          + "counts toward the rejected share that fails a run) or value_nulled (the bad value of an optional "
+          + "column became null and the row stayed; one record per dropped value)."),
+      field("source_column", false, "Source column (or mapping expression) holding the bad value; "
+          + "two columns joined by | for a rule over two columns."),
+      field("value", true, "The offending value as read (after trimming), as text; null when the rule "
+          + "is about a missing value or a whole row."),
+      field("reason", false, "Human-readable explanation, with the offending value; for a rejected row "
+          + "every problem it has."),
+      field("raw", false, "The source row as JSON, exactly as read."),
   });
 
-  /** A broken rule as recorded on a row: a struct of rule, source column and reason. */
-  public static Column problem(String rule, String sourceColumn, Column reason) {
-    return struct(lit(rule).as("rule"), lit(sourceColumn).as("column"), reason.as("reason"));
+  /** The type of a problem recorded on a row (see {@link #problem}). */
+  public static final StructType PROBLEM_TYPE = new StructType()
+      .add("rule", DataTypes.StringType)
+      .add("column", DataTypes.StringType)
+      .add("reason", DataTypes.StringType)
+      .add("value", DataTypes.StringType)
+      .add("rejects", DataTypes.BooleanType);
+
+  /**
+   * A broken rule as recorded on a row: rule, source column, reason, offending value and whether
+   * it rejects the row (false: only the value is nulled).
+   */
+  public static Column problem(String rule, String sourceColumn, Column reason, Column value, boolean rejects) {
+    return struct(lit(rule).as("rule"), lit(sourceColumn).as("column"), reason.as("reason"),
+        value.cast(StringType).as("value"), lit(rejects).as("rejects"));
   }
 
-  /** The {@link #SCHEMA} columns for rows of {@code table} carrying {@code problem} and the raw JSON. */
-  public static Column[] rows(String table, Column problem, Column reason) {
+  /**
+   * The {@link #SCHEMA} columns for rows of {@code table}: {@code problem} gives rule, source column
+   * and value, {@code reason} the text, and the raw JSON is built from the row's
+   * {@value SourceConformer#SOURCE_ROW}. Apply only to rows already filtered to the quarantined ones.
+   */
+  public static Column[] rows(String table, Column problem, Column action, Column reason) {
     return new Column[] {
         lit(table).as("source"),
         problem.getField("rule").as("rule"),
+        action.as("action"),
         problem.getField("column").as("source_column"),
+        problem.getField("value").as("value"),
         reason.as("reason"),
-        col(SourceConformer.RAW).as("raw")};
+        rawJson().as("raw")};
   }
 
-  private static StructField field(String name, String comment) {
-    return Schemas.field(name, StringType, false, comment);
+  /** The source row as JSON, every column kept (nulls included). */
+  static Column rawJson() {
+    return to_json(col(SourceConformer.SOURCE_ROW), Map.of("ignoreNullFields", "false"));
+  }
+
+  private static StructField field(String name, boolean nullable, String comment) {
+    return Schemas.field(name, StringType, nullable, comment);
   }
 }

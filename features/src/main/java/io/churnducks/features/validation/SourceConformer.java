@@ -1,6 +1,7 @@
 package io.churnducks.features.validation;
 
 import io.churnducks.features.contract.ColumnSpec;
+import io.churnducks.features.contract.OrderRule;
 import io.churnducks.features.contract.SourceMapping;
 import io.churnducks.features.contract.TableContract;
 import org.apache.spark.sql.Column;
@@ -24,37 +25,58 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.initcap;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
 /**
  * Maps one raw source onto its canonical table and applies the row-level contract rules.
  *
  * <p>A mapping entry is a source column name or a Spark SQL expression over the source's
- * columns. Text is trimmed (blank = missing), value mappings are applied, and the value is
- * parsed into the canonical type using the column's configured format (a column that is already
- * a date or timestamp, as in Parquet or JDBC, is used as it is). Numbers must be finite, and whole
- * for an integer column ({@code "3.0"} is 3, {@code "2.5"} is {@code wrong_type}). A row whose value
- * cannot be turned into a valid canonical value is kept, with the rule it broke, for
- * {@code dq_quarantine}. Rows dated after the extract cutoff (the day after {@code extractDate})
- * are rejected as {@code after_cutoff}.
+ * columns. Text is trimmed (blank = missing), value mappings are applied (keys matched ignoring
+ * case), and the value is parsed into the canonical type using the column's configured format (a
+ * column that is already a date or timestamp, as in Parquet or JDBC, is used as it is). Text is
+ * then normalised as its {@link ColumnSpec} declares: allowed values ignoring case, categories
+ * with collapsed whitespace and one case, identifiers only trimmed. Numbers must be finite, and
+ * whole for an integer column ({@code "3.0"} is 3, {@code "2.5"} is {@code wrong_type}).
+ *
+ * <p>Per value: a bad value in a column that {@linkplain TableContract#rejectsRow rejects the row}
+ * (required, key, account reference) rejects the row; a bad value in any other (optional) column
+ * becomes null and the row stays, the dropped value kept for {@code dq_quarantine}
+ * ({@code value_nulled}). A row whose columns contradict each other ({@link TableContract#orderRules})
+ * is rejected ({@code order_violation}).
+ *
+ * <p>Time: rows dated (by {@link TableContract#eventTimeColumn}) after the extract date are
+ * rejected ({@code after_cutoff}). Rows dated on or after the run date but not after the extract
+ * date are <em>out of scope</em> for the run: neither clean nor rejected (no other rule is applied
+ * to them; a later run checks them), and counted by {@link ConformedSource#outOfScopeCount()}.
+ *
+ * <p>Nothing is serialised here: the source row travels as a struct ({@value #SOURCE_ROW}) and is
+ * written as JSON only for quarantined rows.
  */
 public final class SourceConformer {
 
-  /** Hidden column holding the raw source row as JSON. */
-  public static final String RAW = "_raw";
-  /** Hidden column holding the broken rules (array of struct rule, column, reason). */
+  /** Hidden column holding the source row as read: a struct of every source column. */
+  public static final String SOURCE_ROW = "_source_row";
+  /**
+   * Hidden column holding the rules a row broke, in priority order (array of
+   * {@link Quarantine#PROBLEM_TYPE}; null when it broke none).
+   */
   public static final String PROBLEMS = "_problems";
+  /** Hidden column: whether a problem rejects the row. */
+  public static final String REJECTED = "_rejected";
+  /** Hidden column: whether the row is dated on or after the run date, not after the extract date. */
+  public static final String OUT_OF_SCOPE = "_out_of_scope";
 
   /** Format names for date/time columns besides a date-time pattern. */
   public static final String EPOCH_SECONDS = "epoch_seconds";
@@ -72,14 +94,16 @@ public final class SourceConformer {
   private SourceConformer() {}
 
   /**
-   * Conforms {@code source} to {@code contract}.
+   * Conforms {@code source} to {@code contract} for the run of {@code runDate}.
    *
    * @param sourceLabel where the source was read from, for error messages
+   * @param runDate     the run's date: rows dated on or after it (up to {@code extractDate}) are out
+   *                    of scope for this run
    * @param extractDate last day the extract can hold; rows dated later are {@code after_cutoff}
    * @throws ContractException when a required column is missing or the mapping is invalid
    */
   public static ConformedSource conform(Dataset<Row> source, TableContract contract,
-      SourceMapping mapping, String sourceLabel, LocalDate extractDate) {
+      SourceMapping mapping, String sourceLabel, LocalDate runDate, LocalDate extractDate) {
     String table = contract.name();
     checkMappingNames(contract, mapping, sourceLabel);
     Dataset<Row> filtered = applyFilter(source, mapping, table, sourceLabel);
@@ -120,9 +144,9 @@ public final class SourceConformer {
           + "; fix the column mapping in the config)");
     }
 
-    // Stage 1: each canonical column's source value as text (or as the source's own type).
+    // Stage 1: each canonical column's source value as text (or as the source's own type), and the
+    // source row itself, kept as a struct so the quarantine can show it exactly as read.
     List<Column> stage1 = new ArrayList<>();
-    Map<String, DataType> sourceTypes = new LinkedHashMap<>();
     for (ColumnSpec spec : contract.columns()) {
       Column v = sourceValue.get(spec.name());
       if (v == null) {
@@ -132,87 +156,177 @@ public final class SourceConformer {
       Column text = t instanceof StringType ? when(trim(v).notEqual(""), trim(v)) : v;
       stage1.add(valueMapped(text, mapping.values().get(spec.name())).as(srcName(spec.name())));
     }
-    stage1.add(to_json(struct(Arrays.stream(filtered.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new)),
-        Map.of("ignoreNullFields", "false")).as(RAW));
+    stage1.add(struct(Arrays.stream(filtered.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new))
+        .as(SOURCE_ROW));
     Dataset<Row> staged = filtered.select(stage1.toArray(Column[]::new));
-    // A value mapping turns a typed column into text, so conversion starts from the staged type.
-    for (ColumnSpec spec : contract.columns()) {
-      if (sourceValue.containsKey(spec.name())) {
-        sourceTypes.put(spec.name(), staged.schema().apply(srcName(spec.name())).dataType());
-      }
-    }
 
-    // Stage 2: typed canonical values and the rules each row breaks, in priority order.
+    // Stage 2: each value parsed into its canonical type (null where it cannot be).
+    // A value mapping turns a typed column into text, so conversion starts from the staged type.
     List<Column> stage2 = new ArrayList<>();
-    List<Column> missing = new ArrayList<>();
-    List<Column> parse = new ArrayList<>();
-    List<Column> negative = new ArrayList<>();
-    List<Column> invalid = new ArrayList<>();
-    List<Column> late = new ArrayList<>();
     for (ColumnSpec spec : contract.columns()) {
-      DataType srcType = sourceTypes.get(spec.name());
-      if (srcType == null) {
-        stage2.add(defaulted(lit(null).cast(spec.type()), spec).as(spec.name()));
+      if (!sourceValue.containsKey(spec.name())) {
+        continue;
+      }
+      DataType srcType = staged.schema().apply(srcName(spec.name())).dataType();
+      String format = mapping.formats().get(spec.name());
+      stage2.add(col(srcName(spec.name())));
+      stage2.add(convert(srcName(spec.name()), srcType, spec, format, table).as(typedName(spec.name())));
+    }
+    stage2.add(col(SOURCE_ROW));
+    Dataset<Row> typed = staged.select(stage2.toArray(Column[]::new));
+
+    // Stage 3: the rules each row breaks, in priority order, and the canonical values (a bad
+    // optional value nulled).
+    Map<String, Column> canonical = new LinkedHashMap<>();
+    Checks checks = new Checks();
+    Column outOfScope = lit(false);
+    for (ColumnSpec spec : contract.columns()) {
+      if (!sourceValue.containsKey(spec.name())) {
+        canonical.put(spec.name(), defaulted(lit(null).cast(spec.type()), spec));
         continue;
       }
       Column src = col(srcName(spec.name()));
-      String format = mapping.formats().get(spec.name());
-      Column typed = convert(srcName(spec.name()), srcType, spec.type(), format, spec.name(), table);
-      stage2.add(defaulted(typed, spec).as(spec.name()));
+      Column value = col(typedName(spec.name()));
       String label = sourceColumns.get(spec.name());
+      String format = mapping.formats().get(spec.name());
+      boolean rejects = contract.rejectsRow(spec.name());
       if (spec.required()) {
-        missing.add(problem(src.isNull(), Quarantine.MISSING_REQUIRED, label,
-            lit("missing required " + spec.name() + " in " + label)));
+        checks.add(Checks.MISSING, src.isNull(), Quarantine.MISSING_REQUIRED, label,
+            lit("missing required " + spec.name() + " in " + label), lit(null), true);
       }
       boolean isTime = spec.type() instanceof DateType || spec.type() instanceof TimestampType;
-      parse.add(problem(src.isNotNull().and(typed.isNull()),
-          isTime ? Quarantine.UNPARSEABLE_DATE : Quarantine.WRONG_TYPE, label,
+      Column bad = src.isNotNull().and(value.isNull());
+      checks.add(Checks.PARSE, bad, isTime ? Quarantine.UNPARSEABLE_DATE : Quarantine.WRONG_TYPE, label,
           concat(lit((isTime ? "unparseable date" : "wrong type") + " in " + label + ": '"),
-              src.cast("string"), lit("' (expected " + expected(spec.type(), format) + ")"))));
+              src.cast("string"), lit("' (expected " + expected(spec.type(), format) + ")")), src, rejects);
       if (spec.nonNegative()) {
-        negative.add(problem(typed.lt(0), Quarantine.NEGATIVE_VALUE, label,
-            concat(lit("negative " + spec.name() + " in " + label + ": "), typed.cast("string"))));
+        Column negativeValue = value.lt(0);
+        checks.add(Checks.NEGATIVE, negativeValue, Quarantine.NEGATIVE_VALUE, label,
+            concat(lit("negative " + spec.name() + " in " + label + ": "), value.cast("string")), src, rejects);
+        bad = bad.or(negativeValue);
+      }
+      if (spec.hasRange()) {
+        Column outside = lit(false);
+        if (spec.min() != null) {
+          outside = outside.or(value.lt(spec.min()));
+        }
+        if (spec.max() != null) {
+          outside = outside.or(value.gt(spec.max()));
+        }
+        checks.add(Checks.RANGE, outside, Quarantine.OUT_OF_RANGE, label,
+            concat(lit(spec.name() + " in " + label + " out of range: "), value.cast("string"),
+                lit(" (allowed: " + spec.rangeText() + ")")), src, rejects);
+        bad = bad.or(outside);
       }
       if (!spec.allowedValues().isEmpty()) {
-        invalid.add(problem(typed.isNotNull().and(typed.isin(spec.allowedValues().toArray()).unary_$bang()),
-            Quarantine.INVALID_VALUE, label,
-            concat(lit("invalid " + spec.name() + " in " + label + ": '"), typed,
+        Column other = value.isNotNull().and(value.isin(spec.allowedValues().toArray()).unary_$bang());
+        checks.add(Checks.INVALID, other, Quarantine.INVALID_VALUE, label,
+            concat(lit("invalid " + spec.name() + " in " + label + ": '"), src.cast("string"),
                 lit("' (allowed: " + String.join(", ", spec.allowedValues())
-                    + "; map other codes under values." + spec.name() + ")"))));
+                    + "; map other codes under values." + spec.name() + ")")), src, rejects);
+        bad = bad.or(other);
       }
+      Column kept = defaulted(value, spec);
+      // A dropped optional value stays null: its default stands for "not provided", not for "bad".
+      canonical.put(spec.name(), rejects ? kept : when(coalesce(bad, lit(false)), lit(null).cast(spec.type()))
+          .otherwise(kept));
       if (contract.eventTimeColumn().filter(spec.name()::equals).isPresent()) {
-        late.add(problem(to_date(typed).gt(lit(java.sql.Date.valueOf(extractDate))), Quarantine.AFTER_CUTOFF,
-            label, concat(lit(spec.name() + " in " + label + " is after the extract cutoff "
-                + extractDate + ": "), typed.cast("string"))));
+        Column day = to_date(value);
+        checks.add(Checks.LATE, day.gt(lit(java.sql.Date.valueOf(extractDate))), Quarantine.AFTER_CUTOFF, label,
+            concat(lit(spec.name() + " in " + label + " is after the extract date " + extractDate + ": "),
+                value.cast("string")), src, true);
+        outOfScope = coalesce(day.geq(lit(java.sql.Date.valueOf(runDate)))
+            .and(day.leq(lit(java.sql.Date.valueOf(extractDate)))), lit(false));
       }
+    }
+    for (OrderRule rule : contract.orderRules()) {
+      if (!sourceValue.containsKey(rule.earlier()) || !sourceValue.containsKey(rule.later())) {
+        continue;
+      }
+      Column earlier = canonical.get(rule.earlier());
+      Column later = canonical.get(rule.later());
+      String earlierLabel = sourceColumns.get(rule.earlier());
+      String laterLabel = sourceColumns.get(rule.later());
+      checks.add(Checks.ORDER, later.lt(earlier), Quarantine.ORDER_VIOLATION, earlierLabel + "|" + laterLabel,
+          concat(lit(rule.later() + " in " + laterLabel + " ("), later.cast("string"),
+              lit(") is before " + rule.earlier() + " in " + earlierLabel + " ("), earlier.cast("string"),
+              lit(")")), col(srcName(rule.later())), true);
     }
     if (!contract.oneOfRequired().isEmpty()) {
       Column none = lit(true);
       List<String> labels = new ArrayList<>();
       for (String c : contract.oneOfRequired()) {
-        if (sourceTypes.containsKey(c)) {
+        if (sourceValue.containsKey(c)) {
           none = none.and(col(srcName(c)).isNull());
           labels.add(sourceColumns.get(c));
         }
       }
       String label = String.join("|", labels);
-      missing.add(problem(none, Quarantine.MISSING_REQUIRED, label,
-          lit("missing required " + String.join(" or ", contract.oneOfRequired()) + " in " + label)));
+      checks.add(Checks.MISSING, none, Quarantine.MISSING_REQUIRED, label,
+          lit("missing required " + String.join(" or ", contract.oneOfRequired()) + " in " + label), lit(null),
+          true);
     }
-    List<Column> all = new ArrayList<>();
-    // A value that could not be parsed explains a missing value computed from it (e.g. an mrr
-    // expression over an unparseable quantity), so parse failures are reported first.
-    all.addAll(parse);
-    all.addAll(missing);
-    all.addAll(negative);
-    all.addAll(invalid);
-    all.addAll(late);
-    stage2.add(array(all.toArray(Column[]::new)).as("_all_problems"));
-    stage2.add(col(RAW));
-    Dataset<Row> checked = staged.select(stage2.toArray(Column[]::new))
+
+    List<Column> stage3 = new ArrayList<>();
+    canonical.forEach((name, c) -> stage3.add(c.as(name)));
+    // Most rows break no rule: the problem list is only built (and filtered) for those that do.
+    stage3.add(when(checks.any(), checks.array()).as("_all_problems"));
+    stage3.add(checks.rejecting().as(REJECTED));
+    stage3.add(outOfScope.as(OUT_OF_SCOPE));
+    stage3.add(col(SOURCE_ROW));
+    Dataset<Row> checked = typed.select(stage3.toArray(Column[]::new))
         .withColumn(PROBLEMS, expr("filter(_all_problems, p -> p is not null)"))
         .drop("_all_problems");
     return new ConformedSource(table, checked, contract.columnNames(), sourceColumns, absent);
+  }
+
+  /**
+   * The row-level checks of one source: per check a condition and the problem it records, grouped
+   * by kind in priority order. A value that could not be parsed explains a missing value computed
+   * from it (e.g. an mrr expression over an unparseable quantity), so parse failures come first.
+   */
+  private static final class Checks {
+    static final int PARSE = 0;
+    static final int MISSING = 1;
+    static final int NEGATIVE = 2;
+    static final int RANGE = 3;
+    static final int INVALID = 4;
+    static final int ORDER = 5;
+    static final int LATE = 6;
+
+    private final List<List<Column>> problems = new ArrayList<>();
+    private Column any = lit(false);
+    private Column rejecting = lit(false);
+
+    Checks() {
+      for (int i = 0; i <= LATE; i++) {
+        problems.add(new ArrayList<>());
+      }
+    }
+
+    void add(int kind, Column condition, String rule, String column, Column reason, Column value, boolean rejects) {
+      Column broken = coalesce(condition, lit(false));
+      problems.get(kind).add(when(broken, Quarantine.problem(rule, column, reason, value, rejects)));
+      any = any.or(broken);
+      if (rejects) {
+        rejecting = rejecting.or(broken);
+      }
+    }
+
+    /** Whether the row breaks any rule. */
+    Column any() {
+      return any;
+    }
+
+    /** Whether the row breaks a rule that rejects it. */
+    Column rejecting() {
+      return rejecting;
+    }
+
+    /** Every check's problem (null where it holds), in priority order. */
+    Column array() {
+      return org.apache.spark.sql.functions.array(problems.stream().flatMap(List::stream).toArray(Column[]::new));
+    }
   }
 
   private static void checkMappingNames(TableContract contract, SourceMapping mapping, String sourceLabel) {
@@ -258,24 +372,52 @@ public final class SourceConformer {
     }
   }
 
+  /** Applies a value mapping; keys are matched ignoring case, unlisted values pass through. */
   private static Column valueMapped(Column text, Map<String, String> values) {
     if (values == null || values.isEmpty()) {
       return text;
     }
+    Column key = lower(text.cast("string"));
     Column out = null;
     for (Map.Entry<String, String> e : values.entrySet()) {
-      Column cond = text.cast("string").equalTo(e.getKey());
+      Column cond = key.equalTo(e.getKey().toLowerCase(Locale.ROOT));
       out = out == null ? when(cond, e.getValue()) : out.when(cond, e.getValue());
     }
     return out.otherwise(text.cast("string"));
   }
 
+  /**
+   * Canonical text: an allowed value in its listed spelling (matched ignoring case); a category
+   * with its inner whitespace collapsed and its case normalised; anything else as it is (trimmed).
+   */
+  private static Column normalisedText(Column text, ColumnSpec spec) {
+    if (!spec.allowedValues().isEmpty()) {
+      Column key = lower(text);
+      Column out = null;
+      for (String allowed : spec.allowedValues()) {
+        Column cond = key.equalTo(allowed.toLowerCase(Locale.ROOT));
+        out = out == null ? when(cond, allowed) : out.when(cond, allowed);
+      }
+      return out.otherwise(text);
+    }
+    if (spec.category() == null) {
+      return text;
+    }
+    Column collapsed = regexp_replace(text, "\\s+", " ");
+    return switch (spec.category()) {
+      case LOWER -> lower(collapsed);
+      case UPPER -> upper(collapsed);
+      case TITLE -> initcap(lower(collapsed));
+    };
+  }
+
   /** Parses a staged source value into the canonical type; null where it cannot. */
-  private static Column convert(String name, DataType from, DataType to, String format,
-      String canonical, String table) {
+  private static Column convert(String name, DataType from, ColumnSpec spec, String format, String table) {
+    DataType to = spec.type();
+    String canonical = spec.name();
     String q = "`" + name + "`";
     if (to instanceof StringType) {
-      return col(name).cast("string");
+      return normalisedText(col(name).cast("string"), spec);
     }
     if (to instanceof BooleanType) {
       if (from instanceof BooleanType) {
@@ -355,8 +497,9 @@ public final class SourceConformer {
     return spec.defaultValue() == null ? typed : coalesce(typed, expr(spec.defaultValue()).cast(spec.type()));
   }
 
-  private static Column problem(Column condition, String rule, String column, Column reason) {
-    return when(condition, Quarantine.problem(rule, column, reason));
+  private static Column problem(Column condition, String rule, String column, Column reason, Column value,
+      boolean rejects) {
+    return when(condition, Quarantine.problem(rule, column, reason, value, rejects));
   }
 
   private static String expected(DataType type, String format) {
@@ -368,5 +511,9 @@ public final class SourceConformer {
 
   private static String srcName(String canonical) {
     return "_src_" + canonical;
+  }
+
+  private static String typedName(String canonical) {
+    return "_typed_" + canonical;
   }
 }

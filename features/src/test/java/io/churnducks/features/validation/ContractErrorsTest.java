@@ -21,10 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ContractErrorsTest extends SparkTestBase {
 
   private static final LocalDate EXTRACT = LocalDate.parse("2024-03-31");
+  /** The run the day after the extract ends: nothing in the extract is out of scope. */
+  private static final LocalDate RUN = EXTRACT.plusDays(1);
 
   private static String failure(Dataset<Row> raw, TableContract contract, SourceMapping mapping) {
     return assertThrows(ContractException.class,
-        () -> SourceConformer.conform(raw, contract, mapping, "billing/subscriptions.csv", EXTRACT)).getMessage();
+        () -> SourceConformer.conform(raw, contract, mapping, "billing/subscriptions.csv", RUN, EXTRACT)).getMessage();
   }
 
   private static SourceMapping columns(String table, Map<String, String> columns) {
@@ -130,7 +132,7 @@ class ContractErrorsTest extends SparkTestBase {
   void missingRequiredSourceFailsClearly() {
     Dataset<Row> accounts = frame(text("account_id", "signup_date"), new Object[] {"a1", "2024-01-01"});
     ConformedSource conformed = SourceConformer.conform(accounts, InputContract.ACCOUNTS,
-        SourceMapping.identity("accounts"), "crm/accounts.csv", EXTRACT);
+        SourceMapping.identity("accounts"), "crm/accounts.csv", RUN, EXTRACT);
 
     String message = assertThrows(ContractException.class,
         () -> ContractValidator.validate(Map.of("accounts", conformed))).getMessage();

@@ -21,14 +21,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every quarantine rule: the exact rule code, the source column named, and the raw row kept as
  * read. Clean rows never reach quarantine, and a row with several problems is quarantined once.
+ * A bad required value rejects the row; a bad optional value is nulled and recorded.
  */
 class QuarantineRulesTest extends SparkTestBase {
 
   private static final LocalDate EXTRACT = LocalDate.parse("2024-03-31");
+  /** The run the day after the extract ends: nothing in the extract is out of scope. */
+  private static final LocalDate RUN = EXTRACT.plusDays(1);
   private static final String[] QUARANTINE_COLUMNS = {"source", "rule", "source_column", "raw"};
 
   private static ConformedSource conform(Dataset<Row> raw, TableContract contract, SourceMapping mapping) {
-    return SourceConformer.conform(raw, contract, mapping, "test:" + contract.name(), EXTRACT);
+    return SourceConformer.conform(raw, contract, mapping, "test:" + contract.name(), RUN, EXTRACT);
   }
 
   private static ConformedSource conform(Dataset<Row> raw, TableContract contract) {
@@ -38,6 +41,17 @@ class QuarantineRulesTest extends SparkTestBase {
   private static void assertQuarantined(Dataset<Row> rejected, Object[]... expected) {
     Dataset<Row> actual = rejected.selectExpr(QUARANTINE_COLUMNS);
     assertFramesEqual(frame(actual.schema(), expected), actual);
+  }
+
+  /** Asserts the quarantine records as (source, rule, action, source_column, value). */
+  static void assertRecords(Dataset<Row> quarantine, Object[]... expected) {
+    Dataset<Row> actual = quarantine.select("source", "rule", "action", "source_column", "value");
+    assertFramesEqual(frame(actual.schema(), expected), actual);
+  }
+
+  /** Validates a dependent table against the single clean account a1. */
+  private static ValidatedTable dependent(ConformedSource source) {
+    return ContractValidator.validateDependent(source, frame(text("account_id"), new Object[] {"a1"}), null, null);
   }
 
   private static List<String> ids(Dataset<Row> clean, String column) {
@@ -119,7 +133,7 @@ class QuarantineRulesTest extends SparkTestBase {
   }
 
   @Test
-  void wrongTypeForNumberOrBooleanText() {
+  void wrongTypeRejectsTheRowInARequiredColumnAndNullsTheValueInAnOptionalOne() {
     Dataset<Row> raw = frame(text("subscription_id", "account_id", "start_date", "mrr", "auto_renew"),
         new Object[] {"s1", "a1", "2024-01-01", "ten", "yes"},
         new Object[] {"s2", "a1", "2024-01-01", "10", "maybe"},
@@ -129,11 +143,12 @@ class QuarantineRulesTest extends SparkTestBase {
     assertQuarantined(c.rejected(),
         new Object[] {"subscriptions", "wrong_type", "mrr",
             "{\"subscription_id\":\"s1\",\"account_id\":\"a1\",\"start_date\":\"2024-01-01\",\"mrr\":\"ten\","
-                + "\"auto_renew\":\"yes\"}"},
-        new Object[] {"subscriptions", "wrong_type", "auto_renew",
-            "{\"subscription_id\":\"s2\",\"account_id\":\"a1\",\"start_date\":\"2024-01-01\",\"mrr\":\"10\","
-                + "\"auto_renew\":\"maybe\"}"});
-    assertEquals(List.of("s3"), ids(c.clean(), "subscription_id"));
+                + "\"auto_renew\":\"yes\"}"});
+    Dataset<Row> clean = c.clean().select("subscription_id", "auto_renew");
+    assertFramesEqual(frame(clean.schema(), new Object[] {"s2", null}, new Object[] {"s3", false}), clean);
+    assertRecords(dependent(c).quarantine(),
+        new Object[] {"subscriptions", "wrong_type", "row_rejected", "mrr", "ten"},
+        new Object[] {"subscriptions", "wrong_type", "value_nulled", "auto_renew", "maybe"});
   }
 
   @Test
@@ -146,15 +161,17 @@ class QuarantineRulesTest extends SparkTestBase {
         new Object[] {"s5", "a1", "2024-01-01", "10", "2.0"});
     ConformedSource c = conform(raw, InputContract.SUBSCRIPTIONS);
 
-    Dataset<Row> rejected = c.rejected().selectExpr("regexp_extract(raw, '\"(s[0-9])\"', 1) AS id", "rule",
-        "source_column");
-    assertFramesEqual(frame(rejected.schema(),
-            new Object[] {"s1", "wrong_type", "seats"},
-            new Object[] {"s2", "wrong_type", "mrr"},
-            new Object[] {"s3", "wrong_type", "mrr"},
-            new Object[] {"s4", "wrong_type", "seats"}),
-        rejected);
-    assertEquals(List.of("s5"), ids(c.clean(), "subscription_id"));
+    Dataset<Row> records = dependent(c).quarantine().selectExpr("get_json_object(raw, '$.subscription_id') AS id",
+        "rule", "action", "source_column");
+    assertFramesEqual(frame(records.schema(),
+            new Object[] {"s1", "wrong_type", "value_nulled", "seats"},
+            new Object[] {"s2", "wrong_type", "row_rejected", "mrr"},
+            new Object[] {"s3", "wrong_type", "row_rejected", "mrr"},
+            new Object[] {"s4", "wrong_type", "value_nulled", "seats"}),
+        records);
+    Dataset<Row> clean = c.clean().select("subscription_id", "seats");
+    assertFramesEqual(frame(clean.schema(), new Object[] {"s1", null}, new Object[] {"s4", null},
+        new Object[] {"s5", 2}), clean);
   }
 
   @Test
@@ -189,7 +206,7 @@ class QuarantineRulesTest extends SparkTestBase {
   }
 
   @Test
-  void invalidValueOutsideTheAllowedCodes() {
+  void invalidValueOutsideTheAllowedCodesIsNulledAndTheInvoiceStays() {
     Dataset<Row> raw = frame(text("invoice_id", "account_id", "issued_date", "amount", "state"),
         new Object[] {"i1", "a1", "2024-03-01", "10", "void"},
         new Object[] {"i2", "a1", "2024-03-01", "10", "payment_failed"},
@@ -197,12 +214,16 @@ class QuarantineRulesTest extends SparkTestBase {
     ConformedSource c = conform(raw, InputContract.INVOICES, new SourceMapping("invoices",
         Map.of("status", "state"), Map.of(), Map.of("status", Map.of("payment_failed", "failed")), Optional.empty()));
 
-    assertQuarantined(c.rejected(), new Object[] {"invoices", "invalid_value", "state",
-        "{\"invoice_id\":\"i1\",\"account_id\":\"a1\",\"issued_date\":\"2024-03-01\",\"amount\":\"10\","
-            + "\"state\":\"void\"}"});
-    String reason = reasonOf(c.rejected());
+    assertEquals(0L, c.rejected().count());
+    Dataset<Row> quarantine = dependent(c).quarantine();
+    assertRecords(quarantine, new Object[] {"invoices", "invalid_value", "value_nulled", "state", "void"});
+    assertEquals("{\"invoice_id\":\"i1\",\"account_id\":\"a1\",\"issued_date\":\"2024-03-01\",\"amount\":\"10\","
+        + "\"state\":\"void\"}", quarantine.select("raw").first().getString(0));
+    String reason = reasonOf(quarantine);
     assertTrue(reason.contains("'void'") && reason.contains("paid, failed, refunded, open"), reason);
-    assertEquals(List.of("i2", "i3"), ids(c.clean(), "invoice_id"));
+    Dataset<Row> clean = c.clean().select("invoice_id", "status");
+    assertFramesEqual(frame(clean.schema(), new Object[] {"i1", null}, new Object[] {"i2", "failed"},
+        new Object[] {"i3", null}), clean);
   }
 
   @Test
@@ -313,7 +334,7 @@ class QuarantineRulesTest extends SparkTestBase {
 
     assertQuarantined(v.quarantine(),
         new Object[] {"accounts", "unparseable_date", "signup_date", "{\"account_id\":\"a3\",\"signup_date\":\"bad\"}"},
-        new Object[] {"subscriptions", "unknown_account", "account_id",
+        new Object[] {"subscriptions", "rejected_account", "account_id",
             "{\"subscription_id\":\"s3\",\"account_id\":\"a3\",\"start_date\":\"2024-01-01\",\"mrr\":\"30\"}"},
         new Object[] {"subscriptions", "duplicate_key", "subscription_id",
             "{\"subscription_id\":\"s2\",\"account_id\":\"a2\",\"start_date\":\"2024-01-01\",\"mrr\":\"20\"}"});
@@ -327,5 +348,100 @@ class QuarantineRulesTest extends SparkTestBase {
     for (org.apache.spark.sql.types.StructField f : Quarantine.SCHEMA.fields()) {
       assertEquals(f.dataType(), v.quarantine().schema().apply(f.name()).dataType(), f.name());
     }
+  }
+
+  @Test
+  void valuesOutsideTheDeclaredRangeRejectARequiredValueAndNullAnOptionalOne() {
+    Dataset<Row> surveys = frame(text("account_id", "responded_at", "nps"),
+        new Object[] {"a1", "2024-03-01T10:00:00Z", "10"},
+        new Object[] {"a1", "2024-03-02T10:00:00Z", "11"},
+        new Object[] {"a1", "2024-03-03T10:00:00Z", "-1"},
+        new Object[] {"a1", "2024-03-04T10:00:00Z", "0"});
+    Dataset<Row> tickets = frame(text("ticket_id", "account_id", "opened_at", "satisfaction"),
+        new Object[] {"t1", "a1", "2024-03-01T10:00:00Z", "0"},
+        new Object[] {"t2", "a1", "2024-03-01T10:00:00Z", "6"},
+        new Object[] {"t3", "a1", "2024-03-01T10:00:00Z", "5"});
+    Dataset<Row> subs = frame(text("subscription_id", "account_id", "start_date", "mrr", "discount_pct"),
+        new Object[] {"s1", "a1", "2024-01-01", "10", "150"},
+        new Object[] {"s2", "a1", "2024-01-01", "10", "100"});
+
+    ConformedSource s = conform(surveys, InputContract.SURVEYS);
+    assertRecords(dependent(s).quarantine(),
+        new Object[] {"surveys", "out_of_range", "row_rejected", "nps", "11"},
+        new Object[] {"surveys", "out_of_range", "row_rejected", "nps", "-1"});
+    String reason = reasonOf(s.rejected().where("raw like '%11%'"));
+    assertTrue(reason.contains("out of range: 11") && reason.contains("0-10"), reason);
+    assertEquals(List.of(0, 10), s.clean().select("nps").orderBy("nps").as(org.apache.spark.sql.Encoders.INT())
+        .collectAsList());
+
+    ConformedSource t = conform(tickets, InputContract.SUPPORT_TICKETS);
+    assertRecords(dependent(t).quarantine(),
+        new Object[] {"support_tickets", "out_of_range", "value_nulled", "satisfaction", "0"},
+        new Object[] {"support_tickets", "out_of_range", "value_nulled", "satisfaction", "6"});
+    Dataset<Row> cleanTickets = t.clean().select("ticket_id", "satisfaction");
+    assertFramesEqual(frame(cleanTickets.schema(), new Object[] {"t1", null}, new Object[] {"t2", null},
+        new Object[] {"t3", 5}), cleanTickets);
+
+    // A dropped discount stays null: the default 0 stands for "no discount given", not for "bad".
+    ConformedSource d = conform(subs, InputContract.SUBSCRIPTIONS);
+    assertRecords(dependent(d).quarantine(),
+        new Object[] {"subscriptions", "out_of_range", "value_nulled", "discount_pct", "150"});
+    Dataset<Row> cleanSubs = d.clean().select("subscription_id", "discount_pct");
+    assertFramesEqual(frame(cleanSubs.schema(), new Object[] {"s1", null}, new Object[] {"s2", 100.0}), cleanSubs);
+  }
+
+  @Test
+  void rowThatContradictsItselfIsAnOrderViolationNamingBothColumns() {
+    Dataset<Row> subs = frame(text("subscription_id", "account_id", "created", "ended", "mrr"),
+        new Object[] {"s1", "a1", "2024-02-01", "2024-01-01", "10"},
+        new Object[] {"s2", "a1", "2024-02-01", "2024-02-01", "10"},
+        new Object[] {"s3", "a1", "2024-02-01", null, "10"});
+    Dataset<Row> tickets = frame(text("ticket_id", "account_id", "opened_at", "closed_at"),
+        new Object[] {"t1", "a1", "2024-03-01T10:00:00Z", "2024-03-01T09:59:59Z"},
+        new Object[] {"t2", "a1", "2024-03-01T10:00:00Z", "2024-03-01T10:00:01Z"});
+    Dataset<Row> invoices = frame(text("invoice_id", "account_id", "issued_date", "amount", "paid_date"),
+        new Object[] {"i1", "a1", "2024-03-05", "10", "2024-03-04"},
+        new Object[] {"i2", "a1", "2024-03-05", "10", "2024-03-05"});
+
+    ConformedSource s = conform(subs, InputContract.SUBSCRIPTIONS, new SourceMapping("subscriptions",
+        Map.of("start_date", "created", "end_date", "ended"), Map.of(), Map.of(), Optional.empty()));
+    assertQuarantined(s.rejected(), new Object[] {"subscriptions", "order_violation", "created|ended",
+        "{\"subscription_id\":\"s1\",\"account_id\":\"a1\",\"created\":\"2024-02-01\",\"ended\":\"2024-01-01\","
+            + "\"mrr\":\"10\"}"});
+    String reason = reasonOf(s.rejected());
+    assertTrue(reason.contains("end_date in ended (2024-01-01) is before start_date in created (2024-02-01)"), reason);
+    assertEquals(List.of("s2", "s3"), ids(s.clean(), "subscription_id"));
+
+    ConformedSource t = conform(tickets, InputContract.SUPPORT_TICKETS);
+    assertRecords(t.rejected(), new Object[] {"support_tickets", "order_violation", "row_rejected",
+        "opened_at|closed_at", "2024-03-01T09:59:59Z"});
+    assertEquals(List.of("t2"), ids(t.clean(), "ticket_id"));
+
+    ConformedSource i = conform(invoices, InputContract.INVOICES);
+    assertRecords(i.rejected(), new Object[] {"invoices", "order_violation", "row_rejected",
+        "issued_date|paid_date", "2024-03-04"});
+    assertEquals(List.of("i2"), ids(i.clean(), "invoice_id"));
+  }
+
+  @Test
+  void rowsFromTheRunDateUpToTheExtractDateAreOutOfScopeAndOnlyLaterOnesAreAfterCutoff() {
+    Dataset<Row> raw = frame(text("event_id", "event_time", "feature", "account_id"),
+        new Object[] {"e1", "2024-03-19T23:59:59Z", "report", "a1"},
+        new Object[] {"e2", "2024-03-20T00:00:00Z", "report", "a1"},
+        new Object[] {"e3", "2024-03-31T23:59:59Z", "report", "a1"},
+        new Object[] {"e4", "2024-03-25T10:00:00Z", null, "a1"},
+        new Object[] {"e5", "2024-04-01T00:00:00Z", "report", "a1"},
+        new Object[] {"e6", "2024-03-10T00:00:00Z", null, "a1"});
+    ConformedSource c = SourceConformer.conform(raw, InputContract.USAGE_EVENTS,
+        SourceMapping.identity("usage_events"), "test:usage_events", LocalDate.parse("2024-03-20"), EXTRACT);
+
+    assertEquals(List.of("e1"), ids(c.clean(), "event_id"));
+    Dataset<Row> rejected = c.rejected().selectExpr("get_json_object(raw, '$.event_id') AS id", "rule");
+    assertFramesEqual(frame(rejected.schema(), new Object[] {"e5", "after_cutoff"},
+        new Object[] {"e6", "missing_required"}), rejected);
+    Row counts = c.checked().agg(c.outOfScopeCount(), c.rejectedCount()).first();
+    assertEquals(3L, counts.getLong(0), "e2, e3 and e4 are out of scope (e4 is checked by a later run)");
+    assertEquals(2L, counts.getLong(1));
+    assertEquals(0L, dependent(c).quarantine().where("raw like '%e2%' or raw like '%e3%' or raw like '%e4%'").count());
   }
 }

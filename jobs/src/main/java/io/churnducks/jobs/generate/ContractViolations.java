@@ -4,6 +4,8 @@ import io.churnducks.features.validation.Quarantine;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,9 +17,15 @@ import java.util.List;
  * <p>For every clean row a hash of (seed, source, account, row number) picks at most one rule,
  * each with probability {@code messy}, so a source with R rules gets about {@code messy × rows}
  * extra rows per rule. The first eligible row of the first account gets every rule of its source,
- * so each (source, rule) pair occurs at least once whenever {@code messy > 0}. Extra rows carry
- * fresh ids (the original id plus {@code -x<n>}), except the exact duplicates of
- * {@code duplicate_key}. Voided invoices, which the pipeline filters out, are never copied.
+ * so each (source, rule) pair occurs at least once whenever {@code messy > 0} and that account has
+ * a row in the source. Extra rows carry fresh ids (the original id plus {@code -x<n>}), except the
+ * exact duplicates of {@code duplicate_key} and survey responses (which have no id). Voided
+ * invoices, which the pipeline filters out, are never copied.
+ *
+ * <p>Some rules only null a value ({@link SampleSource#action}): a bad optional value (employee
+ * count, event quantity, invoice status, ticket satisfaction) leaves a clean extra row and one
+ * {@code value_nulled} record. A {@code rejected_account} invoice names the first account's
+ * rejected copy ({@link #rejectedAccountId()}).
  */
 final class ContractViolations {
 
@@ -70,30 +78,40 @@ final class ContractViolations {
     if (rule.equals(Quarantine.DUPLICATE_KEY)) {
       return copy;
     }
-    int key = 0;
-    copy[key] = row[key] + "-x" + (source.injectedRules().indexOf(rule) + 1);
+    if (source != SampleSource.NPS_RESPONSES) {
+      // A fresh id, so the extra row never duplicates its original (survey responses have no id).
+      int key = 0;
+      copy[key] = row[key] + "-x" + (source.injectedRules().indexOf(rule) + 1);
+    }
     double variant = Randoms.unitHash(o.seed(), source.ordinal(), h.index, rowNumber, 1);
     String unknownAccount = UNKNOWN_ACCOUNT_PREFIX + h.number();
     switch (source) {
       case CRM_ACCOUNTS -> {
-        if (rule.equals(Quarantine.MISSING_REQUIRED)) {
-          copy[source.column("Id")] = null;
-        } else {
-          copy[source.column("CreatedDate")] = variant < 0.5 ? "13/45/2021" : "n/a";
+        switch (rule) {
+          case Quarantine.MISSING_REQUIRED -> copy[source.column("Id")] = null;
+          case Quarantine.UNPARSEABLE_DATE ->
+              copy[source.column("CreatedDate")] = variant < 0.5 ? "13/45/2021" : "n/a";
+          case Quarantine.WRONG_TYPE -> copy[source.column("NumberOfEmployees")] = "many";
+          default -> throw unknownRule(source, rule);
         }
       }
       case BILLING_SUBSCRIPTIONS -> {
-        if (rule.equals(Quarantine.NEGATIVE_VALUE)) {
-          copy[source.column("unit_amount_cents")] = "-" + row[source.column("unit_amount_cents")];
-        } else {
-          copy[source.column("quantity")] = "ten";
+        switch (rule) {
+          case Quarantine.NEGATIVE_VALUE -> copy[source.column("unit_amount_cents")] =
+              "-" + row[source.column("unit_amount_cents")];
+          // Seats and the mrr expression both read quantity: the row is rejected (mrr missing)
+          // under the parse failure that explains it.
+          case Quarantine.WRONG_TYPE -> copy[source.column("quantity")] = "ten";
+          default -> throw unknownRule(source, rule);
         }
       }
       case BILLING_INVOICES -> {
-        if (rule.equals(Quarantine.UNPARSEABLE_DATE)) {
-          copy[source.column("created")] = "N/A";
-        } else {
-          copy[source.column("customer_ref")] = unknownAccount;
+        switch (rule) {
+          case Quarantine.UNPARSEABLE_DATE -> copy[source.column("created")] = "N/A";
+          case Quarantine.UNKNOWN_ACCOUNT -> copy[source.column("customer_ref")] = unknownAccount;
+          case Quarantine.REJECTED_ACCOUNT -> copy[source.column("customer_ref")] = rejectedAccountId();
+          case Quarantine.INVALID_VALUE -> copy[source.column("status")] = "chargeback";
+          default -> throw unknownRule(source, rule);
         }
       }
       case PRODUCT_EVENTS -> {
@@ -112,9 +130,35 @@ final class ContractViolations {
           default -> throw unknownRule(source, rule);
         }
       }
+      case SUPPORT_TICKETS -> {
+        switch (rule) {
+          case Quarantine.ORDER_VIOLATION -> {
+            long opened = LocalDateTime.parse(row[source.column("created_at")], SourceRenderer.ISO_SECONDS)
+                .toEpochSecond(ZoneOffset.UTC);
+            copy[source.column("solved_at")] = SourceRenderer.isoSeconds(opened - 60 * (1 + (long) (variant * 600)));
+          }
+          case Quarantine.OUT_OF_RANGE -> copy[source.column("csat_score")] = variant < 0.5 ? "0" : "9";
+          default -> throw unknownRule(source, rule);
+        }
+      }
+      case NPS_RESPONSES -> {
+        if (!rule.equals(Quarantine.OUT_OF_RANGE)) {
+          throw unknownRule(source, rule);
+        }
+        copy[source.column("score")] = variant < 0.5 ? "11" : "-1";
+      }
       default -> throw unknownRule(source, rule);
     }
     return copy;
+  }
+
+  /**
+   * The id of an account the pipeline rejects: the first account's copy with an unparseable signup
+   * date, which messy mode always injects (the first account gets every rule of its source).
+   */
+  static String rejectedAccountId() {
+    return AccountHistory.accountId(0) + "-x"
+        + (SampleSource.CRM_ACCOUNTS.injectedRules().indexOf(Quarantine.UNPARSEABLE_DATE) + 1);
   }
 
   private static IllegalStateException unknownRule(SampleSource source, String rule) {

@@ -71,7 +71,7 @@ public final class SampleDataGenerator {
       rowsPerSource.put(source.directory(), counts.get(ROWS_METRIC));
       for (String rule : source.injectedRules()) {
         injectedPerRule.put(source.directory() + "/" + rule, counts.get(rule));
-        expected.add(RowFactory.create(source.canonicalTable(), rule, counts.get(rule)));
+        expected.add(RowFactory.create(source.canonicalTable(), rule, source.action(rule), counts.get(rule)));
       }
     }
     writeTruthAccounts(accounts, options);

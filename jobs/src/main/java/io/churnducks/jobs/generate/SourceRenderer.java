@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
 final class SourceRenderer {
 
   private static final DateTimeFormatter CRM_DATE = DateTimeFormatter.ofPattern("MM/dd/yyyy");
-  private static final DateTimeFormatter ISO_SECONDS =
+  static final DateTimeFormatter ISO_SECONDS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
   private static final DateTimeFormatter SURVEY_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -221,7 +221,7 @@ final class SourceRenderer {
     return (cents / 100) + "." + (rest < 10 ? "0" : "") + rest;
   }
 
-  private static String isoSeconds(long epochSecond) {
+  static String isoSeconds(long epochSecond) {
     return LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC).format(ISO_SECONDS);
   }
 }

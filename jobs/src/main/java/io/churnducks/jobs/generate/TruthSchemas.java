@@ -58,7 +58,10 @@ public final class TruthSchemas {
       field("source", DataTypes.StringType, false,
           "Canonical table (accounts, subscriptions, invoices, usage_events, ...)."),
       field("rule", DataTypes.StringType, false, "Contract rule code (e.g. duplicate_key)."),
-      field("rows", DataTypes.LongType, false, "Rows injected that break exactly this rule.")});
+      field("action", DataTypes.StringType, false, "What the pipeline does with such a row: row_rejected, "
+          + "or value_nulled (the bad optional value becomes null and the row stays)."),
+      field("rows", DataTypes.LongType, false, "Rows injected that break exactly this rule (one "
+          + "dq_quarantine record each).")});
 
   /** One row: the options the data was generated with. */
   public static final StructType PARAMETERS = new StructType(new StructField[] {

@@ -16,17 +16,17 @@ public final class SourceReader {
   private SourceReader() {}
 
   public static Dataset<Row> read(SparkSession spark, SourceSettings s) {
-    return read(spark, s, "jdbc".equals(s.format()) ? null : requirePath(s));
+    return "jdbc".equals(s.format()) ? read(spark, s, new String[0]) : read(spark, s, requirePath(s));
   }
 
-  /** Reads the source from {@code path} (one of its date folders) instead of its configured path. */
-  public static Dataset<Row> read(SparkSession spark, SourceSettings s, String path) {
+  /** Reads the source from {@code paths} (some of its date folders) instead of its configured path. */
+  public static Dataset<Row> read(SparkSession spark, SourceSettings s, String... paths) {
     DataFrameReader reader = spark.read().options(s.options());
     try {
       return switch (s.format()) {
-        case "csv" -> reader.option("inferSchema", "false").csv(path);
-        case "parquet" -> reader.parquet(path);
-        case "json" -> reader.option("primitivesAsString", "true").json(path);
+        case "csv" -> reader.option("inferSchema", "false").csv(paths);
+        case "parquet" -> reader.parquet(paths);
+        case "json" -> reader.option("primitivesAsString", "true").json(paths);
         case "jdbc" -> jdbc(reader, s);
         default -> throw new ContractException("Cannot read source " + s.table() + ": format '" + s.format()
             + "' is not csv, parquet, json or jdbc");

@@ -75,6 +75,8 @@ public final class NightlyJob {
   private final ChurnConfig config;
   private final LocalDate runDate;
   private final LocalDate extractDate;
+  /** Accounts rejected by validation (account_id, reason): their events say so in the quarantine. */
+  private Dataset<Row> rejectedAccounts;
   private final Warehouse warehouse;
   private final RunManifest manifest = new RunManifest();
   private final List<Dataset<Row>> cached = new ArrayList<>();
@@ -213,14 +215,15 @@ public final class NightlyJob {
       }
       TableContract contract = InputContract.table(s.table());
       Dataset<Row> raw = SourceReader.read(spark, s);
-      ConformedSource c = SourceConformer.conform(raw, contract, s.mapping(), s.location(), extractDate);
+      ConformedSource c = SourceConformer.conform(raw, contract, s.mapping(), s.location(), runDate, extractDate);
       Dataset<Row> checked = c.checked().persist(StorageLevel.MEMORY_AND_DISK());
       checkedFrames.add(checked);
       ConformedSource kept = new ConformedSource(c.table(), checked, c.canonicalNames(), c.sourceColumns(),
           c.absentColumns());
       conformed.put(s.table(), kept);
       long read = raw.count();
-      counts.put(s.table(), new long[] {read, read - kept.checked().count()});
+      Row conformedCounts = kept.checked().agg(count(lit(1)), kept.outOfScopeCount()).first();
+      counts.put(s.table(), new long[] {read, read - conformedCounts.getLong(0), conformedCounts.getLong(1)});
       if (!c.absentColumns().isEmpty()) {
         LOG.info("Source {} provides no {}: left empty", s.table(), c.absentColumns());
       }
@@ -237,16 +240,22 @@ public final class NightlyJob {
     });
     Map<String, Dataset<Row>> clean = new LinkedHashMap<>();
     validated.tables().forEach((name, df) -> clean.put(name, materialize(df)));
+    rejectedAccounts = materialize(validated.validated().get(InputContract.ACCOUNTS.name()).rejectedKeys());
     warehouse.write("dq_quarantine", validated.quarantine(), Quarantine.SCHEMA, runDate);
 
     Map<String, Map<String, Long>> byRule = new LinkedHashMap<>();
     Map<String, List<String>> byColumn = new LinkedHashMap<>();
+    // Only rejected rows count toward the rejected share; nulled optional values are reported.
     for (Row r : warehouse.read("dq_quarantine", runDate)
-        .groupBy("source", "rule", "source_column").agg(count(lit(1)).as("n"))
+        .groupBy("source", "rule", "source_column", "action").agg(count(lit(1)).as("n"))
         .orderBy(col("n").desc()).collectAsList()) {
-      byRule.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).merge(r.getString(1), r.getLong(3), Long::sum);
-      byColumn.computeIfAbsent(r.getString(0), k -> new ArrayList<>())
-          .add(r.getString(1) + " in " + r.getString(2) + ": " + r.getLong(3) + " rows");
+      boolean rowRejected = Quarantine.ROW_REJECTED.equals(r.getString(3));
+      if (rowRejected) {
+        byRule.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>())
+            .merge(r.getString(1), r.getLong(4), Long::sum);
+      }
+      byColumn.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1) + " in " + r.getString(2)
+          + ": " + r.getLong(4) + (rowRejected ? " rows" : " values nulled"));
     }
     checkedFrames.forEach(Dataset::unpersist);
     double seconds = secondsSince(t);
@@ -255,15 +264,22 @@ public final class NightlyJob {
       String source = e.getKey();
       long read = e.getValue()[0];
       long skipped = e.getValue()[1];
+      long outOfScope = e.getValue()[2];
       Map<String, Long> rules = byRule.getOrDefault(source, Map.of());
       long rejected = rules.values().stream().mapToLong(Long::longValue).sum();
       stats.add(new SourceStats(source, read, skipped, rejected, rules));
-      long considered = read - skipped;
+      long considered = read - skipped - outOfScope;
       double share = considered == 0 ? 0.0 : (double) rejected / considered;
       boolean tooMany = share > config.maxRejectedShare();
-      String detail = rejected == 0 ? null : String.join("; ", byColumn.get(source));
-      manifest.record("validate", source, tooMany ? "failed" : rejected > 0 ? "warning" : "ok", read,
-          read - skipped - rejected, seconds, detail);
+      List<String> notes = new ArrayList<>(byColumn.getOrDefault(source, List.of()));
+      if (outOfScope > 0) {
+        notes.add(outOfScope + " rows out of scope (dated on or after " + runDate + ", up to the extract date "
+            + extractDate + ")");
+      }
+      String detail = notes.isEmpty() ? null : String.join("; ", notes);
+      boolean flagged = rejected > 0 || byColumn.containsKey(source);
+      manifest.record("validate", source, tooMany ? "failed" : flagged ? "warning" : "ok", read,
+          considered - rejected, seconds, detail);
       if (tooMany) {
         failures.add(String.format(Locale.ROOT, "source %s rejected %d of %d rows (%.1f%%, threshold %.1f%%): %s",
             source, rejected, considered, 100 * share, 100 * config.maxRejectedShare(), detail));
@@ -337,7 +353,8 @@ public final class NightlyJob {
     Dataset<Row> accounts = tables.get(InputContract.ACCOUNTS.name());
     Dataset<Row> subscriptions = tables.get(InputContract.SUBSCRIPTIONS.name());
     UsageRollupStage.Outcome o = new UsageRollupStage(spark, warehouse, source, config.rollup(),
-        new UsageRollupStage.References(accounts.select("account_id"), subscriptions.select("subscription_id",
+        new UsageRollupStage.References(accounts.select("account_id"), rejectedAccounts,
+            subscriptions.select("subscription_id",
             "account_id")), extractDate).run(runDate, forced);
     stats.add(new SourceStats(USAGE, o.read(), 0L, o.rejected(), o.rejectedByRule()));
     manifest.record("rollup", USAGE, o.rejected() > 0 ? "warning" : "ok", o.read(), o.rolled(), o.seconds(),

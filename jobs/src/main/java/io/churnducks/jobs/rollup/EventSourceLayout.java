@@ -36,8 +36,8 @@ public final class EventSourceLayout {
   /** The hive-style default: one folder per date named {@code <column>=yyyy-MM-dd}. */
   private static final Pattern HIVE = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\\d{4}-\\d{2}-\\d{2})");
 
-  /** One date folder: its path and fingerprint. */
-  public record DateFolder(LocalDate date, String path, String fingerprint) {}
+  /** One date folder: its path, its path under the source's, and its fingerprint. */
+  public record DateFolder(LocalDate date, String path, String relative, String fingerprint) {}
 
   private final String layout;
   private final TreeMap<LocalDate, DateFolder> folders;
@@ -138,7 +138,7 @@ public final class EventSourceLayout {
         bytes += f.getLen();
         modified = Math.max(modified, f.getModificationTime());
       }
-      DateFolder previous = out.put(date, new DateFolder(date, qualified, files + "f/" + bytes + "b/" + modified));
+      DateFolder previous = out.put(date, new DateFolder(date, qualified, relative, files + "f/" + bytes + "b/" + modified));
       if (previous != null) {
         throw new ContractException("Cannot read source " + table + ": folders " + previous.path() + " and "
             + qualified + " are both for " + date + " under layout '" + layout + "'");

@@ -82,7 +82,12 @@ public final class UsageRollupStage {
   public record Settings(int lateDays, int chunkDays, List<String> intentFeatures, double maxRejectedShare) {}
 
   /** The clean reference tables the events are checked against. */
-  public record References(Dataset<Row> accounts, Dataset<Row> subscriptions) {}
+  /**
+   * @param accounts         clean accounts ({@code account_id})
+   * @param rejectedAccounts rejected accounts with no clean copy ({@code account_id, reason})
+   * @param subscriptions    clean subscriptions ({@code subscription_id, account_id})
+   */
+  public record References(Dataset<Row> accounts, Dataset<Row> rejectedAccounts, Dataset<Row> subscriptions) {}
 
   /** What the stage did. */
   public record Outcome(String layout, List<LocalDate> processed, long read, long rolled, long rejected,
@@ -93,6 +98,7 @@ public final class UsageRollupStage {
   private final SourceSettings source;
   private final Settings settings;
   private final EventValidation validation;
+  private boolean layoutByDate;
 
   public UsageRollupStage(SparkSession spark, Warehouse warehouse, SourceSettings source, Settings settings,
       References references, LocalDate extractDate) {
@@ -111,6 +117,7 @@ public final class UsageRollupStage {
   public Outcome run(LocalDate runDate, Optional<LocalDate[]> forced) {
     long t = System.nanoTime();
     EventSourceLayout layout = EventSourceLayout.inspect(source, spark.sparkContext().hadoopConfiguration());
+    layoutByDate = layout.byDate();
     TreeMap<LocalDate, RollupLog.Entry> log = RollupLog.read(warehouse, spark);
     String fingerprint = fingerprint(source, settings);
     LocalDate lateFrom = runDate.minusDays(settings.lateDays());
@@ -163,29 +170,57 @@ public final class UsageRollupStage {
   private void processChunk(List<LocalDate> chunk, EventSourceLayout layout, String fingerprint, LocalDate runDate,
       Totals totals) {
     Map<LocalDate, String> folderPrints = new LinkedHashMap<>();
-    Map<LocalDate, Dataset<Row>> folders = new LinkedHashMap<>();
+    List<String> paths = new ArrayList<>();
+    Column folderDate = null;
     for (LocalDate d : chunk) {
       EventSourceLayout.DateFolder f = layout.folders().get(d);
       folderPrints.put(d, f == null ? null : f.fingerprint());
       if (f != null) {
-        folders.put(d, SourceReader.read(spark, source, f.path()));
+        paths.add(f.path());
+        Column here = org.apache.spark.sql.functions.input_file_name().contains("/" + f.relative() + "/");
+        Column date = lit(java.sql.Date.valueOf(d));
+        folderDate = folderDate == null ? when(here, date) : folderDate.when(here, date);
       }
     }
-    write(chunk, folders.isEmpty() ? null : validation.validateFolders(folders), folderPrints, fingerprint, runDate,
-        totals);
+    if (paths.isEmpty()) {
+      write(chunk, null, folderPrints, fingerprint, runDate, totals);
+      return;
+    }
+    Dataset<Row> raw = SourceReader.read(spark, source, paths.toArray(String[]::new))
+        .withColumn(EventValidation.FOLDER_DATE, folderDate);
+    String staging = STAGING + "/" + runDate + "-" + chunk.get(0);
+    try {
+      write(chunk, validation.validateFolders(raw, warehouse, staging), folderPrints, fingerprint, runDate, totals);
+    } finally {
+      warehouse.drop(staging);
+    }
   }
 
   private List<LocalDate> processSlice(TreeSet<LocalDate> done, String fingerprint, LocalDate runDate,
       LocalDate lateFrom, Optional<LocalDate[]> forced, Totals totals) {
-    Dataset<Row> raw = SourceReader.read(spark, source, source.path());
+    Dataset<Row> raw = SourceReader.read(spark, source);
     Column date = col("event_date");
     Column inScope = date.lt(lit(java.sql.Date.valueOf(runDate)));
     if (!done.isEmpty()) {
       inScope = inScope.and(date.isin(done.stream().map(java.sql.Date::valueOf).toArray()).unary_$bang());
     }
-    EventValidation.Validated slice = validation.validateSlice(raw, inScope);
+    String staging = STAGING + "/" + runDate + "-slice";
+    try {
+      return processSlice(validation.validateSlice(raw, runDate, inScope, warehouse, staging), fingerprint, runDate,
+          lateFrom, forced, totals);
+    } finally {
+      warehouse.drop(staging);
+    }
+  }
+
+  private List<LocalDate> processSlice(EventValidation.Staged slice, String fingerprint, LocalDate runDate,
+      LocalDate lateFrom, Optional<LocalDate[]> forced, Totals totals) {
+    Column date = col("event_date");
     TreeSet<LocalDate> dates = new TreeSet<>();
-    for (Row r : slice.rows().where(date.isNotNull()).select(date).distinct().collectAsList()) {
+    for (Row r : slice.checked().where(date.isNotNull()).select(date).distinct().collectAsList()) {
+      dates.add(r.getDate(0).toLocalDate());
+    }
+    for (Row r : slice.rowLevelRejects().where(date.isNotNull()).select(date).distinct().collectAsList()) {
       dates.add(r.getDate(0).toLocalDate());
     }
     for (LocalDate d = lateFrom; d.isBefore(runDate); d = d.plusDays(1)) {
@@ -207,7 +242,7 @@ public final class UsageRollupStage {
    * Counts, checks and writes one chunk: roll-ups and rejects of its dates, then its log rows.
    * The chunk's validated rows are staged once as Parquet and read back by each writer.
    */
-  private void write(List<LocalDate> chunk, EventValidation.Validated validated, Map<LocalDate, String> folderPrints,
+  private void write(List<LocalDate> chunk, EventValidation.Staged validated, Map<LocalDate, String> folderPrints,
       String fingerprint, LocalDate runDate, Totals totals) {
     StructType fdSchema = UsageRollup.FEATURE_DAYS_SCHEMA;
     StructType udSchema = UsageRollup.USER_DAYS_SCHEMA;
@@ -222,64 +257,61 @@ public final class UsageRollupStage {
           fingerprint, 0L, 0L, 0L, 0L, runDate)).toList());
       return;
     }
-    // Validated once into a staging folder: the counts, both roll-ups and the rejects read it back,
-    // instead of keeping a chunk of events in memory or validating it four times.
-    String staging = STAGING + "/" + runDate + "-" + chunk.get(0);
-    Dataset<Row> rows = warehouse.stage(staging, validated.rows());
-    try {
-      EventValidation.Validated kept = new EventValidation.Validated(rows, validated.byFolder());
-      Dataset<Row> clean = kept.clean();
-      Column ok = col(EventValidation.PROBLEM).isNull();
-      Map<LocalDate, long[]> perDate = new TreeMap<>();
-      for (Row r : rows.groupBy(col("event_date")).agg(
-          count(lit(1)),
-          count(when(ok, 1)),
-          coalesce(sum(when(ok, xxhash64(col("account_id"), col("event_time"), col("feature"), col("user_id"),
-              col("device_id"), col("quantity"), col("event_id")))), lit(0L))).collectAsList()) {
-        LocalDate d = r.isNullAt(0) ? null : r.getDate(0).toLocalDate();
-        perDate.put(d == null ? LocalDate.MIN : d, new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
-      }
-      long read = perDate.values().stream().mapToLong(v -> v[0]).sum();
-      long rolled = perDate.values().stream().mapToLong(v -> v[1]).sum();
-      long rejected = read - rolled;
-      Map<String, Long> byRule = new LinkedHashMap<>();
-      if (rejected > 0) {
-        for (Row r : kept.quarantine().groupBy("rule", "source_column").agg(count(lit(1))).collectAsList()) {
-          byRule.merge(r.getString(0) + " in " + r.getString(1), r.getLong(2), Long::sum);
-        }
-      }
-      double share = read == 0 ? 0.0 : (double) rejected / read;
-      if (share > settings.maxRejectedShare()) {
-        throw new ContractException(String.format(Locale.ROOT, "Cannot roll up usage_events %s..%s: %d of %d rows "
-            + "rejected (%.1f%%, threshold %.1f%%): %s (fix the source or its mapping, or raise "
-            + "validation.max-rejected-share)", chunk.get(0), chunk.get(chunk.size() - 1), rejected, read, 100 * share,
-            100 * settings.maxRejectedShare(), byRule));
-      }
-      Column eventDate = col("event_date");
-      warehouse.replacePartitions(FEATURE_DAYS,
-          UsageRollup.featureDays(clean, eventDate).select(fdColumns()), fdSchema, "event_date", chunk);
-      warehouse.replacePartitions(USER_DAYS,
-          UsageRollup.userDays(clean, settings.intentFeatures(), eventDate).select(udColumns()), udSchema,
-          "event_date", chunk);
-      warehouse.replacePartitions(QUARANTINE, kept.quarantine().where(eventDate.isNotNull()), QUARANTINE_SCHEMA,
-          "event_date", chunk);
-      if (!validated.byFolder()) {
-        // A single slice's undated rejects are all re-read each run: they replace the null partition.
-        warehouse.replaceNullPartition(QUARANTINE, kept.quarantine().where(eventDate.isNull()), QUARANTINE_SCHEMA,
-            "event_date");
-      }
-      List<RollupLog.Entry> entries = new ArrayList<>();
-      for (LocalDate d : chunk) {
-        long[] v = perDate.getOrDefault(d, new long[3]);
-        entries.add(new RollupLog.Entry(d, folderPrints.get(d), fingerprint, v[2], v[0], v[1], v[0] - v[1], runDate));
-      }
-      RollupLog.update(warehouse, spark, List.of(), entries);
-      totals.add(read, rolled, rejected, byRule);
-      LOG.info(String.format(Locale.ROOT, "Rolled up usage_events %s..%s (%d dates): %,d rows, %,d rejected",
-          chunk.get(0), chunk.get(chunk.size() - 1), chunk.size(), read, rejected));
-    } finally {
-      warehouse.drop(staging);
+    Column ok = EventValidation.clean();
+    Map<LocalDate, long[]> perDate = new TreeMap<>();
+    for (Row r : validated.checked().groupBy(col("event_date")).agg(
+        count(lit(1)),
+        count(when(ok, 1)),
+        coalesce(sum(when(ok, xxhash64(col("account_id"), col("event_time"), col("feature"), col("user_id"),
+            col("device_id"), col("quantity"), col("event_id")))), lit(0L))).collectAsList()) {
+      perDate.put(r.isNullAt(0) ? LocalDate.MIN : r.getDate(0).toLocalDate(),
+          new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
     }
+    for (Row r : validated.rowLevelRejects().groupBy(col("event_date")).agg(count(lit(1))).collectAsList()) {
+      perDate.computeIfAbsent(r.isNullAt(0) ? LocalDate.MIN : r.getDate(0).toLocalDate(), k -> new long[3])[0] +=
+          r.getLong(1);
+    }
+    long read = perDate.values().stream().mapToLong(v -> v[0]).sum();
+    long rolled = perDate.values().stream().mapToLong(v -> v[1]).sum();
+    long rejected = read - rolled;
+    Dataset<Row> quarantine = validated.quarantine();
+    Map<String, Long> byRule = new LinkedHashMap<>();
+    if (rejected > 0) {
+      for (Row r : quarantine.where(col("action").equalTo(Quarantine.ROW_REJECTED))
+          .groupBy("rule", "source_column").agg(count(lit(1))).collectAsList()) {
+        byRule.merge(r.getString(0) + " in " + r.getString(1), r.getLong(2), Long::sum);
+      }
+    }
+    double share = read == 0 ? 0.0 : (double) rejected / read;
+    if (share > settings.maxRejectedShare()) {
+      throw new ContractException(String.format(Locale.ROOT, "Cannot roll up usage_events %s..%s: %d of %d rows "
+          + "rejected (%.1f%%, threshold %.1f%%): %s (fix the source or its mapping, or raise "
+          + "validation.max-rejected-share)", chunk.get(0), chunk.get(chunk.size() - 1), rejected, read, 100 * share,
+          100 * settings.maxRejectedShare(), byRule));
+    }
+    Column eventDate = col("event_date");
+    Dataset<Row> clean = validated.clean();
+    warehouse.replacePartitions(FEATURE_DAYS,
+        UsageRollup.featureDays(clean, eventDate).select(fdColumns()), fdSchema, "event_date", chunk);
+    warehouse.replacePartitions(USER_DAYS,
+        UsageRollup.userDays(clean, settings.intentFeatures(), eventDate).select(udColumns()), udSchema,
+        "event_date", chunk);
+    warehouse.replacePartitions(QUARANTINE, quarantine.where(eventDate.isNotNull()), QUARANTINE_SCHEMA,
+        "event_date", chunk);
+    if (!layoutByDate) {
+      // A single slice's undated rejects are all re-read each run: they replace the null partition.
+      warehouse.replaceNullPartition(QUARANTINE, quarantine.where(eventDate.isNull()), QUARANTINE_SCHEMA,
+          "event_date");
+    }
+    List<RollupLog.Entry> entries = new ArrayList<>();
+    for (LocalDate d : chunk) {
+      long[] v = perDate.getOrDefault(d, new long[3]);
+      entries.add(new RollupLog.Entry(d, folderPrints.get(d), fingerprint, v[2], v[0], v[1], v[0] - v[1], runDate));
+    }
+    RollupLog.update(warehouse, spark, List.of(), entries);
+    totals.add(read, rolled, rejected, byRule);
+    LOG.info(String.format(Locale.ROOT, "Rolled up usage_events %s..%s (%d dates): %,d rows, %,d rejected",
+        chunk.get(0), chunk.get(chunk.size() - 1), chunk.size(), read, rejected));
   }
 
   private static Column[] fdColumns() {

@@ -333,6 +333,9 @@ class SampleDataGeneratorTest extends SparkTestBase {
       put(recomputed, "accounts", Quarantine.UNPARSEABLE_DATE,
           "SELECT count(*) FROM messy_crm_accounts "
               + "WHERE CreatedDate IS NOT NULL AND to_date(CreatedDate, 'MM/dd/yyyy') IS NULL");
+      put(recomputed, "accounts", Quarantine.WRONG_TYPE,
+          "SELECT count(*) FROM messy_crm_accounts "
+              + "WHERE NumberOfEmployees IS NOT NULL AND CAST(NumberOfEmployees AS INT) IS NULL");
       put(recomputed, "subscriptions", Quarantine.NEGATIVE_VALUE,
           "SELECT count(*) FROM messy_billing_subscriptions "
               + "WHERE CAST(unit_amount_cents AS BIGINT) < 0");
@@ -342,6 +345,12 @@ class SampleDataGeneratorTest extends SparkTestBase {
           "SELECT count(*) FROM messy_billing_invoices WHERE CAST(created AS BIGINT) IS NULL");
       put(recomputed, "invoices", Quarantine.UNKNOWN_ACCOUNT,
           "SELECT count(*) FROM messy_billing_invoices WHERE customer_ref NOT IN " + known);
+      put(recomputed, "invoices", Quarantine.REJECTED_ACCOUNT,
+          "SELECT count(*) FROM messy_billing_invoices WHERE customer_ref IN (SELECT Id FROM messy_crm_accounts "
+              + "WHERE Id IS NOT NULL AND to_date(CreatedDate, 'MM/dd/yyyy') IS NULL)");
+      put(recomputed, "invoices", Quarantine.INVALID_VALUE,
+          "SELECT count(*) FROM messy_billing_invoices "
+              + "WHERE status NOT IN ('paid', 'payment_failed', 'refunded', 'open', 'void')");
       put(recomputed, "usage_events", Quarantine.MISSING_REQUIRED,
           "SELECT count(*) FROM messy_product_events WHERE org_id IS NULL");
       put(recomputed, "usage_events", Quarantine.WRONG_TYPE,
@@ -353,10 +362,17 @@ class SampleDataGeneratorTest extends SparkTestBase {
       put(recomputed, "usage_events", Quarantine.AFTER_CUTOFF,
           "SELECT count(*) FROM messy_product_events "
               + "WHERE CAST(timestamp AS BIGINT) >= " + cutoffMillis);
+      put(recomputed, "support_tickets", Quarantine.ORDER_VIOLATION,
+          "SELECT count(*) FROM messy_support_tickets WHERE solved_at < created_at");
+      put(recomputed, "support_tickets", Quarantine.OUT_OF_RANGE,
+          "SELECT count(*) FROM messy_support_tickets "
+              + "WHERE CAST(csat_score AS INT) NOT BETWEEN 1 AND 5");
+      put(recomputed, "surveys", Quarantine.OUT_OF_RANGE,
+          "SELECT count(*) FROM messy_nps_responses WHERE CAST(score AS INT) NOT BETWEEN 0 AND 10");
 
       Map<String, Long> expected = new TreeMap<>();
       for (Row r : messy.truth(TruthSchemas.QUARANTINE_EXPECTED_TABLE).collectAsList()) {
-        expected.put(r.getString(0) + "/" + r.getString(1), r.getLong(2));
+        expected.put(r.<String>getAs("source") + "/" + r.<String>getAs("rule"), r.<Long>getAs("rows"));
       }
       assertEquals(expected, recomputed);
       expected.forEach((rule, rows) -> assertTrue(rows >= 1, rule + " was never injected"));

@@ -93,9 +93,9 @@ class NightlyEndToEndTest extends SparkTestBase {
   @Test
   void quarantineCountsEqualTheInjectedViolations() {
     Map<String, Long> expected = counts(spark().read().parquet(sampleDir + "/truth/quarantine_expected")
-        .where(col("rows").gt(0)).select(col("source"), col("rule"), col("rows")));
+        .where(col("rows").gt(0)).select(col("source"), col("rule"), col("action"), col("rows")));
     Map<String, Long> actual = counts(warehouse.read("dq_quarantine", cutoff)
-        .groupBy("source", "rule").agg(count(lit(1)).as("rows")));
+        .groupBy("source", "rule", "action").agg(count(lit(1)).as("rows")));
     assertEquals(expected, actual);
   }
 
@@ -166,7 +166,7 @@ class NightlyEndToEndTest extends SparkTestBase {
           SELECT DISTINCT message_id, org_id, user_key, event,
                  CAST(epoch_ms(CAST(timestamp AS BIGINT)) AS DATE) AS day
           FROM read_csv('%s', header=true, all_varchar=true)
-          WHERE TRY_CAST(qty AS DOUBLE) IS NOT NULL AND event NOT IN ('pricing_page', 'upgrade_click')),
+          WHERE event NOT IN ('pricing_page', 'upgrade_click')),
         win AS (
           SELECT org_id AS account_id, count(*) AS events_28d, count(DISTINCT user_key) AS active_users_28d,
                  count(DISTINCT day) AS active_days_28d
@@ -193,10 +193,10 @@ class NightlyEndToEndTest extends SparkTestBase {
         .setMetricName("areaUnderROC").evaluate(scored);
   }
 
-  private static Map<String, Long> counts(Dataset<Row> sourceRuleRows) {
+  private static Map<String, Long> counts(Dataset<Row> sourceRuleActionRows) {
     Map<String, Long> out = new HashMap<>();
-    for (Row r : sourceRuleRows.collectAsList()) {
-      out.put(r.getString(0) + "/" + r.getString(1), r.getLong(2));
+    for (Row r : sourceRuleActionRows.collectAsList()) {
+      out.put(r.getString(0) + "/" + r.getString(1) + "/" + r.getString(2), r.getLong(3));
     }
     return out;
   }
