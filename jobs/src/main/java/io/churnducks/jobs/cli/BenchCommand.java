@@ -68,7 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
       args.add("--months");
       args.add(String.valueOf(months));
     }
-    String report = BenchmarkReport.markdown(results, machine, String.join(" ", args),
+    String report = BenchmarkReport.markdown(results, months, machine, String.join(" ", args),
         LocalDate.now(ZoneOffset.UTC).toString());
     System.out.println(report);
     try {

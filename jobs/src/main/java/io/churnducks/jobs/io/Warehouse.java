@@ -56,8 +56,7 @@ public final class Warehouse {
    */
   public void write(String table, Dataset<Row> rows, StructType schema, LocalDate runDate) {
     checkSchema(table, rows.schema(), schema);
-    Column[] cols = Arrays.stream(schema.fields())
-        .map(f -> col(f.name()).as(f.name(), f.metadata())).toArray(Column[]::new);
+    Column[] cols = documented(schema);
     rows.select(cols).write().mode(SaveMode.Overwrite).parquet(partitionPath(table, runDate));
   }
 
@@ -109,9 +108,10 @@ public final class Warehouse {
       for (LocalDate d : dates) {
         fs.delete(new Path(tablePath, partitionColumn + "=" + d), true);
       }
-      Column[] cols = Arrays.stream(schema.fields())
-          .map(f -> col(f.name()).as(f.name(), f.metadata())).toArray(Column[]::new);
-      rows.select(cols).write().mode(SaveMode.Append).partitionBy(partitionColumn).parquet(tablePath.toString());
+      Column[] cols = documented(schema);
+      // One file per date rather than one per task and date: a history run writes hundreds of dates.
+      rows.select(cols).repartition(col(partitionColumn)).write().mode(SaveMode.Append).partitionBy(partitionColumn)
+          .parquet(tablePath.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot replace partitions of " + table, e);
     }
@@ -127,8 +127,7 @@ public final class Warehouse {
       Path tablePath = new Path(tablePath(table));
       FileSystem fs = tablePath.getFileSystem(spark.sparkContext().hadoopConfiguration());
       fs.delete(new Path(tablePath, partitionColumn + "=__HIVE_DEFAULT_PARTITION__"), true);
-      Column[] cols = Arrays.stream(schema.fields())
-          .map(f -> col(f.name()).as(f.name(), f.metadata())).toArray(Column[]::new);
+      Column[] cols = documented(schema);
       rows.select(cols).write().mode(SaveMode.Append).partitionBy(partitionColumn).parquet(tablePath.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot replace the undated partition of " + table, e);
@@ -179,8 +178,7 @@ public final class Warehouse {
   public void overwriteSmall(String table, Dataset<Row> rows, StructType schema) {
     checkSchema(table, rows.schema(), schema);
     String tmp = tablePath(table) + ".tmp";
-    Column[] cols = Arrays.stream(schema.fields())
-        .map(f -> col(f.name()).as(f.name(), f.metadata())).toArray(Column[]::new);
+    Column[] cols = documented(schema);
     rows.select(cols).coalesce(1).write().mode(SaveMode.Overwrite).parquet(tmp);
     try {
       Path target = new Path(tablePath(table));
@@ -197,6 +195,11 @@ public final class Warehouse {
   /** One run date of a table. */
   public Dataset<Row> read(String table, LocalDate runDate) {
     return spark.read().parquet(tablePath(table)).where(col(RUN_DATE).equalTo(lit(java.sql.Date.valueOf(runDate))));
+  }
+
+  /** The schema's columns in order, each carrying its description. */
+  private static Column[] documented(StructType schema) {
+    return Arrays.stream(schema.fields()).map(f -> col(f.name()).as(f.name(), f.metadata())).toArray(Column[]::new);
   }
 
   /** Fails when the frame's columns differ from the declared schema in name, order or type. */

@@ -99,6 +99,8 @@ public final class UsageRollupStage {
   private final Settings settings;
   private final EventValidation validation;
   private boolean layoutByDate;
+  /** Whether this run processes every date of the source (its first run, or a changed mapping). */
+  private boolean wholeHistory;
 
   public UsageRollupStage(SparkSession spark, Warehouse warehouse, SourceSettings source, Settings settings,
       References references, LocalDate extractDate) {
@@ -120,7 +122,9 @@ public final class UsageRollupStage {
     layoutByDate = layout.byDate();
     TreeMap<LocalDate, RollupLog.Entry> log = RollupLog.read(warehouse, spark);
     String fingerprint = fingerprint(source, settings);
-    LocalDate lateFrom = runDate.minusDays(settings.lateDays());
+    wholeHistory = log.values().stream().noneMatch(e -> fingerprint.equals(e.rollupFingerprint()));
+    // The newest date (the day before the run) plus late-days dates before it are always rolled up again.
+    LocalDate lateFrom = runDate.minusDays(settings.lateDays() + 1L);
     Totals totals = new Totals();
     List<LocalDate> processed = new ArrayList<>();
     if (layout.byDate()) {
@@ -171,23 +175,30 @@ public final class UsageRollupStage {
       Totals totals) {
     Map<LocalDate, String> folderPrints = new LinkedHashMap<>();
     List<String> paths = new ArrayList<>();
-    Column folderDate = null;
+    List<Row> folders = new ArrayList<>();
     for (LocalDate d : chunk) {
       EventSourceLayout.DateFolder f = layout.folders().get(d);
       folderPrints.put(d, f == null ? null : f.fingerprint());
       if (f != null) {
         paths.add(f.path());
-        Column here = org.apache.spark.sql.functions.input_file_name().contains("/" + f.relative() + "/");
-        Column date = lit(java.sql.Date.valueOf(d));
-        folderDate = folderDate == null ? when(here, date) : folderDate.when(here, date);
+        folders.add(org.apache.spark.sql.RowFactory.create(f.relative() + "/", java.sql.Date.valueOf(d)));
       }
     }
     if (paths.isEmpty()) {
       write(chunk, null, folderPrints, fingerprint, runDate, totals);
       return;
     }
+    // Each row's folder: the last path segments of its file (as many as the layout has), looked up
+    // in the chunk's folders (a broadcast join: one hash lookup per row).
+    int depth = layout.layout().orElseThrow().split("/", -1).length;
+    Dataset<Row> dates = org.apache.spark.sql.functions.broadcast(spark.createDataFrame(folders, new StructType()
+        .add("_folder", org.apache.spark.sql.types.DataTypes.StringType)
+        .add(EventValidation.FOLDER_DATE, DateType)));
     Dataset<Row> raw = SourceReader.read(spark, source, paths.toArray(String[]::new))
-        .withColumn(EventValidation.FOLDER_DATE, folderDate);
+        .withColumn("_folder", org.apache.spark.sql.functions.regexp_extract(
+            org.apache.spark.sql.functions.input_file_name(), "((?:[^/]+/){" + depth + "})[^/]+$", 1))
+        .join(dates, "_folder")
+        .drop("_folder");
     String staging = STAGING + "/" + runDate + "-" + chunk.get(0);
     try {
       write(chunk, validation.validateFolders(raw, warehouse, staging), folderPrints, fingerprint, runDate, totals);
@@ -274,6 +285,11 @@ public final class UsageRollupStage {
     long read = perDate.values().stream().mapToLong(v -> v[0]).sum();
     long rolled = perDate.values().stream().mapToLong(v -> v[1]).sum();
     long rejected = read - rolled;
+    // Rows that cannot be dated belong to no date: they count toward the rejected share only when
+    // the whole history is processed, never against a night's few dates.
+    long[] undated = perDate.getOrDefault(LocalDate.MIN, new long[3]);
+    long shareRead = wholeHistory ? read : read - undated[0];
+    long shareRejected = wholeHistory ? rejected : rejected - (undated[0] - undated[1]);
     Dataset<Row> quarantine = validated.quarantine();
     Map<String, Long> byRule = new LinkedHashMap<>();
     if (rejected > 0) {
@@ -282,20 +298,8 @@ public final class UsageRollupStage {
         byRule.merge(r.getString(0) + " in " + r.getString(1), r.getLong(2), Long::sum);
       }
     }
-    double share = read == 0 ? 0.0 : (double) rejected / read;
-    if (share > settings.maxRejectedShare()) {
-      throw new ContractException(String.format(Locale.ROOT, "Cannot roll up usage_events %s..%s: %d of %d rows "
-          + "rejected (%.1f%%, threshold %.1f%%): %s (fix the source or its mapping, or raise "
-          + "validation.max-rejected-share)", chunk.get(0), chunk.get(chunk.size() - 1), rejected, read, 100 * share,
-          100 * settings.maxRejectedShare(), byRule));
-    }
+    // The rejects are written first: a chunk that fails the run still leaves them to look at.
     Column eventDate = col("event_date");
-    Dataset<Row> clean = validated.clean();
-    warehouse.replacePartitions(FEATURE_DAYS,
-        UsageRollup.featureDays(clean, eventDate).select(fdColumns()), fdSchema, "event_date", chunk);
-    warehouse.replacePartitions(USER_DAYS,
-        UsageRollup.userDays(clean, settings.intentFeatures(), eventDate).select(udColumns()), udSchema,
-        "event_date", chunk);
     warehouse.replacePartitions(QUARANTINE, quarantine.where(eventDate.isNotNull()), QUARANTINE_SCHEMA,
         "event_date", chunk);
     if (!layoutByDate) {
@@ -303,6 +307,20 @@ public final class UsageRollupStage {
       warehouse.replaceNullPartition(QUARANTINE, quarantine.where(eventDate.isNull()), QUARANTINE_SCHEMA,
           "event_date");
     }
+    double share = shareRead == 0 ? 0.0 : (double) shareRejected / shareRead;
+    if (share > settings.maxRejectedShare()) {
+      throw new ContractException(String.format(Locale.ROOT, "Cannot roll up usage_events %s..%s: %d of %d rows "
+          + "rejected (%.1f%%, threshold %.1f%%): %s (rejected rows are in usage_quarantine; fix the source or its "
+          + "mapping, or raise validation.max-rejected-share)", chunk.get(0), chunk.get(chunk.size() - 1), shareRejected,
+          shareRead, 100 * share,
+          100 * settings.maxRejectedShare(), byRule));
+    }
+    Dataset<Row> clean = validated.clean();
+    warehouse.replacePartitions(FEATURE_DAYS,
+        UsageRollup.featureDays(clean, eventDate).select(fdColumns()), fdSchema, "event_date", chunk);
+    warehouse.replacePartitions(USER_DAYS,
+        UsageRollup.userDays(clean, settings.intentFeatures(), eventDate).select(udColumns()), udSchema,
+        "event_date", chunk);
     List<RollupLog.Entry> entries = new ArrayList<>();
     for (LocalDate d : chunk) {
       long[] v = perDate.getOrDefault(d, new long[3]);

@@ -31,13 +31,15 @@ class ChurnCliTest extends SparkTestBase {
 
   @Test
   void everySubcommandHasHelp() {
-    for (String sub : new String[] {"generate", "nightly", "demo"}) {
+    for (String sub : new String[] {"generate", "nightly", "backfill", "bench", "demo"}) {
       Run r = run(sub, "--help");
       assertEquals(0, r.code(), sub);
       assertTrue(r.out().contains("--config"), sub + " help lists --config");
       assertTrue(r.out().contains("--set"), sub + " help lists --set");
     }
     assertTrue(run("nightly", "--help").out().contains("--run-date"));
+    assertTrue(run("backfill", "--help").out().contains("--from"));
+    assertTrue(run("bench", "--help").out().contains("--max-accounts"));
   }
 
   @Test

@@ -78,7 +78,11 @@ public final class ChurnModel {
     }
     Dataset<Row> train = examples.where(col("as_of_date").isin(trainDates.stream().map(java.sql.Date::valueOf).toArray()));
     Dataset<Row> test = examples.where(col("as_of_date").isin(testDates.stream().map(java.sql.Date::valueOf).toArray()));
-    ChurnModel model = fit(train, numeric, logScaled, categorical, settings, runDate);
+    // An indicator can be empty on the older training dates alone (e.g. no survey answered yet): the
+    // backtest model leaves it out rather than fail to impute it.
+    List<String> trainable = populatedIn(train, numeric);
+    ChurnModel model = fit(train, trainable, logScaled.stream().filter(trainable::contains).toList(), categorical,
+        settings, runDate);
     Dataset<Row> scored = model.pipeline.transform(withLabel(test)).cache();
     try {
       double auc = new BinaryClassificationEvaluator().setLabelCol(ChurnPipeline.LABEL)
@@ -90,6 +94,19 @@ public final class ChurnModel {
     } finally {
       scored.unpersist();
     }
+  }
+
+  /** The columns of {@code numeric} holding at least one value in {@code frame} (one aggregate row). */
+  static List<String> populatedIn(Dataset<Row> frame, List<String> numeric) {
+    Row counts = frame.agg(org.apache.spark.sql.functions.count(col(numeric.get(0))), numeric.subList(1, numeric.size())
+        .stream().map(c -> org.apache.spark.sql.functions.count(col(c))).toArray(Column[]::new)).first();
+    List<String> kept = new java.util.ArrayList<>();
+    for (int i = 0; i < numeric.size(); i++) {
+      if (counts.getLong(i) > 0) {
+        kept.add(numeric.get(i));
+      }
+    }
+    return kept;
   }
 
   /**
