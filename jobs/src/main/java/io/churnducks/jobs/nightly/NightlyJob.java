@@ -406,14 +406,7 @@ public final class NightlyJob {
    * so it is left out of the model and the segmentation, and the log says so.
    */
   private static List<String> populated(List<String> indicators, Dataset<Row> frame) {
-    Row counts = frame.agg(count(col(indicators.get(0))),
-        indicators.subList(1, indicators.size()).stream().map(c -> count(col(c))).toArray(Column[]::new)).first();
-    List<String> kept = new ArrayList<>();
-    for (int i = 0; i < indicators.size(); i++) {
-      if (counts.getLong(i) > 0) {
-        kept.add(indicators.get(i));
-      }
-    }
+    List<String> kept = ChurnModel.populatedIn(frame, indicators);
     List<String> dropped = indicators.stream().filter(i -> !kept.contains(i)).toList();
     if (!dropped.isEmpty()) {
       LOG.warn("Indicators {} have no values (source or column not provided): left out of the model and segments",

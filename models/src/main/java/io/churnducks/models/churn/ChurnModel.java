@@ -97,7 +97,7 @@ public final class ChurnModel {
   }
 
   /** The columns of {@code numeric} holding at least one value in {@code frame} (one aggregate row). */
-  static List<String> populatedIn(Dataset<Row> frame, List<String> numeric) {
+  public static List<String> populatedIn(Dataset<Row> frame, List<String> numeric) {
     Row counts = frame.agg(org.apache.spark.sql.functions.count(col(numeric.get(0))), numeric.subList(1, numeric.size())
         .stream().map(c -> org.apache.spark.sql.functions.count(col(c))).toArray(Column[]::new)).first();
     List<String> kept = new java.util.ArrayList<>();
