@@ -52,6 +52,26 @@ public record ConformedSource(
   }
 
   /**
+   * Every row in scope, clean or rejected, in the shape of {@link #clean()} plus
+   * {@value ReferenceChecks#PROBLEM}: set on a rejected row (its first rule, every reason joined),
+   * null on a clean one. The cross-row checks leave marked rows alone, so a table validated from
+   * these rows ({@link ContractValidator#validateDependentInOnePass}) holds its whole quarantine in
+   * one frame and its source is read once.
+   */
+  public Dataset<Row> marked() {
+    List<Column> cols = new ArrayList<>();
+    canonicalNames.forEach(c -> cols.add(col(c)));
+    Column rejected = col(SourceConformer.REJECTED);
+    cols.add(when(not(rejected), expr("filter(" + SourceConformer.PROBLEMS + ", p -> NOT p.rejects)")).as(NULLED));
+    cols.add(col(SourceConformer.SOURCE_ROW));
+    Column first = col(SourceConformer.PROBLEMS).getItem(0);
+    cols.add(when(rejected, Quarantine.problem(first.getField("rule"), first.getField("column"),
+        expr("array_join(transform(" + SourceConformer.PROBLEMS + ", p -> p.reason), '; ')"),
+        first.getField("value"))).as(ReferenceChecks.PROBLEM));
+    return checked.where(inScope()).select(cols.toArray(Column[]::new));
+  }
+
+  /**
    * Rows in scope that a rule rejects, in the {@code dq_quarantine} shape: one record per row,
    * under the first rule it broke, with every reason.
    */

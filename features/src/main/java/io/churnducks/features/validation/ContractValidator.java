@@ -89,8 +89,29 @@ public final class ContractValidator {
    */
   public static ValidatedTable validateDependent(ConformedSource source, Dataset<Row> cleanAccountIds,
       Dataset<Row> rejectedAccounts, Dataset<Row> cleanSubscriptions, String... duplicateScope) {
+    return validateDependent(source, ReferenceChecks.unmarked(source.clean()), cleanAccountIds, rejectedAccounts,
+        cleanSubscriptions, duplicateScope);
+  }
+
+  /**
+   * As {@link #validateDependent(ConformedSource, Dataset, Dataset, Dataset, String...)}, but the
+   * returned table's {@link ValidatedTable#checked()} also holds the row-level rejects (marked, see
+   * {@link ConformedSource#marked()}): its {@link ValidatedTable#crossRowQuarantine} is the whole
+   * quarantine, so a large source is read, and can be staged, once. Use
+   * {@link ValidatedTable#crossRowQuarantine} for the quarantine of such a table, not
+   * {@link ValidatedTable#quarantine()}.
+   */
+  public static ValidatedTable validateDependentInOnePass(ConformedSource source, Dataset<Row> cleanAccountIds,
+      Dataset<Row> rejectedAccounts, Dataset<Row> cleanSubscriptions, String... duplicateScope) {
+    return validateDependent(source, source.marked(), cleanAccountIds, rejectedAccounts, cleanSubscriptions,
+        duplicateScope);
+  }
+
+  private static ValidatedTable validateDependent(ConformedSource source, Dataset<Row> marked,
+      Dataset<Row> cleanAccountIds, Dataset<Row> rejectedAccounts, Dataset<Row> cleanSubscriptions,
+      String... duplicateScope) {
     TableContract t = InputContract.table(source.table());
-    Dataset<Row> rows = ReferenceChecks.unmarked(source.clean());
+    Dataset<Row> rows = marked;
     if (t.oneOfRequired().contains("subscription_id") && source.sourceColumns().containsKey("subscription_id")) {
       if (cleanSubscriptions == null) {
         throw new ContractException("Cannot validate " + t.name() + ": rows may name only a subscription and no "

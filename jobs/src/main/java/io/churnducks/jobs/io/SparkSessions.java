@@ -1,8 +1,14 @@
 package io.churnducks.jobs.io;
 
 import io.churnducks.jobs.config.ChurnConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 
 /** Builds the job's SparkSession with the settings the pipeline relies on. */
 public final class SparkSessions {
@@ -16,7 +22,8 @@ public final class SparkSessions {
    */
   public static SparkSession create(ChurnConfig config) {
     SparkConf conf = new SparkConf();
-    SparkSession.Builder b = SparkSession.builder().appName(config.sparkAppName());
+    SparkSession.Builder b = SparkSession.builder().appName(config.sparkAppName())
+        .config("spark.hadoop." + LOCAL_FS, LocalFileSystemWithoutForks.class.getName());
     if (!conf.contains("spark.master")) {
       b = b.master(config.sparkMaster()).config("spark.ui.enabled", "false");
     }
@@ -25,8 +32,11 @@ public final class SparkSessions {
     return spark;
   }
 
+  private static final String LOCAL_FS = "fs.file.impl";
+
   /** The session settings the pipeline assumes (also applied to test sessions). */
   public static void configure(SparkSession spark, int shufflePartitions) {
+    useLocalFileSystemWithoutForks(spark);
     spark.conf().set("spark.sql.shuffle.partitions", shufflePartitions);
     spark.conf().set("spark.sql.session.timeZone", "UTC");
     spark.conf().set("spark.sql.legacy.timeParserPolicy", "CORRECTED");
@@ -35,5 +45,26 @@ public final class SparkSessions {
     // Adaptive execution turns the small sides of the indicator joins into broadcasts at run time;
     // without it, a dozen aggregations share one task's memory and can run out of it.
     spark.conf().set("spark.sql.adaptive.enabled", "true");
+  }
+
+  /**
+   * Installs {@link LocalFileSystemWithoutForks} for {@code file://} paths. A session created
+   * elsewhere (spark-submit, a test) may already hold Hadoop's stock instance in the JVM-wide
+   * file-system cache: it is evicted, so the next look-up creates the replacement.
+   */
+  private static void useLocalFileSystemWithoutForks(SparkSession spark) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    if (hadoop.get(LOCAL_FS) == null) {
+      hadoop.set(LOCAL_FS, LocalFileSystemWithoutForks.class.getName());
+    }
+    try {
+      FileSystem cached = FileSystem.get(URI.create("file:///"), hadoop);
+      if (!cached.getClass().getName().equals(hadoop.get(LOCAL_FS))) {
+        // Closing a local file system only removes it from the cache; it holds no resources.
+        cached.close();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot set up the local file system", e);
+    }
   }
 }

@@ -17,8 +17,10 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
@@ -36,8 +38,12 @@ final class EventValidation {
   static final String EVENT_DATE = "event_date";
   private static final TableContract CONTRACT = InputContract.USAGE_EVENTS;
 
-  /** A validated slice, staged: checked rows (clean, cross-row rejects, nulled values) and row-level rejects. */
-  record Staged(ValidatedTable table, Dataset<Row> rowLevelRejects) {
+  /**
+   * A validated slice, staged: every row in scope (clean, rejected by a row-level or a cross-row
+   * rule, with nulled values) with the hidden problem column; the source row is kept only on the
+   * rows the quarantine shows.
+   */
+  record Staged(ValidatedTable table) {
     /** Clean rows: canonical columns and {@value #EVENT_DATE}. */
     Dataset<Row> clean() {
       return table.clean();
@@ -45,10 +51,10 @@ final class EventValidation {
 
     /** Every quarantine record, with {@value #EVENT_DATE} (null: the row could not be dated). */
     Dataset<Row> quarantine() {
-      return rowLevelRejects.unionByName(table.crossRowQuarantine(EVENT_DATE));
+      return table.crossRowQuarantine(EVENT_DATE);
     }
 
-    /** The checked rows (not row-level rejects), with the hidden problem column. */
+    /** Every row, with the hidden problem column (null: clean). */
     Dataset<Row> checked() {
       return table.checked();
     }
@@ -100,16 +106,18 @@ final class EventValidation {
   }
 
   /**
-   * Checks the rows against the accounts and for duplicates, and stages both outputs: the
-   * checked rows (read back by the counts, both roll-ups and the quarantine) and the row-level
-   * rejects, so the slice is validated once.
+   * Checks the rows against the accounts and for duplicates in the same pass as the row-level
+   * rules, and stages the result once (read back by the counts, both roll-ups and the quarantine).
+   * Clean rows with nothing nulled lose their source row first: only quarantined rows show it.
    */
   private Staged stage(ConformedSource dated, Warehouse warehouse, String staging) {
-    ValidatedTable v = ContractValidator.validateDependent(dated, references.accounts(),
+    ValidatedTable v = ContractValidator.validateDependentInOnePass(dated, references.accounts(),
         references.rejectedAccounts(), references.subscriptions(), EVENT_DATE);
-    Dataset<Row> checked = warehouse.stage(staging + "/checked", v.checked());
-    Dataset<Row> rowLevel = warehouse.stage(staging + "/rejected", dated.rejected(EVENT_DATE));
-    return new Staged(new ValidatedTable(dated, checked), rowLevel);
+    Column shown = col(ReferenceChecks.PROBLEM).isNotNull().or(coalesce(size(col(ConformedSource.NULLED)), lit(0))
+        .gt(0));
+    Dataset<Row> slim = v.checked().withColumn(SourceConformer.SOURCE_ROW,
+        when(shown, col(SourceConformer.SOURCE_ROW)));
+    return new Staged(new ValidatedTable(dated, warehouse.stage(staging + "/checked", slim)));
   }
 
   /** Column of a staged checked row telling it is clean. */

@@ -195,8 +195,7 @@ public final class UsageRollupStage {
         .add("_folder", org.apache.spark.sql.types.DataTypes.StringType)
         .add(EventValidation.FOLDER_DATE, DateType)));
     Dataset<Row> raw = SourceReader.read(spark, source, paths.toArray(String[]::new))
-        .withColumn("_folder", org.apache.spark.sql.functions.regexp_extract(
-            org.apache.spark.sql.functions.input_file_name(), "((?:[^/]+/){" + depth + "})[^/]+$", 1))
+        .withColumn("_folder", folderOf(org.apache.spark.sql.functions.input_file_name(), depth))
         .join(dates, "_folder")
         .drop("_folder");
     String staging = STAGING + "/" + runDate + "-" + chunk.get(0);
@@ -205,6 +204,13 @@ public final class UsageRollupStage {
     } finally {
       warehouse.drop(staging);
     }
+  }
+
+  /** The last {@code depth} folders of a file's path, each followed by a slash ({@code a/b/} of {@code …/a/b/f}). */
+  static Column folderOf(Column file, int depth) {
+    // substring_index, not a regular expression: it runs on every row read.
+    return org.apache.spark.sql.functions.concat(org.apache.spark.sql.functions.substring_index(
+        org.apache.spark.sql.functions.substring_index(file, "/", -(depth + 1)), "/", depth), lit("/"));
   }
 
   private List<LocalDate> processSlice(TreeSet<LocalDate> done, String fingerprint, LocalDate runDate,
@@ -229,9 +235,6 @@ public final class UsageRollupStage {
     Column date = col("event_date");
     TreeSet<LocalDate> dates = new TreeSet<>();
     for (Row r : slice.checked().where(date.isNotNull()).select(date).distinct().collectAsList()) {
-      dates.add(r.getDate(0).toLocalDate());
-    }
-    for (Row r : slice.rowLevelRejects().where(date.isNotNull()).select(date).distinct().collectAsList()) {
       dates.add(r.getDate(0).toLocalDate());
     }
     for (LocalDate d = lateFrom; d.isBefore(runDate); d = d.plusDays(1)) {
@@ -277,10 +280,6 @@ public final class UsageRollupStage {
             col("device_id"), col("quantity"), col("event_id")))), lit(0L))).collectAsList()) {
       perDate.put(r.isNullAt(0) ? LocalDate.MIN : r.getDate(0).toLocalDate(),
           new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
-    }
-    for (Row r : validated.rowLevelRejects().groupBy(col("event_date")).agg(count(lit(1))).collectAsList()) {
-      perDate.computeIfAbsent(r.isNullAt(0) ? LocalDate.MIN : r.getDate(0).toLocalDate(), k -> new long[3])[0] +=
-          r.getLong(1);
     }
     long read = perDate.values().stream().mapToLong(v -> v[0]).sum();
     long rolled = perDate.values().stream().mapToLong(v -> v[1]).sum();
