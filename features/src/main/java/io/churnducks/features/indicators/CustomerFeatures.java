@@ -38,76 +38,125 @@ public final class CustomerFeatures {
 
   private CustomerFeatures() {}
 
+  /** Part of the customer lifecycle an indicator describes. */
+  public enum Stage {
+    /** Identifies the row; not an indicator. */
+    KEY,
+    /** What the account was and did in its first weeks (firmographics, onboarding). */
+    EARLY,
+    /** What the account is and does now. */
+    LATER
+  }
+
+  /** Which way an indicator moves for a customer more likely to stay. */
+  public enum Good {
+    HIGHER, LOWER, NEITHER
+  }
+
   /**
-   * One indicator column.
+   * One column of {@code customer_features}, declared once: the declaration gives its schema,
+   * its documentation ({@code docs/indicators.md}, {@link IndicatorCatalogue}) and whether a model
+   * may use it.
    *
    * @param source canonical table it needs beyond accounts/subscriptions (null: always available)
+   * @param numeric whether models and segmentation use it as a number
+   * @param unit    what one unit of the value is (events, days, currency, 0/1, ...)
+   * @param window  the period it looks at, counted back from the as-of date ("28 days", "first 14 days", "as of")
    */
-  public record Indicator(String name, DataType type, String source, boolean numeric, String doc) {
+  public record Indicator(String name, DataType type, String source, boolean numeric, String doc, String unit,
+      Stage stage, String window, Good good) {
     StructField field() {
       return Schemas.field(name, type, true, doc);
     }
   }
 
+  private static Indicator key(String name, DataType type, String doc) {
+    return new Indicator(name, type, null, false, doc, "-", Stage.KEY, "-", Good.NEITHER);
+  }
+
+  private static Indicator category(String name, Stage stage, String window, String doc) {
+    return new Indicator(name, StringType, null, false, doc, "category", stage, window, Good.NEITHER);
+  }
+
+  private static Indicator measure(String name, DataType type, String source, String unit, Stage stage, String window,
+      Good good, String doc) {
+    return new Indicator(name, type, source, true, doc, unit, stage, window, good);
+  }
+
   private static final String USAGE = InputContract.USAGE_EVENTS.name();
+  private static final String INVOICES = InputContract.INVOICES.name();
+  private static final String TICKETS = InputContract.SUPPORT_TICKETS.name();
+  private static final String SURVEYS = InputContract.SURVEYS.name();
+  private static final String FLAG = "0/1";
 
   /** Every column of the table, in schema order (the first two are the key). */
   public static final List<Indicator> COLUMNS = List.of(
-      new Indicator("account_id", StringType, null, false, "Account identifier."),
-      new Indicator("as_of_date", DateType, null, false, "Indicators use only data dated strictly before this day."),
+      key("account_id", StringType, "Account identifier."),
+      key("as_of_date", DateType, "Indicators use only data dated strictly before this day."),
       new Indicator("lapsed", BooleanType, null, false,
           "True when no subscription covers the as-of date but the last one ended at most the grace period before it "
               + "(not churned yet): scored and listed first; mrr, seats, plan and discount describe the subscription "
-              + "it lapsed from. Not a model input (training examples are all active)."),
-      new Indicator("industry", StringType, null, false, "Industry from the CRM."),
-      new Indicator("acquisition_channel", StringType, null, false, "Channel that acquired the account."),
-      new Indicator("plan", StringType, null, false,
+              + "it lapsed from. Not a model input (training examples are all active).", "true/false", Stage.LATER,
+          "as of", Good.NEITHER),
+      category("industry", Stage.EARLY, "at signup", "Industry from the CRM."),
+      category("acquisition_channel", Stage.EARLY, "at signup", "Channel that acquired the account."),
+      category("plan", Stage.LATER, "as of",
           "Plan of the current (for a lapsed account: last) subscription with the highest MRR."),
-      new Indicator("tenure_days", IntegerType, null, true, "Days from signup to the as-of date."),
-      new Indicator("mrr", DoubleType, null, true,
+      measure("tenure_days", IntegerType, null, "days", Stage.LATER, "since signup", Good.HIGHER,
+          "Days from signup to the as-of date."),
+      measure("mrr", DoubleType, null, "currency / month", Stage.LATER, "as of", Good.HIGHER,
           "Current (for a lapsed account: last) monthly recurring revenue, currency units."),
-      new Indicator("seats", IntegerType, null, true,
+      measure("seats", IntegerType, null, "seats", Stage.LATER, "as of", Good.HIGHER,
           "Current (for a lapsed account: last) licensed seats (null: not stated, see seats_unknown)."),
-      new Indicator("seats_unknown", IntegerType, null, true, "1 when the subscription states no seat count, else 0."),
-      new Indicator("discount_pct", DoubleType, null, true,
+      measure("seats_unknown", IntegerType, null, FLAG, Stage.LATER, "as of", Good.NEITHER,
+          "1 when the subscription states no seat count, else 0."),
+      measure("discount_pct", DoubleType, null, "percent", Stage.LATER, "as of", Good.NEITHER,
           "Largest current (for a lapsed account: last) discount, percent."),
-      new Indicator("discount_ended_90d", IntegerType, null, true,
+      measure("discount_ended_90d", IntegerType, null, FLAG, Stage.LATER, "90 days", Good.LOWER,
           "1 when a larger discount than today's ended in the last 90 days."),
-      new Indicator("active_users_28d", LongType, USAGE, true, "Distinct users with product usage, last 28 days."),
-      new Indicator("active_days_28d", LongType, USAGE, true, "Days with product usage, last 28 days."),
-      new Indicator("events_28d", DoubleType, USAGE, true, "Product usage events, last 28 days."),
-      new Indicator("events_prev_28d", DoubleType, USAGE, true, "Product usage events, days 29-56 before."),
-      new Indicator("usage_trend_28d", DoubleType, USAGE, true,
+      measure("active_users_28d", LongType, USAGE, "users", Stage.LATER, "28 days", Good.HIGHER,
+          "Distinct users with product usage, last 28 days."),
+      measure("active_days_28d", LongType, USAGE, "days", Stage.LATER, "28 days", Good.HIGHER,
+          "Days with product usage, last 28 days."),
+      measure("events_28d", DoubleType, USAGE, "events", Stage.LATER, "28 days", Good.HIGHER,
+          "Product usage events, last 28 days."),
+      measure("events_prev_28d", DoubleType, USAGE, "events", Stage.LATER, "days 29-56", Good.HIGHER,
+          "Product usage events, days 29-56 before."),
+      measure("usage_trend_28d", DoubleType, USAGE, "log ratio", Stage.LATER, "56 days", Good.HIGHER,
           "ln((events_28d+1)/(events_prev_28d+1)); negative = falling usage."),
-      new Indicator("features_used_28d", LongType, USAGE, true, "Distinct product features used, last 28 days."),
-      new Indicator("devices_per_user_28d", DoubleType, USAGE, true,
+      measure("features_used_28d", LongType, USAGE, "features", Stage.LATER, "28 days", Good.HIGHER,
+          "Distinct product features used, last 28 days."),
+      measure("devices_per_user_28d", DoubleType, USAGE, "devices / user", Stage.LATER, "28 days", Good.NEITHER,
           "Distinct user-device pairs per active user, last 28 days (high: shared logins)."),
-      new Indicator("intent_events_28d", DoubleType, USAGE, true,
+      measure("intent_events_28d", DoubleType, USAGE, "events", Stage.LATER, "28 days", Good.HIGHER,
           "Purchase-intent events (pricing page, upgrade click, ...), last 28 days."),
-      new Indicator("days_since_last_activity", IntegerType, USAGE, true,
+      measure("days_since_last_activity", IntegerType, USAGE, "days", Stage.LATER, "whole history", Good.LOWER,
           "Days since the last product usage event (null: never used)."),
-      new Indicator("seat_utilisation", DoubleType, USAGE, true, "active_users_28d / seats."),
-      new Indicator("early_events_14d", DoubleType, USAGE, true, "Product usage events in the first 14 days after signup."),
-      new Indicator("early_features_14d", LongType, USAGE, true, "Distinct features used in the first 14 days after signup."),
-      new Indicator("never_used", IntegerType, USAGE, true,
+      measure("seat_utilisation", DoubleType, USAGE, "ratio", Stage.LATER, "28 days", Good.HIGHER,
+          "active_users_28d / seats."),
+      measure("early_events_14d", DoubleType, USAGE, "events", Stage.EARLY, "first 14 days", Good.HIGHER,
+          "Product usage events in the first 14 days after signup."),
+      measure("early_features_14d", LongType, USAGE, "features", Stage.EARLY, "first 14 days", Good.HIGHER,
+          "Distinct features used in the first 14 days after signup."),
+      measure("never_used", IntegerType, USAGE, FLAG, Stage.LATER, "whole history", Good.LOWER,
           "1 when the account has no product usage before the as-of date (days_since_last_activity null), else 0."),
-      new Indicator("unpaid_invoices_90d", LongType, InputContract.INVOICES.name(), true,
+      measure("unpaid_invoices_90d", LongType, INVOICES, "invoices", Stage.LATER, "90 days", Good.LOWER,
           "Invoices issued in the last 90 days still unpaid on the as-of date (no paid_date, or paid on or after it); "
               + "invoice status is extract-time and not used."),
-      new Indicator("late_payments_90d", LongType, InputContract.INVOICES.name(), true,
+      measure("late_payments_90d", LongType, INVOICES, "invoices", Stage.LATER, "90 days", Good.LOWER,
           "Invoices issued in the last 90 days paid before the as-of date but more than "
               + PaymentReliabilityIndicators.LATE_AFTER_DAYS + " days after issue."),
-      new Indicator("unpaid_amount", DoubleType, InputContract.INVOICES.name(), true,
+      measure("unpaid_amount", DoubleType, INVOICES, "currency", Stage.LATER, "as of", Good.LOWER,
           "Open balance on the as-of date: amount of all invoices issued before it and unpaid on it, currency units."),
-      new Indicator("tickets_90d", LongType, InputContract.SUPPORT_TICKETS.name(), true,
+      measure("tickets_90d", LongType, TICKETS, "tickets", Stage.LATER, "90 days", Good.LOWER,
           "Support tickets opened in the last 90 days."),
-      new Indicator("avg_csat_90d", DoubleType, InputContract.SUPPORT_TICKETS.name(), true,
+      measure("avg_csat_90d", DoubleType, TICKETS, "score 1-5", Stage.LATER, "90 days", Good.HIGHER,
           "Mean ticket satisfaction (1-5) in the last 90 days (null: none rated)."),
-      new Indicator("has_rated_ticket_90d", IntegerType, InputContract.SUPPORT_TICKETS.name(), true,
+      measure("has_rated_ticket_90d", IntegerType, TICKETS, FLAG, Stage.LATER, "90 days", Good.NEITHER,
           "1 when a ticket of the last 90 days was rated before the as-of date, else 0."),
-      new Indicator("last_nps", IntegerType, InputContract.SURVEYS.name(), true,
+      measure("last_nps", IntegerType, SURVEYS, "score 0-10", Stage.LATER, "latest answer", Good.HIGHER,
           "Latest NPS answer (0-10) before the as-of date (null: never answered)."),
-      new Indicator("nps_answered", IntegerType, InputContract.SURVEYS.name(), true,
+      measure("nps_answered", IntegerType, SURVEYS, FLAG, Stage.LATER, "whole history", Good.NEITHER,
           "1 when the account answered an NPS survey before the as-of date, else 0."));
 
   /** The declared schema of {@code customer_features} (without the {@code run_date} partition). */

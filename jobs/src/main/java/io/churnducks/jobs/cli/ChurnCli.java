@@ -14,7 +14,8 @@ import java.io.PrintWriter;
  */
 @Command(name = "churn", mixinStandardHelpOptions = true, version = "churnducks 0.1.0",
     description = "Nightly churn scores, named customer segments and a CS risk list for a subscription business.",
-    subcommands = {GenerateCommand.class, NightlyCommand.class, BackfillCommand.class, BenchCommand.class, DemoCommand.class})
+    subcommands = {GenerateCommand.class, NightlyCommand.class, BackfillCommand.class, BenchCommand.class, DemoCommand.class,
+        DocsCommand.class})
 public final class ChurnCli implements Runnable {
 
   @CommandLine.Spec
@@ -22,7 +23,7 @@ public final class ChurnCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand (generate, nightly, backfill, bench, demo)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand (generate, nightly, backfill, bench, demo, docs)");
   }
 
   public static void main(String[] args) {
