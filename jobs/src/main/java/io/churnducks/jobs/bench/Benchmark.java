@@ -22,9 +22,6 @@ import org.apache.spark.sql.SparkSession;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,7 +55,7 @@ public final class Benchmark {
   /** One rung's measurements. */
   public record Rung(int accounts, long events, double generateSeconds, Map<String, Double> firstNight,
       double firstNightSeconds, Map<String, Double> nextNight, double nextNightSeconds, double indicatorsFullSeconds,
-      double duckdbSeconds, long agreeing, long compared, long peakHeapBytes, long shuffleBytesFirstNight,
+      double duckdbSeconds, long agreeing, long compared, long liveHeapBytes, long shuffleBytesFirstNight,
       long shuffleBytesNextNight) {
 
     double nextNightIndicatorSeconds() {
@@ -109,7 +106,8 @@ public final class Benchmark {
     GeneratorOptions g = new GeneratorOptions(accounts, LocalDate.parse("2024-01-01"), options.months(), 7L, data,
         "parquet", 0.0, config.model().horizonDays(), config.model().graceDays());
     LocalDate cutoff = g.cutoff();
-    resetPeakHeap();
+    LiveHeapMeter heap = new LiveHeapMeter();
+    heap.start();
 
     long t = System.nanoTime();
     long events;
@@ -175,7 +173,7 @@ public final class Benchmark {
             .and(ours.col("features_used_28d").equalTo(theirs.col("features_used_28d")))
             .and(abs(ours.col("intent_events_28d").minus(theirs.col("intent_events_28d"))).lt(1e-9)), 1))).first();
     return new Rung(accounts, events, generateSeconds, firstStages, firstSeconds, nextStages, nextSeconds, fullSeconds,
-        duckSeconds, agreement.getLong(1), agreement.getLong(0), peakHeap(), shuffleFirst, shuffleNext);
+        duckSeconds, agreement.getLong(1), agreement.getLong(0), heap.stop(), shuffleFirst, shuffleNext);
   }
 
   /** Seconds per stage of a run, from its manifest ("stage/subject" → seconds; validate counted once). */
@@ -187,24 +185,6 @@ public final class Benchmark {
       out.put(key, r.getDouble(5));
     }
     return out;
-  }
-
-  private static void resetPeakHeap() {
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        p.resetPeakUsage();
-      }
-    }
-  }
-
-  private static long peakHeap() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
-        sum += p.getPeakUsage().getUsed();
-      }
-    }
-    return sum;
   }
 
   private void rename(Path from, Path to) {
