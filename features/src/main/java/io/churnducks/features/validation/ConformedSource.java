@@ -46,7 +46,7 @@ public record ConformedSource(
   public Dataset<Row> clean() {
     List<Column> cols = new ArrayList<>();
     canonicalNames.forEach(c -> cols.add(col(c)));
-    cols.add(expr("filter(" + SourceConformer.PROBLEMS + ", p -> NOT p.rejects)").as(NULLED));
+    cols.add(nulledValues().as(NULLED));
     cols.add(col(SourceConformer.SOURCE_ROW));
     return checked.where(inScope().and(not(col(SourceConformer.REJECTED)))).select(cols.toArray(Column[]::new));
   }
@@ -62,12 +62,11 @@ public record ConformedSource(
     List<Column> cols = new ArrayList<>();
     canonicalNames.forEach(c -> cols.add(col(c)));
     Column rejected = col(SourceConformer.REJECTED);
-    cols.add(when(not(rejected), expr("filter(" + SourceConformer.PROBLEMS + ", p -> NOT p.rejects)")).as(NULLED));
+    cols.add(when(not(rejected), nulledValues()).as(NULLED));
     cols.add(col(SourceConformer.SOURCE_ROW));
-    Column first = col(SourceConformer.PROBLEMS).getItem(0);
-    cols.add(when(rejected, Quarantine.problem(first.getField("rule"), first.getField("column"),
-        expr("array_join(transform(" + SourceConformer.PROBLEMS + ", p -> p.reason), '; ')"),
-        first.getField("value"))).as(ReferenceChecks.PROBLEM));
+    Column first = firstProblem();
+    cols.add(when(rejected, Quarantine.problem(first.getField("rule"), first.getField("column"), allReasons(),
+        first.getField("value"), lit(true))).as(ReferenceChecks.PROBLEM));
     return checked.where(inScope()).select(cols.toArray(Column[]::new));
   }
 
@@ -76,18 +75,8 @@ public record ConformedSource(
    * under the first rule it broke, with every reason.
    */
   public Dataset<Row> rejected() {
-    return rejected(new String[0]);
-  }
-
-  /** As {@link #rejected()}, with the {@code extra} columns of {@link #checked()} appended (e.g. a date to partition by). */
-  public Dataset<Row> rejected(String... extra) {
-    Column first = col(SourceConformer.PROBLEMS).getItem(0);
-    List<Column> cols = new ArrayList<>(List.of(Quarantine.rows(table, first, lit(Quarantine.ROW_REJECTED),
-        expr("array_join(transform(" + SourceConformer.PROBLEMS + ", p -> p.reason), '; ')"))));
-    for (String e : extra) {
-      cols.add(col(e));
-    }
-    return checked.where(inScope().and(col(SourceConformer.REJECTED))).select(cols.toArray(Column[]::new));
+    return checked.where(inScope().and(col(SourceConformer.REJECTED)))
+        .select(Quarantine.rows(table, firstProblem(), lit(Quarantine.ROW_REJECTED), allReasons()));
   }
 
   /**
@@ -97,7 +86,7 @@ public record ConformedSource(
   public Dataset<Row> rejectedRows() {
     List<Column> cols = new ArrayList<>();
     canonicalNames.forEach(c -> cols.add(col(c)));
-    cols.add(expr("array_join(transform(" + SourceConformer.PROBLEMS + ", p -> p.reason), '; ')").as("reason"));
+    cols.add(allReasons().as("reason"));
     return checked.where(inScope().and(col(SourceConformer.REJECTED))).select(cols.toArray(Column[]::new));
   }
 
@@ -118,6 +107,21 @@ public record ConformedSource(
   /** The source column a canonical column was read from, for messages. */
   public String sourceColumn(String canonical) {
     return sourceColumns.getOrDefault(canonical, canonical);
+  }
+
+  /** The problems of a row that only null a value (its rejecting ones left out). */
+  private static Column nulledValues() {
+    return expr("filter(" + SourceConformer.PROBLEMS + ", p -> NOT p.rejects)");
+  }
+
+  /** The first rule a row broke: the one it is filed under. */
+  private static Column firstProblem() {
+    return col(SourceConformer.PROBLEMS).getItem(0);
+  }
+
+  /** Every reason of a row's problems, in priority order. */
+  private static Column allReasons() {
+    return expr("array_join(transform(" + SourceConformer.PROBLEMS + ", p -> p.reason), '; ')");
   }
 
   private static Column inScope() {

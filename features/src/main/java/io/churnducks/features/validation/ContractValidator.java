@@ -107,11 +107,10 @@ public final class ContractValidator {
         duplicateScope);
   }
 
-  private static ValidatedTable validateDependent(ConformedSource source, Dataset<Row> marked,
+  private static ValidatedTable validateDependent(ConformedSource source, Dataset<Row> rows,
       Dataset<Row> cleanAccountIds, Dataset<Row> rejectedAccounts, Dataset<Row> cleanSubscriptions,
       String... duplicateScope) {
     TableContract t = InputContract.table(source.table());
-    Dataset<Row> rows = marked;
     if (t.oneOfRequired().contains("subscription_id") && source.sourceColumns().containsKey("subscription_id")) {
       if (cleanSubscriptions == null) {
         throw new ContractException("Cannot validate " + t.name() + ": rows may name only a subscription and no "

@@ -78,15 +78,17 @@ public final class Quarantine {
    * A broken rule as recorded on a row: rule, source column, reason, offending value and whether
    * it rejects the row (false: only the value is nulled).
    */
-  /** A rejecting problem whose rule and source column are columns (e.g. copied from another problem). */
-  static Column problem(Column rule, Column sourceColumn, Column reason, Column value) {
-    return struct(rule.as("rule"), sourceColumn.as("column"), reason.as("reason"), value.cast(StringType).as("value"),
-        lit(true).as("rejects"));
+  public static Column problem(String rule, String sourceColumn, Column reason, Column value, boolean rejects) {
+    return problem(lit(rule), lit(sourceColumn), reason, value, lit(rejects));
   }
 
-  public static Column problem(String rule, String sourceColumn, Column reason, Column value, boolean rejects) {
-    return struct(lit(rule).as("rule"), lit(sourceColumn).as("column"), reason.as("reason"),
-        value.cast(StringType).as("value"), lit(rejects).as("rejects"));
+  /**
+   * As {@link #problem(String, String, Column, Column, boolean)}, every field a column (e.g. copied
+   * from another problem).
+   */
+  static Column problem(Column rule, Column sourceColumn, Column reason, Column value, Column rejects) {
+    return struct(rule.as("rule"), sourceColumn.as("column"), reason.as("reason"), value.cast(StringType).as("value"),
+        rejects.as("rejects"));
   }
 
   /**

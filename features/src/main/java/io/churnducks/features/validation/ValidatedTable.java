@@ -47,16 +47,15 @@ public record ValidatedTable(ConformedSource source, Dataset<Row> checked) {
   /**
    * The part of {@link #quarantine()} read from {@link #checked()} alone (cross-row rejects and
    * nulled values), with the {@code extra} columns of {@link #checked()} appended; with
-   * {@code source.rejected(extra)} it makes the whole quarantine.
+   * {@code source.rejected()} it makes the whole quarantine. For a table validated in one pass
+   * ({@link ContractValidator#validateDependentInOnePass}) it is the whole quarantine.
    */
   public Dataset<Row> crossRowQuarantine(String... extra) {
-    Column problem = col(ReferenceChecks.PROBLEM);
     Column records = expr("CASE WHEN " + ReferenceChecks.PROBLEM + " IS NOT NULL"
         + " THEN array(named_struct('problem', " + ReferenceChecks.PROBLEM + ", 'action', '" + Quarantine.ROW_REJECTED
         + "'))"
         + " ELSE transform(" + ConformedSource.NULLED + ", p -> named_struct('problem', p, 'action', '"
         + Quarantine.VALUE_NULLED + "')) END");
-    Column nulled = col(ConformedSource.NULLED);
     java.util.List<Column> first = new java.util.ArrayList<>(java.util.List.of(explode(records).as("_record"),
         col(SourceConformer.SOURCE_ROW)));
     java.util.List<Column> second = new java.util.ArrayList<>(java.util.List.of(Quarantine.rows(table(),
@@ -65,9 +64,18 @@ public record ValidatedTable(ConformedSource source, Dataset<Row> checked) {
       first.add(col(e));
       second.add(col(e));
     }
-    return checked.where(problem.isNotNull().or(nulled.isNotNull().and(size(nulled).gt(0))))
+    return checked.where(quarantined())
         .select(first.toArray(Column[]::new))
         .select(second.toArray(Column[]::new));
+  }
+
+  /**
+   * Whether a row of {@link #checked()} is in the quarantine: rejected, or with a value nulled.
+   * Other rows need not keep their {@value SourceConformer#SOURCE_ROW}.
+   */
+  public static Column quarantined() {
+    Column nulled = col(ConformedSource.NULLED);
+    return col(ReferenceChecks.PROBLEM).isNotNull().or(nulled.isNotNull().and(size(nulled).gt(0)));
   }
 
   /**

@@ -13,6 +13,8 @@ import java.net.URI;
 /** Builds the job's SparkSession with the settings the pipeline relies on. */
 public final class SparkSessions {
 
+  private static final String LOCAL_FS = "fs.file.impl";
+
   private SparkSessions() {}
 
   /**
@@ -22,8 +24,7 @@ public final class SparkSessions {
    */
   public static SparkSession create(ChurnConfig config) {
     SparkConf conf = new SparkConf();
-    SparkSession.Builder b = SparkSession.builder().appName(config.sparkAppName())
-        .config("spark.hadoop." + LOCAL_FS, LocalFileSystemWithoutForks.class.getName());
+    SparkSession.Builder b = SparkSession.builder().appName(config.sparkAppName());
     if (!conf.contains("spark.master")) {
       b = b.master(config.sparkMaster()).config("spark.ui.enabled", "false");
     }
@@ -31,8 +32,6 @@ public final class SparkSessions {
     configure(spark, config.shufflePartitions());
     return spark;
   }
-
-  private static final String LOCAL_FS = "fs.file.impl";
 
   /** The session settings the pipeline assumes (also applied to test sessions). */
   public static void configure(SparkSession spark, int shufflePartitions) {

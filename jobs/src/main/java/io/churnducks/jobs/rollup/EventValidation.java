@@ -17,10 +17,8 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
@@ -113,10 +111,8 @@ final class EventValidation {
   private Staged stage(ConformedSource dated, Warehouse warehouse, String staging) {
     ValidatedTable v = ContractValidator.validateDependentInOnePass(dated, references.accounts(),
         references.rejectedAccounts(), references.subscriptions(), EVENT_DATE);
-    Column shown = col(ReferenceChecks.PROBLEM).isNotNull().or(coalesce(size(col(ConformedSource.NULLED)), lit(0))
-        .gt(0));
     Dataset<Row> slim = v.checked().withColumn(SourceConformer.SOURCE_ROW,
-        when(shown, col(SourceConformer.SOURCE_ROW)));
+        when(ValidatedTable.quarantined(), col(SourceConformer.SOURCE_ROW)));
     return new Staged(new ValidatedTable(dated, warehouse.stage(staging + "/checked", slim)));
   }
 
