@@ -6,6 +6,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
@@ -88,6 +90,7 @@ public final class CustomerFeatures {
   private static final String TICKETS = InputContract.SUPPORT_TICKETS.name();
   private static final String SURVEYS = InputContract.SURVEYS.name();
   private static final String FLAG = "0/1";
+  private static final DataType FEATURE_MAP = DataTypes.createMapType(StringType, DoubleType, true);
 
   /** Every column of the table, in schema order (the first two are the key). */
   public static final List<Indicator> COLUMNS = List.of(
@@ -98,8 +101,37 @@ public final class CustomerFeatures {
               + "(not churned yet): scored and listed first; mrr, seats, plan and discount describe the subscription "
               + "it lapsed from. Not a model input (training examples are all active).", "true/false", Stage.LATER,
           "as of", Good.NEITHER),
-      category("industry", Stage.EARLY, "at signup", "Industry from the CRM."),
+      // Early lifecycle: who the customer is and what it bought and did first.
+      category("industry", Stage.EARLY, "at signup", "Industry from the CRM (models fold the industries that do not "
+          + "differ in churn into other, see indicator_relevance)."),
       category("acquisition_channel", Stage.EARLY, "at signup", "Channel that acquired the account."),
+      category("country", Stage.EARLY, "at signup", "Billing country from the CRM."),
+      measure("employee_count", IntegerType, null, "employees", Stage.EARLY, "at signup", Good.NEITHER,
+          "Employees from the CRM (null: not stated)."),
+      category("employee_band", Stage.EARLY, "at signup",
+          "Company-size band of employee_count: 1-10, 11-50, 51-200, 201-500, 501-1000, 1001-5000, 5001+."),
+      category("first_plan", Stage.EARLY, "first subscription day",
+          "Plan of the highest-MRR subscription that started on the account's first subscription day."),
+      measure("first_mrr", DoubleType, null, "currency / month", Stage.EARLY, "first subscription day", Good.HIGHER,
+          "MRR of the subscriptions that started on the account's first subscription day."),
+      measure("first_seats", IntegerType, null, "seats", Stage.EARLY, "first subscription day", Good.HIGHER,
+          "Seats bought on the first subscription day (null: not stated)."),
+      measure("first_discount_pct", DoubleType, null, "percent", Stage.EARLY, "first subscription day", Good.LOWER,
+          "Largest discount of the first subscription day, percent."),
+      measure("early_events_14d", DoubleType, USAGE, "events", Stage.EARLY, "first 14 days", Good.HIGHER,
+          "Product usage events in the first 14 days after signup."),
+      measure("early_active_days_14d", LongType, USAGE, "days", Stage.EARLY, "first 14 days", Good.HIGHER,
+          "Days with product usage in the first 14 days after signup."),
+      measure("early_features_14d", LongType, USAGE, "features", Stage.EARLY, "first 14 days", Good.HIGHER,
+          "Distinct features used in the first 14 days after signup."),
+      measure("early_key_feature_events_14d", DoubleType, USAGE, "events", Stage.EARLY, "first 14 days", Good.HIGHER,
+          "Events of the key features (indicators.key-features) in the first 14 days after signup."),
+      measure("days_to_first_value", IntegerType, USAGE, "days", Stage.EARLY, "since signup", Good.LOWER,
+          "Days from signup to the first use of a key feature (any product feature when none is configured); "
+              + "null: not reached yet, see value_reached."),
+      measure("value_reached", IntegerType, USAGE, FLAG, Stage.EARLY, "since signup", Good.HIGHER,
+          "1 when the account has used a key feature (reached first value) before the as-of date, else 0."),
+      // Now: contract and revenue.
       category("plan", Stage.LATER, "as of",
           "Plan of the current (for a lapsed account: last) subscription with the highest MRR."),
       measure("tenure_days", IntegerType, null, "days", Stage.LATER, "since signup", Good.HIGHER,
@@ -112,34 +144,69 @@ public final class CustomerFeatures {
           "1 when the subscription states no seat count, else 0."),
       measure("discount_pct", DoubleType, null, "percent", Stage.LATER, "as of", Good.NEITHER,
           "Largest current (for a lapsed account: last) discount, percent."),
+      measure("billing_period_months", IntegerType, null, "months", Stage.LATER, "as of", Good.HIGHER,
+          "Months per billing period of the current highest-MRR subscription (1 monthly, 12 yearly; null: unknown)."),
+      measure("days_to_renewal", IntegerType, null, "days", Stage.LATER, "as of", Good.NEITHER,
+          "Days to the next renewal of the current term: start date plus whole billing periods, on or after the as-of "
+              + "date (null: lapsed or billing period unknown). A renewal is when a customer can leave."),
+      measure("price_change_since_signup", DoubleType, null, "ratio", Stage.LATER, "since signup", Good.NEITHER,
+          "MRR per seat now / MRR per seat of the first subscription day - 1 (per account when seats are unknown)."),
+      measure("mrr_change_90d", DoubleType, null, "ratio", Stage.LATER, "90 days", Good.HIGHER,
+          "(MRR now - MRR 90 days before) / MRR 90 days before; > 0 expansion, < 0 contraction (null: no MRR then)."),
+      measure("seats_change_90d", IntegerType, null, "seats", Stage.LATER, "90 days", Good.HIGHER,
+          "Seats now - seats 90 days before (null: either not stated)."),
+      measure("upgrades_90d", LongType, null, "changes", Stage.LATER, "90 days", Good.HIGHER,
+          "Days in the last 90 on which a new subscription raised the account's MRR."),
+      measure("downgrades_90d", LongType, null, "changes", Stage.LATER, "90 days", Good.LOWER,
+          "Days in the last 90 on which a new subscription lowered the account's MRR (not to zero)."),
       measure("discount_ended_90d", IntegerType, null, FLAG, Stage.LATER, "90 days", Good.LOWER,
           "1 when a larger discount than today's ended in the last 90 days."),
+      measure("days_since_discount_end", IntegerType, null, "days", Stage.LATER, "whole history", Good.HIGHER,
+          "Days since the latest end of a larger discount than today's (null: none ended)."),
+      // Now: usage.
       measure("active_users_28d", LongType, USAGE, "users", Stage.LATER, "28 days", Good.HIGHER,
           "Distinct users with product usage, last 28 days."),
+      measure("active_users_prev_28d", LongType, USAGE, "users", Stage.LATER, "days 29-56", Good.HIGHER,
+          "Distinct users with product usage, days 29-56 before."),
+      measure("lost_users_28d", LongType, USAGE, "users", Stage.LATER, "56 days", Good.LOWER,
+          "Users active in days 29-56 before but not in the last 28 (a champion leaving shows here before totals move)."),
+      measure("devices_per_user_28d", DoubleType, USAGE, "devices / user", Stage.LATER, "28 days", Good.NEITHER,
+          "Distinct user-device pairs per active user, last 28 days (high: one login shared by several people)."),
       measure("active_days_28d", LongType, USAGE, "days", Stage.LATER, "28 days", Good.HIGHER,
           "Days with product usage, last 28 days."),
+      measure("active_days_90d", LongType, USAGE, "days", Stage.LATER, "90 days", Good.HIGHER,
+          "Days with product usage, last 90 days."),
       measure("events_28d", DoubleType, USAGE, "events", Stage.LATER, "28 days", Good.HIGHER,
           "Product usage events, last 28 days."),
       measure("events_prev_28d", DoubleType, USAGE, "events", Stage.LATER, "days 29-56", Good.HIGHER,
           "Product usage events, days 29-56 before."),
+      measure("events_90d", DoubleType, USAGE, "events", Stage.LATER, "90 days", Good.HIGHER,
+          "Product usage events, last 90 days."),
       measure("usage_trend_28d", DoubleType, USAGE, "log ratio", Stage.LATER, "56 days", Good.HIGHER,
           "ln((events_28d+1)/(events_prev_28d+1)); negative = falling usage."),
+      measure("events_per_active_user_28d", DoubleType, USAGE, "events / user", Stage.LATER, "28 days", Good.HIGHER,
+          "events_28d / active_users_28d (depth of use; 0 without active users)."),
       measure("features_used_28d", LongType, USAGE, "features", Stage.LATER, "28 days", Good.HIGHER,
-          "Distinct product features used, last 28 days."),
-      measure("devices_per_user_28d", DoubleType, USAGE, "devices / user", Stage.LATER, "28 days", Good.NEITHER,
-          "Distinct user-device pairs per active user, last 28 days (high: shared logins)."),
+          "Distinct product features used, last 28 days (breadth of use)."),
+      measure("key_feature_events_28d", DoubleType, USAGE, "events", Stage.LATER, "28 days", Good.HIGHER,
+          "Events of the key features (indicators.key-features), last 28 days."),
       measure("intent_events_28d", DoubleType, USAGE, "events", Stage.LATER, "28 days", Good.HIGHER,
-          "Purchase-intent events (pricing page, upgrade click, ...), last 28 days."),
+          "Purchase-intent events (indicators.intent-features: pricing page, upgrade click, ...), last 28 days."),
+      measure("error_events_28d", DoubleType, USAGE, "events", Stage.LATER, "28 days", Good.LOWER,
+          "Error and disconnect events (indicators.error-features), last 28 days."),
       measure("days_since_last_activity", IntegerType, USAGE, "days", Stage.LATER, "whole history", Good.LOWER,
           "Days since the last product usage event (null: never used)."),
       measure("seat_utilisation", DoubleType, USAGE, "ratio", Stage.LATER, "28 days", Good.HIGHER,
           "active_users_28d / seats."),
-      measure("early_events_14d", DoubleType, USAGE, "events", Stage.EARLY, "first 14 days", Good.HIGHER,
-          "Product usage events in the first 14 days after signup."),
-      measure("early_features_14d", LongType, USAGE, "features", Stage.EARLY, "first 14 days", Good.HIGHER,
-          "Distinct features used in the first 14 days after signup."),
       measure("never_used", IntegerType, USAGE, FLAG, Stage.LATER, "whole history", Good.LOWER,
           "1 when the account has no product usage before the as-of date (days_since_last_activity null), else 0."),
+      new Indicator("feature_events_28d", FEATURE_MAP, USAGE, false,
+          "Product usage events per feature, last 28 days: the account's most used features, at most "
+              + "indicators.max-features of them.", "feature -> events", Stage.LATER, "28 days", Good.HIGHER),
+      new Indicator("feature_trend_28d", FEATURE_MAP, USAGE, false,
+          "Per feature used in the last 56 days: ln((events last 28 days + 1) / (events days 29-56 + 1)).",
+          "feature -> log ratio", Stage.LATER, "56 days", Good.HIGHER),
+      // Now: billing.
       measure("unpaid_invoices_90d", LongType, INVOICES, "invoices", Stage.LATER, "90 days", Good.LOWER,
           "Invoices issued in the last 90 days still unpaid on the as-of date (no paid_date, or paid on or after it); "
               + "invoice status is extract-time and not used."),
@@ -148,16 +215,38 @@ public final class CustomerFeatures {
               + PaymentReliabilityIndicators.LATE_AFTER_DAYS + " days after issue."),
       measure("unpaid_amount", DoubleType, INVOICES, "currency", Stage.LATER, "as of", Good.LOWER,
           "Open balance on the as-of date: amount of all invoices issued before it and unpaid on it, currency units."),
+      measure("oldest_unpaid_days", IntegerType, INVOICES, "days", Stage.LATER, "as of", Good.LOWER,
+          "Days since the oldest invoice still unpaid on the as-of date was issued (0: nothing open)."),
+      measure("refunds_90d", LongType, INVOICES, "credit notes", Stage.LATER, "90 days", Good.LOWER,
+          "Credit notes (invoices with a negative amount) issued in the last 90 days."),
+      // Now: support and feedback.
       measure("tickets_90d", LongType, TICKETS, "tickets", Stage.LATER, "90 days", Good.LOWER,
           "Support tickets opened in the last 90 days."),
+      measure("urgent_tickets_90d", LongType, TICKETS, "tickets", Stage.LATER, "90 days", Good.LOWER,
+          "Tickets of the last 90 days with priority urgent, high or critical."),
+      measure("open_tickets", LongType, TICKETS, "tickets", Stage.LATER, "as of", Good.LOWER,
+          "Tickets opened in the last " + SupportIndicators.OPEN_LOOKBACK_DAYS + " days and not closed before the "
+              + "as-of date."),
+      measure("avg_hours_to_close_90d", DoubleType, TICKETS, "hours", Stage.LATER, "90 days", Good.LOWER,
+          "Mean hours from opening to closing of the tickets of the last 90 days closed before the as-of date "
+              + "(null: none closed)."),
       measure("avg_csat_90d", DoubleType, TICKETS, "score 1-5", Stage.LATER, "90 days", Good.HIGHER,
           "Mean ticket satisfaction (1-5) in the last 90 days (null: none rated)."),
       measure("has_rated_ticket_90d", IntegerType, TICKETS, FLAG, Stage.LATER, "90 days", Good.NEITHER,
           "1 when a ticket of the last 90 days was rated before the as-of date, else 0."),
       measure("last_nps", IntegerType, SURVEYS, "score 0-10", Stage.LATER, "latest answer", Good.HIGHER,
           "Latest NPS answer (0-10) before the as-of date (null: never answered)."),
+      measure("nps_change", IntegerType, SURVEYS, "points", Stage.LATER, "last two answers", Good.HIGHER,
+          "Latest NPS answer minus the one before it (null: fewer than two answers)."),
       measure("nps_answered", IntegerType, SURVEYS, FLAG, Stage.LATER, "whole history", Good.NEITHER,
-          "1 when the account answered an NPS survey before the as-of date, else 0."));
+          "1 when the account answered an NPS survey before the as-of date, else 0."),
+      // Now: what serving the customer costs.
+      measure("usage_cost_28d", DoubleType, USAGE, "currency", Stage.LATER, "28 days", Good.NEITHER,
+          "Cost to serve the product usage of the last 28 days: units of use x indicators.cost.per-unit (or the "
+              + "feature's indicators.cost.features entry)."),
+      measure("cost_to_serve_monthly", DoubleType, USAGE, "currency / month", Stage.LATER, "28 / 90 days",
+          Good.LOWER, "usage_cost_28d + tickets_90d / 3 x indicators.cost.per-ticket (0 tickets without a support "
+              + "source): compare with mrr."));
 
   /** The declared schema of {@code customer_features} (without the {@code run_date} partition). */
   public static final StructType SCHEMA =
@@ -191,10 +280,10 @@ public final class CustomerFeatures {
       List<LocalDate> dates = spine.select("as_of_date").distinct().collectAsList().stream()
           .map(r -> r.getDate(0).toLocalDate()).toList();
       usage = Optional.of(UsageIndicators.compute(spine, dates, UsageRollup.featureDays(events),
-          UsageRollup.userDays(events, settings.intentFeatures()), tables.get(InputContract.ACCOUNTS.name()),
-          settings.intentFeatures(), Optional.empty()));
+          UsageRollup.userDays(events, settings.nonUsageFeatures()), tables.get(InputContract.ACCOUNTS.name()),
+          settings, Optional.empty()));
     }
-    return compute(spine, tables, usage);
+    return compute(spine, tables, usage, settings);
   }
 
   /**
@@ -205,7 +294,8 @@ public final class CustomerFeatures {
    *               a usage_events entry only marks the usage source as configured
    * @param usage  {@link UsageIndicators#compute} output for the spine; empty when no usage source
    */
-  public static Result compute(Dataset<Row> spine, Map<String, Dataset<Row>> tables, Optional<Dataset<Row>> usage) {
+  public static Result compute(Dataset<Row> spine, Map<String, Dataset<Row>> tables, Optional<Dataset<Row>> usage,
+      IndicatorSettings settings) {
     Windows.require(spine, "customer features", "account_id", "as_of_date");
     for (String required : List.of(InputContract.ACCOUNTS.name(), InputContract.SUBSCRIPTIONS.name())) {
       if (!tables.containsKey(required)) {
@@ -220,7 +310,7 @@ public final class CustomerFeatures {
         .join(SubscriptionIndicators.apply(spine, subscriptions), key, "left");
 
     if (usage.isPresent()) {
-      out = out.join(usage.get().drop(UsageHistory.LAST_ACTIVE), key, "left")
+      out = out.join(usage.get().drop(UsageHistory.LAST_ACTIVE, UsageHistory.FIRST_VALUE), key, "left")
           .withColumn("seat_utilisation",
               when(col("seats").gt(0), col("active_users_28d").divide(col("seats"))))
           .withColumn("never_used", when(col("days_since_last_activity").isNull(), 1).otherwise(0));
@@ -233,6 +323,11 @@ public final class CustomerFeatures {
     }
     if (tables.containsKey(InputContract.SURVEYS.name())) {
       out = out.join(FeedbackIndicators.apply(spine, tables.get(InputContract.SURVEYS.name())), key, "left");
+    }
+    if (usage.isPresent()) {
+      Column ticketCost = tables.containsKey(TICKETS)
+          ? col("tickets_90d").divide(3.0).multiply(settings.costPerTicket()) : lit(0.0);
+      out = out.withColumn("cost_to_serve_monthly", col("usage_cost_28d").plus(coalesce(ticketCost, lit(0.0))));
     }
 
     Map<String, List<String>> disabled = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -22,7 +23,11 @@ import static org.apache.spark.sql.functions.when;
  * refund of unknown date, would otherwise leak the extract's present into past as-of dates. A
  * refunded invoice therefore counts as paid on its paid_date.
  *
- * <p>Output: {@code account_id, as_of_date, unpaid_invoices_90d, late_payments_90d, unpaid_amount}.
+ * <p>A negative amount is a credit note (a refund or credit issued to the customer, dated by its
+ * issued_date); it is counted as a refund and never as an unpaid invoice.
+ *
+ * <p>Output: {@code account_id, as_of_date, unpaid_invoices_90d, late_payments_90d, unpaid_amount,
+ * oldest_unpaid_days, refunds_90d}.
  * <ul>
  *   <li>{@code unpaid_invoices_90d}: invoices issued in the 90 days before D (D-90 .. D-1) and
  *       unpaid at D</li>
@@ -45,18 +50,24 @@ public final class PaymentReliabilityIndicators {
   public static Dataset<Row> apply(Dataset<Row> spine, Dataset<Row> invoices) {
     Windows.require(invoices, "payment reliability indicators", "account_id", "issued_date", "amount", "paid_date");
     Dataset<Row> issued = Windows.before(invoices, "issued_date", spine, 0);
-    Column unpaid = col("paid_date").isNull().or(col("paid_date").geq(col("as_of_date")));
+    Column charge = col("amount").gt(0);
+    Column unpaid = charge.and(col("paid_date").isNull().or(col("paid_date").geq(col("as_of_date"))));
     Column recent = col("issued_date").geq(date_sub(col("as_of_date"), 90));
-    Column late = unpaid.unary_$bang().and(datediff(col("paid_date"), col("issued_date")).gt(LATE_AFTER_DAYS));
+    Column late = charge.and(col("paid_date").lt(col("as_of_date")))
+        .and(datediff(col("paid_date"), col("issued_date")).gt(LATE_AFTER_DAYS));
     Dataset<Row> agg = issued.groupBy("account_id", "as_of_date").agg(
         count(when(recent.and(unpaid), 1)).as("unpaid_invoices_90d"),
         count(when(recent.and(late), 1)).as("late_payments_90d"),
-        sum(when(unpaid, col("amount"))).as("unpaid_amount"));
+        sum(when(unpaid, col("amount"))).as("unpaid_amount"),
+        max(when(unpaid, datediff(col("as_of_date"), col("issued_date")))).as("oldest_unpaid_days"),
+        count(when(recent.and(col("amount").lt(0)), 1)).as("refunds_90d"));
     String[] key = {"account_id", "as_of_date"};
     return spine.select(key[0], key[1]).join(agg, key, "left").select(
         col("account_id"), col("as_of_date"),
         coalesce(col("unpaid_invoices_90d"), lit(0L)).as("unpaid_invoices_90d"),
         coalesce(col("late_payments_90d"), lit(0L)).as("late_payments_90d"),
-        coalesce(col("unpaid_amount"), lit(0.0)).as("unpaid_amount"));
+        coalesce(col("unpaid_amount"), lit(0.0)).as("unpaid_amount"),
+        coalesce(col("oldest_unpaid_days"), lit(0)).as("oldest_unpaid_days"),
+        coalesce(col("refunds_90d"), lit(0L)).as("refunds_90d"));
   }
 }

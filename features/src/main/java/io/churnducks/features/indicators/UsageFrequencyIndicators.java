@@ -5,70 +5,142 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
+import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * How much and how broadly the customer uses the product, from the daily roll-ups, over the
- * 28 days before the as-of date (and the 28 days before those, for the trend).
- * Output: {@code account_id, as_of_date, active_users_28d, active_days_28d, events_28d,
- * events_prev_28d, usage_trend_28d, features_used_28d, devices_per_user_28d, intent_events_28d}.
- * Each input row is paired only with the as-of dates within its window, so the rows read can be
- * bounded to the 56 days before the spine's dates ({@link UsageIndicators} does).
- * <ul>
- *   <li>{@code usage_trend_28d} = ln((events_28d + 1) / (events_prev_28d + 1)): below 0 means falling usage</li>
- *   <li>{@code devices_per_user_28d}: distinct (user, device) pairs per active user; high values
- *       suggest one login shared by several people</li>
- *  * </ul>
- * Intent events are counted in {@code intent_events_28d} only.
+ * How much, how broadly and by whom the product is used, from the daily roll-ups, over the 28 and
+ * 90 days before the as-of date D (and days 29–56 before it, for trends). Each input row is paired
+ * only with the as-of dates within its window, so the rows read can be bounded to the
+ * {@value #LOOKBACK_DAYS} days before the spine's dates ({@link UsageIndicators} does).
+ *
+ * <p>Feature values are of three kinds ({@link IndicatorSettings}): intent events and error events
+ * are counted on their own and never as product usage; everything else is product usage.
+ *
+ * <p>Two aggregations, one per roll-up: the feature roll-up is summed per account, as-of date and
+ * feature, then per account and as-of date (active days as the union of each feature's days); the
+ * user roll-up per account, as-of date and user, then per account and as-of date. Output:
+ * {@code account_id, as_of_date} + {@link #COLUMNS}.
  */
 public final class UsageFrequencyIndicators {
+
+  /** Days of roll-ups an as-of date needs. */
+  public static final int LOOKBACK_DAYS = 90;
+
+  /** Output columns after the key, in order. */
+  public static final List<String> COLUMNS = List.of(
+      "active_users_28d", "active_users_prev_28d", "lost_users_28d", "devices_per_user_28d",
+      "active_days_28d", "active_days_90d", "events_28d", "events_prev_28d", "events_90d", "usage_trend_28d",
+      "events_per_active_user_28d", "features_used_28d", "key_feature_events_28d", "intent_events_28d",
+      "error_events_28d", "usage_cost_28d", "feature_events_28d", "feature_trend_28d");
 
   private UsageFrequencyIndicators() {}
 
   public static Dataset<Row> apply(Dataset<Row> spine, Dataset<Row> featureDays, Dataset<Row> userDays,
-      List<String> intentFeatures) {
-    Windows.require(featureDays, "usage frequency indicators", "account_id", "event_date", "feature", "events");
+      IndicatorSettings settings) {
+    Windows.require(featureDays, "usage frequency indicators", "account_id", "event_date", "feature", "events",
+        "quantity");
     Windows.require(userDays, "usage frequency indicators", "account_id", "event_date", "user_id", "device_id");
-    Column intent = col("feature").isin(intentFeatures.toArray());
     Column in28 = col("event_date").geq(date_sub(col("as_of_date"), 28));
     Column prev28 = in28.unary_$bang().and(col("event_date").geq(date_sub(col("as_of_date"), 56)));
 
-    Dataset<Row> windowed = Windows.before(featureDays, "event_date", spine, 56)
-        .groupBy("account_id", "as_of_date").agg(
-            sum(when(in28.and(intent.unary_$bang()), col("events"))).as("events_28d"),
-            sum(when(prev28.and(intent.unary_$bang()), col("events"))).as("events_prev_28d"),
-            count_distinct(when(in28.and(intent.unary_$bang()), col("event_date"))).as("active_days_28d"),
-            count_distinct(when(in28.and(intent.unary_$bang()), col("feature"))).as("features_used_28d"),
-            sum(when(in28.and(intent), col("events"))).as("intent_events_28d"));
-    Dataset<Row> users = Windows.before(userDays, "event_date", spine, 28)
-        .groupBy("account_id", "as_of_date").agg(
-            count_distinct(col("user_id")).as("active_users_28d"),
-            count_distinct(concat_ws("\u0001", col("user_id"), col("device_id"))).as("_user_devices"));
+    Dataset<Row> perFeature = Windows.before(featureDays, "event_date", spine, LOOKBACK_DAYS)
+        .groupBy("account_id", "as_of_date", "feature").agg(
+            sum(when(in28, col("events"))).as("_e28"),
+            sum(when(prev28, col("events"))).as("_eprev"),
+            sum(col("events")).as("_e90"),
+            sum(when(in28, coalesce(col("quantity"), col("events").cast("double")))).as("_q28"),
+            collect_set(when(in28, col("event_date"))).as("_days28"),
+            collect_set(col("event_date")).as("_days90"));
 
-    String[] key = {"account_id", "as_of_date"};
+    Column intent = col("feature").isin(settings.intentFeatures().toArray());
+    Column error = col("feature").isin(settings.errorFeatures().toArray());
+    Column product = intent.or(error).unary_$bang();
+    Column key = settings.keyFeatures().isEmpty() ? lit(false) : col("feature").isin(settings.keyFeatures().toArray());
+    Column e28 = coalesce(col("_e28"), lit(0L));
+    Column ePrev = coalesce(col("_eprev"), lit(0L));
+    Dataset<Row> windowed = perFeature.groupBy("account_id", "as_of_date").agg(
+        sum(when(product, e28)).as("events_28d"),
+        sum(when(product, ePrev)).as("events_prev_28d"),
+        sum(when(product, col("_e90"))).as("events_90d"),
+        size(array_distinct(flatten(collect_list(when(product, col("_days28")))))).as("active_days_28d"),
+        size(array_distinct(flatten(collect_list(when(product, col("_days90")))))).as("active_days_90d"),
+        count(when(product.and(e28.gt(0)), 1)).as("features_used_28d"),
+        sum(when(key.and(product), e28)).as("key_feature_events_28d"),
+        sum(when(intent, e28)).as("intent_events_28d"),
+        sum(when(error, e28)).as("error_events_28d"),
+        sum(when(product, coalesce(col("_q28"), lit(0.0)).multiply(unitCost(settings)))).as("usage_cost_28d"),
+        collect_list(when(product.and(e28.plus(ePrev).gt(0)),
+            struct(e28.plus(ePrev).multiply(-1).as("rank"), col("feature").as("f"), e28.cast("double").as("e28"),
+                ePrev.cast("double").as("eprev")))).as("_features"));
+
+    Dataset<Row> perUser = Windows.before(userDays.where(col("user_id").isNotNull()), "event_date", spine, 56)
+        .groupBy("account_id", "as_of_date", "user_id").agg(
+            max(when(in28, 1).otherwise(0)).as("_now"),
+            max(when(prev28, 1).otherwise(0)).as("_before"),
+            count_distinct(when(in28, coalesce(col("device_id"), lit("")))).as("_devices"));
+    Dataset<Row> users = perUser.groupBy("account_id", "as_of_date").agg(
+        sum(col("_now")).as("active_users_28d"),
+        sum(col("_before")).as("active_users_prev_28d"),
+        count(when(col("_before").equalTo(1).and(col("_now").equalTo(0)), 1)).as("lost_users_28d"),
+        sum(col("_devices")).as("_user_devices"));
+
+    String[] keyColumns = {"account_id", "as_of_date"};
     Column events28 = coalesce(col("events_28d"), lit(0L)).cast("double");
     Column eventsPrev = coalesce(col("events_prev_28d"), lit(0L)).cast("double");
     Column activeUsers = coalesce(col("active_users_28d"), lit(0L));
-    return spine.select(key[0], key[1])
-        .join(windowed, key, "left").join(users, key, "left")
+    String top = String.format(Locale.ROOT, "slice(sort_array(coalesce(_features, array())), 1, %d)",
+        settings.maxFeatures());
+    return spine.select(keyColumns[0], keyColumns[1])
+        .join(windowed, keyColumns, "left").join(users, keyColumns, "left")
         .select(
             col("account_id"), col("as_of_date"),
             activeUsers.as("active_users_28d"),
-            coalesce(col("active_days_28d"), lit(0L)).as("active_days_28d"),
+            coalesce(col("active_users_prev_28d"), lit(0L)).as("active_users_prev_28d"),
+            coalesce(col("lost_users_28d"), lit(0L)).as("lost_users_28d"),
+            when(activeUsers.gt(0), col("_user_devices").divide(activeUsers)).otherwise(0.0).as("devices_per_user_28d"),
+            coalesce(col("active_days_28d"), lit(0)).cast("long").as("active_days_28d"),
+            coalesce(col("active_days_90d"), lit(0)).cast("long").as("active_days_90d"),
             events28.as("events_28d"),
             eventsPrev.as("events_prev_28d"),
+            coalesce(col("events_90d"), lit(0L)).cast("double").as("events_90d"),
             log(events28.plus(1)).minus(log(eventsPrev.plus(1))).as("usage_trend_28d"),
+            when(activeUsers.gt(0), events28.divide(activeUsers)).otherwise(0.0).as("events_per_active_user_28d"),
             coalesce(col("features_used_28d"), lit(0L)).as("features_used_28d"),
-            when(activeUsers.gt(0), col("_user_devices").divide(activeUsers)).otherwise(0.0).as("devices_per_user_28d"),
-            coalesce(col("intent_events_28d"), lit(0L)).cast("double").as("intent_events_28d"));
+            coalesce(col("key_feature_events_28d"), lit(0L)).cast("double").as("key_feature_events_28d"),
+            coalesce(col("intent_events_28d"), lit(0L)).cast("double").as("intent_events_28d"),
+            coalesce(col("error_events_28d"), lit(0L)).cast("double").as("error_events_28d"),
+            coalesce(col("usage_cost_28d"), lit(0.0)).as("usage_cost_28d"),
+            expr("map_from_entries(transform(filter(" + top + ", x -> x.e28 > 0), x -> struct(x.f, x.e28)))")
+                .as("feature_events_28d"),
+            expr("map_from_entries(transform(" + top + ", x -> struct(x.f, ln((x.e28 + 1) / (x.eprev + 1)))))")
+                .as("feature_trend_28d"));
+  }
+
+  /** Cost to serve one unit of each feature: its configured cost, else the default per unit. */
+  private static Column unitCost(IndicatorSettings settings) {
+    Column cost = lit(settings.costPerUnit());
+    for (Map.Entry<String, Double> e : settings.featureCosts().entrySet()) {
+      cost = when(col("feature").equalTo(e.getKey()), e.getValue()).otherwise(cost);
+    }
+    return cost;
   }
 }

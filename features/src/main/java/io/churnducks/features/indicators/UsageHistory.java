@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -27,9 +28,14 @@ import static org.apache.spark.sql.functions.when;
  * <ul>
  *   <li>{@code last_active_date}: last day with product usage before the as-of date (a running
  *       maximum); {@code days_since_last_activity} is derived from it;</li>
- *   <li>{@code early_events_14d}, {@code early_features_14d}: product usage events and distinct
- *       features in the first {@value #ONBOARDING_DAYS} days after signup, counting only days
- *       before the as-of date (a running sum of events, and of features' first uses).</li>
+ *   <li>{@code first_value_date}: first day on or after signup with use of a key feature (any
+ *       product feature when no key feature is configured), a running minimum;
+ *       {@code days_to_first_value} is derived from it;</li>
+ *   <li>{@code early_events_14d}, {@code early_active_days_14d}, {@code early_features_14d},
+ *       {@code early_key_feature_events_14d}: product usage events, days with usage, distinct
+ *       features and key-feature events in the first {@value #ONBOARDING_DAYS} days after signup,
+ *       counting only days before the as-of date (running sums of each bucket's events and days,
+ *       and of features' first uses).</li>
  * </ul>
  *
  * <p>Each roll-up day is put in the bucket of the first as-of date after it; per account, the
@@ -47,11 +53,18 @@ public final class UsageHistory {
   /** State column: last day with product usage strictly before the as-of date (null: never). */
   public static final String LAST_ACTIVE = "last_active_date";
 
+  /** State column: first day of key-feature use on or after signup, before the as-of date (null: not yet). */
+  public static final String FIRST_VALUE = "first_value_date";
+
+  /** Values per account an anchor carries forward; the output columns after the key. */
+  public static final List<String> STATE = List.of(LAST_ACTIVE, FIRST_VALUE, "early_events_14d",
+      "early_active_days_14d", "early_features_14d", "early_key_feature_events_14d");
+
   /**
    * Values already known as of an earlier date.
    *
    * @param asOfDate the anchor's as-of date, before every date being computed
-   * @param state    {@code account_id, last_active_date, early_events_14d, early_features_14d} as of it
+   * @param state    {@code account_id} + {@link #STATE} as of it
    */
   public record Anchor(LocalDate asOfDate, Dataset<Row> state) {}
 
@@ -62,10 +75,10 @@ public final class UsageHistory {
    * @param asOfDates    the spine's distinct as-of dates (few: nights or month starts)
    * @param featureDays  account × day × feature roll-up ({@code account_id, event_date, feature, events})
    * @param accounts     {@code account_id, signup_date}
-   * @return {@code account_id, as_of_date, last_active_date, early_events_14d, early_features_14d}
+   * @return {@code account_id, as_of_date} + {@link #STATE}
    */
   public static Dataset<Row> apply(Dataset<Row> spine, List<LocalDate> asOfDates, Dataset<Row> featureDays,
-      Dataset<Row> accounts, List<String> intentFeatures, Optional<Anchor> anchor) {
+      Dataset<Row> accounts, IndicatorSettings settings, Optional<Anchor> anchor) {
     Windows.require(featureDays, "usage history", "account_id", "event_date", "feature", "events");
     Windows.require(accounts, "usage history", "account_id", "signup_date");
     List<LocalDate> dates = asOfDates.stream().distinct().sorted().toList();
@@ -79,16 +92,20 @@ public final class UsageHistory {
       }
     });
     LocalDate last = dates.get(dates.size() - 1);
-    Column product = col("feature").isin(intentFeatures.toArray()).unary_$bang();
+    Column product = col("feature").isin(settings.nonUsageFeatures().toArray()).unary_$bang();
+    Column key = settings.keyFeatures().isEmpty() ? lit(false) : col("feature").isin(settings.keyFeatures().toArray());
+    Column value = settings.keyFeatures().isEmpty() ? lit(true) : key;
     Dataset<Row> usage = featureDays.where(product.and(col("event_date").lt(sqlDate(last))));
+    Dataset<Row> signups = broadcast(accounts.select(col("account_id").as("_acc"), col("signup_date")));
 
-    // Last active day per bucket, from the anchor on.
-    Dataset<Row> activity = anchor.map(a -> usage.where(col("event_date").geq(sqlDate(a.asOfDate())))).orElse(usage)
+    // Last active day and first key-feature day per bucket, from the anchor on.
+    Dataset<Row> recent = anchor.map(a -> usage.where(col("event_date").geq(sqlDate(a.asOfDate())))).orElse(usage);
+    Dataset<Row> activity = recent.join(signups, recent.col("account_id").equalTo(col("_acc")), "left")
         .groupBy(col("account_id"), bucket(col("event_date"), dates).as("_d"))
-        .agg(max(col("event_date")).as("_last"));
+        .agg(max(col("event_date")).as("_last"),
+            min(when(value.and(col("event_date").geq(col("signup_date"))), col("event_date"))).as("_first_value"));
 
     // Onboarding usage: only accounts whose onboarding window was still open at the anchor.
-    Dataset<Row> signups = broadcast(accounts.select(col("account_id").as("_acc"), col("signup_date")));
     Dataset<Row> early = usage;
     Column open = lit(true);
     if (anchor.isPresent()) {
@@ -102,7 +119,9 @@ public final class UsageHistory {
         .drop("_acc", "signup_date");
     Dataset<Row> earlyEvents = onboarding
         .groupBy(col("account_id"), bucket(col("event_date"), dates).as("_d"))
-        .agg(sum(col("events")).cast("double").as("_early_events"));
+        .agg(sum(col("events")).cast("double").as("_early_events"),
+            count_distinct(col("event_date")).as("_early_days"),
+            sum(when(key, col("events"))).cast("double").as("_early_key"));
     Dataset<Row> firstUses = onboarding.groupBy("account_id", "feature").agg(min(col("event_date")).as("_first"))
         .groupBy(col("account_id"), bucket(col("_first"), dates).as("_d"))
         .agg(count(lit(1)).as("_early_features"));
@@ -117,8 +136,11 @@ public final class UsageHistory {
       Column closed = col("signup_date").leq(sqlDate(from));
       steps = steps.unionByName(tagged(state.select(
           col("account_id"), lit(sqlDate(a.asOfDate())).as("_d"), col(LAST_ACTIVE).as("_last"),
+          col(FIRST_VALUE).as("_first_value"),
           when(closed, col("early_events_14d")).as("_early_events"),
-          when(closed, col("early_features_14d")).as("_early_features")), 0), true);
+          when(closed, col("early_active_days_14d")).as("_early_days"),
+          when(closed, col("early_features_14d")).as("_early_features"),
+          when(closed, col("early_key_feature_events_14d")).as("_early_key")), 0), true);
     }
     Dataset<Row> points = tagged(spine.select(col("account_id"), col("as_of_date").as("_d")), 1);
     WindowSpec upTo = Window.partitionBy("account_id").orderBy("_d", "_kind")
@@ -126,12 +148,17 @@ public final class UsageHistory {
     return steps.unionByName(points, true)
         .select(col("account_id"), col("_d"), col("_kind"),
             max(col("_last")).over(upTo).as(LAST_ACTIVE),
+            min(col("_first_value")).over(upTo).as(FIRST_VALUE),
             sum(col("_early_events")).over(upTo).as("_ee"),
-            sum(col("_early_features")).over(upTo).as("_ef"))
+            sum(col("_early_days")).over(upTo).as("_ed"),
+            sum(col("_early_features")).over(upTo).as("_ef"),
+            sum(col("_early_key")).over(upTo).as("_ek"))
         .where(col("_kind").equalTo(1))
-        .select(col("account_id"), col("_d").as("as_of_date"), col(LAST_ACTIVE),
+        .select(col("account_id"), col("_d").as("as_of_date"), col(LAST_ACTIVE), col(FIRST_VALUE),
             coalesce(col("_ee"), lit(0.0)).as("early_events_14d"),
-            coalesce(col("_ef"), lit(0L)).as("early_features_14d"));
+            coalesce(col("_ed"), lit(0L)).as("early_active_days_14d"),
+            coalesce(col("_ef"), lit(0L)).as("early_features_14d"),
+            coalesce(col("_ek"), lit(0.0)).as("early_key_feature_events_14d"));
   }
 
   /** The first as-of date after {@code day} (days on or after the last date are never passed in). */

@@ -41,7 +41,7 @@ public final class UsageRollup {
       Schemas.field("account_id", StringType, true, "Account the events belong to."),
       Schemas.field("user_id", StringType, true, "User (login) of the events; null when the source has none."),
       Schemas.field("device_id", StringType, true, "Device of the events; null when the source has none."),
-      Schemas.field("events", LongType, false, "Product usage events (intent events excluded) that day."),
+      Schemas.field("events", LongType, false, "Product usage events (intent and error events excluded) that day."),
       Schemas.field("event_date", DateType, true, "Day of the events (UTC; a date-laid-out source's folder date)."),
   });
 
@@ -63,18 +63,20 @@ public final class UsageRollup {
 
   /**
    * Account × day × user × device: {@code account_id, event_date, user_id, device_id, events}.
-   * The grain distinct-user and device counts over a window need. Intent features are excluded:
+   * The grain distinct-user and device counts over a window need. Intent and error events are excluded:
    * looking at the pricing page is not using the product.
+   *
+   * @param nonUsageFeatures intent and error events ({@link IndicatorSettings#nonUsageFeatures})
    */
-  public static Dataset<Row> userDays(Dataset<Row> events, java.util.List<String> intentFeatures) {
-    return userDays(events, intentFeatures, to_date(col("event_time")));
+  public static Dataset<Row> userDays(Dataset<Row> events, java.util.List<String> nonUsageFeatures) {
+    return userDays(events, nonUsageFeatures, to_date(col("event_time")));
   }
 
   /** As {@link #userDays(Dataset, java.util.List)}, each event dated by {@code eventDate}. */
-  public static Dataset<Row> userDays(Dataset<Row> events, java.util.List<String> intentFeatures, Column eventDate) {
+  public static Dataset<Row> userDays(Dataset<Row> events, java.util.List<String> nonUsageFeatures, Column eventDate) {
     Windows.require(events, "usage user roll-up", "account_id", "event_time", "feature", "user_id", "device_id");
     return events
-        .where(col("feature").isin(intentFeatures.toArray()).unary_$bang())
+        .where(col("feature").isin(nonUsageFeatures.toArray()).unary_$bang())
         .groupBy(col("account_id"), eventDate.as("event_date"),
             col("user_id"), col("device_id"))
         .agg(count(lit(1)).as("events"));

@@ -24,9 +24,10 @@ import java.util.Map;
  * D-57 = 02-04, D-90 = 01-02 (first day of the 90-day window), D-91 = 01-01.
  * <ul>
  *   <li>a1 "Retail", signed up 2024-01-01: a pro subscription (5 seats) and an ended discounted
- *       basic one; usage in every window, intent events, unpaid and late invoices, tickets, surveys.</li>
- *   <li>a2 "Tech", signed up 2024-03-20: onboarding right now; two subscriptions, one ending on D;
- *       a refunded invoice (refund of unknown date: paid).</li>
+ *       basic one; usage in every window, intent and error events, unpaid and late invoices, a credit
+ *       note, tickets (one urgent, closed a day later), surveys.</li>
+ *   <li>a2 "Tech" (120 employees), signed up 2024-03-20: onboarding right now; two subscriptions,
+ *       one ending on D; a refunded invoice (refund of unknown date: paid); an open high-priority ticket.</li>
  *   <li>a3 signed up on D: nothing yet.</li>
  * </ul>
  */
@@ -36,7 +37,9 @@ final class FeatureStory {
 
   static final LocalDate D = LocalDate.parse("2024-04-01");
   static final List<String> INTENT = List.of("pricing_page", "upgrade_click");
-  static final IndicatorSettings SETTINGS = new IndicatorSettings(INTENT);
+  /** Error events, key features, costs and a map cap of two features, so each setting shows in a value. */
+  static final IndicatorSettings SETTINGS = new IndicatorSettings(INTENT, List.of("sync_error"), List.of("export"),
+      0.5, Map.of("export", 2.0), 10.0, 2);
 
   static final StructType SPINE = new StructType()
       .add("account_id", DataTypes.StringType, false)
@@ -80,7 +83,11 @@ final class FeatureStory {
     }
 
     void account(String id, String signup, String industry, String channel) {
-      accounts.add(new Object[] {id, d(signup), "Name " + id, industry, 10, "DE", channel, 100.0, "csm1"});
+      account(id, signup, industry, channel, 10);
+    }
+
+    void account(String id, String signup, String industry, String channel, Integer employees) {
+      accounts.add(new Object[] {id, d(signup), "Name " + id, industry, employees, "DE", channel, 100.0, "csm1"});
     }
 
     void subscription(String id, String account, String start, String end, double mrr, Integer seats,
@@ -94,7 +101,11 @@ final class FeatureStory {
     }
 
     void invoice(String id, String account, String issued, String status, String paid) {
-      invoices.add(new Object[] {id, account, d(issued), 100.0, status, paid == null ? null : d(paid)});
+      invoice(id, account, issued, 100.0, status, paid);
+    }
+
+    void invoice(String id, String account, String issued, double amount, String status, String paid) {
+      invoices.add(new Object[] {id, account, d(issued), amount, status, paid == null ? null : d(paid)});
     }
 
     void event(String account, String time, String user, String device, String feature) {
@@ -104,7 +115,12 @@ final class FeatureStory {
 
     void ticket(String id, String account, String opened, Integer satisfaction) {
       // Closed (and rated) when opened, so a rating is known from the ticket's own day.
-      tickets.add(new Object[] {id, account, ts(opened), ts(opened), "normal", "billing", satisfaction});
+      ticket(id, account, opened, opened, "normal", satisfaction);
+    }
+
+    void ticket(String id, String account, String opened, String closed, String priority, Integer satisfaction) {
+      tickets.add(new Object[] {id, account, ts(opened), closed == null ? null : ts(closed), priority, "billing",
+          satisfaction});
     }
 
     void survey(String account, String responded, int nps) {
@@ -128,6 +144,21 @@ final class FeatureStory {
     Date on = Date.valueOf(D);
     return spine(spark, new Object[] {"a1", on}, new Object[] {"a2", on}, new Object[] {"a3", on},
         new Object[] {"a1", Date.valueOf(MID)});
+  }
+
+  /**
+   * The frame with each map column (per-feature indicators) as its entries sorted by key, so two
+   * frames can be compared row by row (a map has no order, so Spark cannot group or sort on it).
+   */
+  static Dataset<Row> comparable(Dataset<Row> features) {
+    Dataset<Row> out = features;
+    for (org.apache.spark.sql.types.StructField f : features.schema().fields()) {
+      if (f.dataType() instanceof org.apache.spark.sql.types.MapType) {
+        out = out.withColumn(f.name(), org.apache.spark.sql.functions.array_sort(
+            org.apache.spark.sql.functions.map_entries(org.apache.spark.sql.functions.col(f.name()))));
+      }
+    }
+    return out;
   }
 
   private static CustomerFeatures.Result withAllSources;
@@ -160,7 +191,7 @@ final class FeatureStory {
   static Tables story() {
     Tables t = new Tables();
     t.account("a1", "2024-01-01", "Retail", "ads");
-    t.account("a2", "2024-03-20", "Tech", "referral");
+    t.account("a2", "2024-03-20", "Tech", "referral", 120);
     t.account("a3", "2024-04-01", null, "partner");
 
     t.subscription("s1", "a1", "2024-01-01", null, 100.0, 5, 0.0, "pro");
@@ -182,6 +213,7 @@ final class FeatureStory {
     t.event("a1", "2024-01-14T23:00:00", "u1", "d1", "invite");
     t.event("a1", "2024-01-15T00:00:00", "u1", "d1", "share");
     t.event("a1", "2024-01-05T10:00:00", "u1", "d1", "pricing_page");
+    t.event("a1", "2024-03-20T10:00:00", "u1", "d1", "sync_error");
 
     t.event("a2", "2024-03-20T08:00:00", "u7", "d7", "onboard");
     t.event("a2", "2024-03-21T09:00:00", "u7", "d7", "report");
@@ -197,12 +229,14 @@ final class FeatureStory {
     t.invoice("i7", "a1", "2024-03-01", "paid", "2024-04-02");
     t.invoice("i6", "a2", "2024-03-20", "paid", "2024-03-20");
     t.invoice("i8", "a2", "2024-03-21", "refunded", "2024-03-22");
+    t.invoice("i9", "a1", "2024-03-05", -20.0, "paid", "2024-03-05"); // a credit note
 
     t.ticket("t1", "a1", "2024-03-31T23:00:00", 4);
     t.ticket("t2", "a1", "2024-01-02T00:00:00", 2);
     t.ticket("t3", "a1", "2024-01-01T23:59:00", 1);
-    t.ticket("t4", "a1", "2024-02-10T12:00:00", null);
+    t.ticket("t4", "a1", "2024-02-10T12:00:00", "2024-02-11T12:00:00", "urgent", null);
     t.ticket("t5", "a2", "2024-03-22T12:00:00", null);
+    t.ticket("t6", "a2", "2024-03-28T09:00:00", null, "high", null);
 
     t.survey("a1", "2024-01-10T10:00:00", 9);
     t.survey("a1", "2024-03-15T10:00:00", 3);

@@ -28,15 +28,16 @@ class IndicatorValuesTest extends SparkTestBase {
   @Test
   void everyIndicatorMatchesTheHandComputedStory() {
     Dataset<Row> actual = FeatureStory.withAllSources(spark()).features()
-        .where(col("as_of_date").equalTo(lit(ON_D)));
+        .where(col("as_of_date").equalTo(lit(ON_D)))
+        .select("account_id", "as_of_date", "lapsed", "industry", "acquisition_channel", "plan", "tenure_days", "mrr",
+            "seats", "seats_unknown", "discount_pct", "discount_ended_90d",
+            "active_users_28d", "active_days_28d", "events_28d", "events_prev_28d", "usage_trend_28d",
+            "features_used_28d", "devices_per_user_28d", "intent_events_28d", "days_since_last_activity",
+            "seat_utilisation", "early_events_14d", "early_features_14d", "never_used", "unpaid_invoices_90d",
+            "late_payments_90d", "unpaid_amount", "tickets_90d", "avg_csat_90d", "has_rated_ticket_90d", "last_nps",
+            "nps_answered");
 
     assertFramesApproximatelyEqual(frame(actual.schema(),
-        // account, as_of, lapsed, industry, channel, plan, tenure_days, mrr, seats, seats_unknown, discount_pct,
-        // discount_ended_90d,
-        // active_users_28d, active_days_28d, events_28d, events_prev_28d, usage_trend_28d, features_used_28d,
-        // devices_per_user_28d, intent_events_28d, days_since_last_activity, seat_utilisation,
-        // early_events_14d, early_features_14d, never_used, unpaid_invoices_90d, late_payments_90d, unpaid_amount,
-        // tickets_90d, avg_csat_90d, has_rated_ticket_90d, last_nps, nps_answered
         new Object[] {"a1", ON_D, false, "Retail", "ads", "pro", 91, 100.0, 5, 0, 0.0,
             1,
             2L, 3L, 3.0, 2.0, Math.log(4.0 / 3.0), 2L,
@@ -48,7 +49,7 @@ class IndicatorValuesTest extends SparkTestBase {
             2L, 2L, 3.0, 0.0, Math.log(4.0), 2L,
             1.0, 1.0, 11, 2.0 / 3.0,
             3.0, 2L, 0, 0L, 0L, 0.0,
-            1L, null, 0, 8, 1},
+            2L, null, 0, 8, 1},
         new Object[] {"a3", ON_D, false, null, "partner", null, null, 0.0, null, 1, 0.0,
             0,
             0L, 0L, 0.0, 0.0, 0.0, 0L,
@@ -56,6 +57,84 @@ class IndicatorValuesTest extends SparkTestBase {
             0.0, 0L, 1, 0L, 0L, 0.0,
             0L, null, 0, null, 0}),
         actual);
+  }
+
+  @Test
+  void contractIndicatorsFollowTheSubscriptionChain() {
+    Dataset<Row> actual = FeatureStory.withAllSources(spark()).features()
+        .select("account_id", "as_of_date", "first_plan", "first_mrr", "first_seats", "first_discount_pct",
+            "billing_period_months", "days_to_renewal", "price_change_since_signup", "mrr_change_90d",
+            "seats_change_90d", "upgrades_90d", "downgrades_90d", "days_since_discount_end", "employee_band", "country");
+
+    assertFramesApproximatelyEqual(frame(actual.schema(),
+        // a1 began on the discounted basic plan (50 for 2 seats); on 01-02 (D-90) basic and pro both ran (150, 7
+        // seats); pro renews monthly on the 1st; the basic discount ended on 03-01.
+        new Object[] {"a1", ON_D, "basic", 50.0, 2, 20.0, 1, 0, 100.0 / 5 / 25 - 1, -1.0 / 3, -2, 0L, 0L, 31,
+            "1-10", "DE"},
+        // On 03-15 the pro start on 01-01 (150 after, 50 the day before) is an upgrade within 90 days.
+        new Object[] {"a1", ON_MID, "basic", 50.0, 2, 20.0, 1, 17, 100.0 / 5 / 25 - 1, 100.0 / 50 - 1, 3, 1L, 0L, 14,
+            "1-10", "DE"},
+        // a2: starter (30, 2 seats) from 03-20, renewing 04-20; the add-on from 03-25 raised MRR to 50.
+        new Object[] {"a2", ON_D, "starter", 30.0, 2, 10.0, 1, 19, 50.0 / 3 / 15 - 1, null, null, 1L, 0L, null,
+            "51-200", "DE"},
+        new Object[] {"a3", ON_D, null, null, null, 0.0, null, null, null, null, null, 0L, 0L, null, "1-10", "DE"}),
+        actual);
+  }
+
+  @Test
+  void usageIndicatorsSeeWhoLeftWhatIsUsedAndWhatItCosts() {
+    Dataset<Row> actual = FeatureStory.withAllSources(spark()).features()
+        .where(col("as_of_date").equalTo(lit(ON_D)))
+        .select("account_id", "active_users_prev_28d", "lost_users_28d", "active_days_90d", "events_90d",
+            "events_per_active_user_28d", "key_feature_events_28d", "error_events_28d", "usage_cost_28d",
+            "cost_to_serve_monthly", "early_active_days_14d", "early_key_feature_events_14d", "days_to_first_value",
+            "value_reached");
+
+    assertFramesApproximatelyEqual(frame(actual.schema(),
+        // a1: u3 and u1 were active in days 29-56, u3 not since; 8 active days in 90; export (the key feature,
+        // cost 2 per unit) on 03-04, two reports at 0.5; three tickets in 90 days at 10 each per quarter.
+        new Object[] {"a1", 2L, 1L, 8L, 8.0, 1.5, 1.0, 1.0, 3.0, 3.0 + 10.0, 2L, 0.0, 63, 1},
+        // a2 never used export: no first value yet; two tickets.
+        new Object[] {"a2", 0L, 0L, 2L, 3.0, 1.5, 0.0, 0.0, 1.5, 1.5 + 2 * 10.0 / 3, 2L, 0.0, null, 0},
+        new Object[] {"a3", 0L, 0L, 0L, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0L, 0.0, null, 0}),
+        actual);
+  }
+
+  @Test
+  void perFeatureMapsKeepTheMostUsedFeatures() {
+    Map<String, Row> byAccount = new java.util.HashMap<>();
+    FeatureStory.withAllSources(spark()).features().where(col("as_of_date").equalTo(lit(ON_D)))
+        .select("account_id", "feature_events_28d", "feature_trend_28d").collectAsList()
+        .forEach(r -> byAccount.put(r.getString(0), r));
+
+    assertEquals(Map.of("report", 2.0, "export", 1.0), scalaMap(byAccount.get("a1"), 1));
+    assertEquals(Map.of("report", 0.0, "export", Math.log(2.0)), scalaMap(byAccount.get("a1"), 2));
+    assertEquals(Map.of("report", 2.0, "onboard", 1.0), scalaMap(byAccount.get("a2"), 1));
+    assertEquals(Map.of(), scalaMap(byAccount.get("a3"), 1));
+  }
+
+  @Test
+  void billingSupportAndFeedbackIndicators() {
+    Dataset<Row> actual = FeatureStory.withAllSources(spark()).features()
+        .select("account_id", "as_of_date", "oldest_unpaid_days", "refunds_90d", "urgent_tickets_90d", "open_tickets",
+            "avg_hours_to_close_90d", "nps_change");
+
+    assertFramesApproximatelyEqual(frame(actual.schema(),
+        // a1 on D: i3 (01-01) is the oldest unpaid invoice; the 03-05 credit note; t4 urgent and closed after 24 h;
+        // NPS fell from 9 to 3.
+        new Object[] {"a1", ON_D, 91, 1L, 1L, 0L, 8.0, -6},
+        // On 03-15 the oldest unpaid invoice is i3 again; t2, t3 and t4 took 0, 0 and 24 h; one answer only.
+        new Object[] {"a1", ON_MID, 74, 1L, 1L, 0L, 8.0, null},
+        // a2: t6 (high) is still open; NPS 6 then 8 on the same day.
+        new Object[] {"a2", ON_D, 0, 0L, 1L, 1L, 0.0, 2},
+        new Object[] {"a3", ON_D, 0, 0L, 0L, 0L, null, null}),
+        actual);
+  }
+
+  private static Map<String, Double> scalaMap(Row row, int field) {
+    Map<String, Double> out = new java.util.HashMap<>();
+    row.<String, Double>getJavaMap(field).forEach(out::put);
+    return out;
   }
 
   @Test
@@ -96,13 +175,18 @@ class IndicatorValuesTest extends SparkTestBase {
     CustomerFeatures.Result result = FeatureStory.withRequiredSources(spark());
 
     assertEquals(Map.of(
-            "usage_events", List.of("active_users_28d", "active_days_28d", "events_28d", "events_prev_28d",
-                "usage_trend_28d", "features_used_28d", "devices_per_user_28d", "intent_events_28d",
-                "days_since_last_activity", "seat_utilisation", "early_events_14d", "early_features_14d",
-                "never_used"),
-            "invoices", List.of("unpaid_invoices_90d", "late_payments_90d", "unpaid_amount"),
-            "support_tickets", List.of("tickets_90d", "avg_csat_90d", "has_rated_ticket_90d"),
-            "surveys", List.of("last_nps", "nps_answered")),
+            "usage_events", List.of("early_events_14d", "early_active_days_14d", "early_features_14d",
+                "early_key_feature_events_14d", "days_to_first_value", "value_reached", "active_users_28d",
+                "active_users_prev_28d", "lost_users_28d", "devices_per_user_28d", "active_days_28d", "active_days_90d",
+                "events_28d", "events_prev_28d", "events_90d", "usage_trend_28d", "events_per_active_user_28d",
+                "features_used_28d", "key_feature_events_28d", "intent_events_28d", "error_events_28d",
+                "days_since_last_activity", "seat_utilisation", "never_used", "feature_events_28d", "feature_trend_28d",
+                "usage_cost_28d", "cost_to_serve_monthly"),
+            "invoices", List.of("unpaid_invoices_90d", "late_payments_90d", "unpaid_amount", "oldest_unpaid_days",
+                "refunds_90d"),
+            "support_tickets", List.of("tickets_90d", "urgent_tickets_90d", "open_tickets", "avg_hours_to_close_90d",
+                "avg_csat_90d", "has_rated_ticket_90d"),
+            "surveys", List.of("last_nps", "nps_change", "nps_answered")),
         result.disabled());
     Dataset<Row> features = result.features();
     for (List<String> columns : result.disabled().values()) {
@@ -141,8 +225,8 @@ class IndicatorValuesTest extends SparkTestBase {
     List<String> none = List.of();
 
     Dataset<Row> actual = UsageIndicators.compute(FeatureStory.spine(spark(), new Object[] {"a1", ON_D}), List.of(D),
-            UsageRollup.featureDays(events), UsageRollup.userDays(events, none), frames.get("accounts"), none,
-            java.util.Optional.empty())
+            UsageRollup.featureDays(events), UsageRollup.userDays(events, none), frames.get("accounts"),
+            IndicatorSettings.ofIntent(none), java.util.Optional.empty())
         .select("account_id", "active_users_28d", "events_28d", "intent_events_28d", "days_since_last_activity");
 
     assertFramesEqual(frame(actual.schema(), new Object[] {"a1", 2L, 2.0, 0.0, 2}), actual);

@@ -32,13 +32,15 @@ class PaymentReliabilityIndicatorsTest extends SparkTestBase {
         invoice("p7", "2024-01-15", 1.0, "failed", "2024-03-01"),   // status from the extract is ignored: late
         invoice("p8", "2024-02-10", 1.0, "refunded", "2024-02-11"), // refund of unknown date: paid
         invoice("p9", "2024-02-15", 80.0, "paid", "2024-04-15"),    // paid late, but after D: unpaid, not late
-        invoice("p10", "2024-04-01", 160.0, null, null));           // issued on D: not yet
+        invoice("p10", "2024-04-01", 160.0, null, null),            // issued on D: not yet
+        invoice("p11", "2024-03-10", -5.0, "paid", null));          // a credit note: a refund, never unpaid
 
     Dataset<Row> actual = PaymentReliabilityIndicators.apply(spine, invoices);
 
     assertFramesEqual(frame(actual.schema(),
-            new Object[] {"a1", d("2024-04-01"), 3L, 2L, 150.0},
-            new Object[] {"a2", d("2024-04-01"), 0L, 0L, 0.0}),
+            // p4, issued 91 days before D, is the oldest unpaid invoice
+            new Object[] {"a1", d("2024-04-01"), 3L, 2L, 150.0, 91, 1L},
+            new Object[] {"a2", d("2024-04-01"), 0L, 0L, 0.0, 0, 0L}),
         actual);
   }
 }

@@ -44,7 +44,8 @@ class SubscriptionIndicatorsTest extends SparkTestBase {
         // dated on D: not seen by D's indicators, though the account is active on D
         sub("s1", "starts-on-d", "2024-04-01", null, 70.0, 2, 0.0, "pro"));
 
-    Dataset<Row> actual = SubscriptionIndicators.apply(spine, subs);
+    Dataset<Row> actual = SubscriptionIndicators.apply(spine, subs).select("account_id", "as_of_date", "lapsed", "mrr",
+        "seats", "seats_unknown", "discount_pct", "plan", "discount_ended_90d");
 
     assertFramesEqual(frame(actual.schema(),
             // account, as_of, lapsed, mrr, seats, seats_unknown, discount_pct, plan, discount_ended_90d

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static io.churnducks.features.indicators.FeatureStory.D;
-import static io.churnducks.features.indicators.FeatureStory.INTENT;
+import static io.churnducks.features.indicators.FeatureStory.SETTINGS;
 import static io.churnducks.features.indicators.FeatureStory.MID;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -29,17 +29,18 @@ class UsageHistoryTest extends SparkTestBase {
     Map<String, Dataset<Row>> t = FeatureStory.story().frames(spark());
     Dataset<Row> events = t.get("usage_events");
     Dataset<Row> featureDays = UsageRollup.featureDays(events);
-    Dataset<Row> userDays = UsageRollup.userDays(events, INTENT);
+    Dataset<Row> userDays = UsageRollup.userDays(events, SETTINGS.nonUsageFeatures());
     Dataset<Row> accounts = t.get("accounts");
 
     for (LocalDate anchorDate : List.of(LocalDate.parse("2024-01-05"), MID, LocalDate.parse("2024-03-25"))) {
       Dataset<Row> whole = usage(accounts, featureDays, userDays, List.of(D), Optional.empty());
       Dataset<Row> anchorState = usage(accounts, featureDays, userDays, List.of(anchorDate), Optional.empty())
-          .select("account_id", UsageHistory.LAST_ACTIVE, "early_events_14d", "early_features_14d");
+          .select("account_id", UsageHistory.STATE.toArray(String[]::new));
       Dataset<Row> continued = usage(accounts, featureDays, userDays, List.of(D),
           Optional.of(new UsageHistory.Anchor(anchorDate, anchorState)));
 
-      assertFramesApproximatelyEqual(whole.orderBy("account_id"), continued.orderBy("account_id"));
+      assertFramesApproximatelyEqual(FeatureStory.comparable(whole).orderBy("account_id"),
+          FeatureStory.comparable(continued).orderBy("account_id"));
     }
   }
 
@@ -48,9 +49,9 @@ class UsageHistoryTest extends SparkTestBase {
     Map<String, Dataset<Row>> t = FeatureStory.story().frames(spark());
     Dataset<Row> events = t.get("usage_events");
     Dataset<Row> withoutEarlyDays = usage(t.get("accounts"), UsageRollup.featureDays(events)
-            .where(col("event_date").geq(lit(Date.valueOf(MID)))), UsageRollup.userDays(events, INTENT),
+            .where(col("event_date").geq(lit(Date.valueOf(MID)))), UsageRollup.userDays(events, SETTINGS.nonUsageFeatures()),
         List.of(D), Optional.empty());
-    Dataset<Row> whole = usage(t.get("accounts"), UsageRollup.featureDays(events), UsageRollup.userDays(events, INTENT),
+    Dataset<Row> whole = usage(t.get("accounts"), UsageRollup.featureDays(events), UsageRollup.userDays(events, SETTINGS.nonUsageFeatures()),
         List.of(D), Optional.empty());
 
     org.junit.jupiter.api.Assertions.assertNotEquals(
@@ -60,6 +61,6 @@ class UsageHistoryTest extends SparkTestBase {
   private Dataset<Row> usage(Dataset<Row> accounts, Dataset<Row> featureDays, Dataset<Row> userDays,
       List<LocalDate> dates, Optional<UsageHistory.Anchor> anchor) {
     Dataset<Row> spine = accounts.select(col("account_id"), lit(Date.valueOf(dates.get(0))).as("as_of_date"));
-    return UsageIndicators.compute(spine, dates, featureDays, userDays, accounts, INTENT, anchor);
+    return UsageIndicators.compute(spine, dates, featureDays, userDays, accounts, SETTINGS, anchor);
   }
 }

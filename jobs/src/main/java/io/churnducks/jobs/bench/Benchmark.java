@@ -154,7 +154,8 @@ public final class Benchmark {
     t = System.nanoTime();
     Dataset<Row> full = UsageIndicators.compute(spine, List.of(cutoff),
         w.readAll(UsageRollupStage.FEATURE_DAYS, UsageRollup.FEATURE_DAYS_SCHEMA),
-        w.readAll(UsageRollupStage.USER_DAYS, UsageRollup.USER_DAYS_SCHEMA), accountsTable, intent, Optional.empty());
+        w.readAll(UsageRollupStage.USER_DAYS, UsageRollup.USER_DAYS_SCHEMA), accountsTable, config.indicators(),
+        Optional.empty());
     full.write().format("noop").mode("overwrite").save();
     double fullSeconds = seconds(t);
 

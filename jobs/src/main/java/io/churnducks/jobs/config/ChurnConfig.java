@@ -108,15 +108,21 @@ public final class ChurnConfig {
     return s.isBlank() ? today : date("validation.extract-date", s);
   }
 
-  /** Settings of the usage roll-ups (late-arrival window, chunk size, intent events, rejected share). */
+  /** Settings of the usage roll-ups (late-arrival window, chunk size, non-usage events, rejected share). */
   public io.churnducks.jobs.rollup.UsageRollupStage.Settings rollup() {
     return get("rollup", () -> new io.churnducks.jobs.rollup.UsageRollupStage.Settings(
-        integer("rollup.late-days"), integer("rollup.chunk-days"), strings("indicators.intent-features"),
+        integer("rollup.late-days"), integer("rollup.chunk-days"), indicators().nonUsageFeatures(),
         maxRejectedShare()));
   }
 
+  /** Settings of the indicator catalogue ({@code indicators.*}). */
   public IndicatorSettings indicators() {
-    return new IndicatorSettings(strings("indicators.intent-features"));
+    Map<String, Double> featureCosts = new LinkedHashMap<>();
+    stringMap(config, "indicators.cost.features").forEach((feature, cost) ->
+        featureCosts.put(feature, get("indicators.cost.features." + feature, () -> Double.parseDouble(cost))));
+    return get("indicators", () -> new IndicatorSettings(strings("indicators.intent-features"),
+        strings("indicators.error-features"), strings("indicators.key-features"), number("indicators.cost.per-unit"),
+        featureCosts, number("indicators.cost.per-ticket"), integer("indicators.max-features")));
   }
 
   public ChurnModelSettings model() {

@@ -116,7 +116,7 @@ public final class NightlyJob {
           ms.graceDays());
       Optional<Dataset<Row>> usage = rolled.map(r -> usageIndicators(tables, asOfDates));
       Dataset<Row> spine = SubscriptionTimeline.scoringSpine(subscriptions, runDate, ms.graceDays());
-      CustomerFeatures.Result computed = CustomerFeatures.compute(spine, tables, usage);
+      CustomerFeatures.Result computed = CustomerFeatures.compute(spine, tables, usage, config.indicators());
       computed.disabled().forEach((source, indicators) -> LOG.warn(
           "Source {} is not configured: indicators {} are left empty", source, indicators));
       warehouse.write("customer_features", computed.features(), CustomerFeatures.SCHEMA, runDate);
@@ -133,7 +133,7 @@ public final class NightlyJob {
       Dataset<Row> labels = ChurnLabeler.label(subscriptions, AsOfCalendar.frame(spark, asOfDates), runDate,
           ms.horizonDays(), ms.graceDays()).where(col("censored").equalTo(false));
       Dataset<Row> examples = materialize(CustomerFeatures.compute(labels.select("account_id", "as_of_date"), tables,
-              usage).features()
+              usage, config.indicators()).features()
           .join(labels.select("account_id", "as_of_date", "churned"), new String[] {"account_id", "as_of_date"}));
       Row labelStats = examples.agg(count(lit(1)), count(when(col("churned"), 1))).first();
       long exampleCount = labelStats.getLong(0);
@@ -376,7 +376,7 @@ public final class NightlyJob {
     SourceSettings source = config.sources().get(USAGE);
     UsageRollupStage.Settings rs = config.rollup();
     UsageSnapshots snapshots = new UsageSnapshots(spark, warehouse,
-        UsageSnapshots.fingerprint(rs.intentFeatures(), UsageRollupStage.fingerprint(source, rs)));
+        UsageSnapshots.fingerprint(config.indicators(), UsageRollupStage.fingerprint(source, rs)));
     List<LocalDate> dates = new ArrayList<>(monthStarts);
     if (withRunDate) {
       dates.add(runDate);
@@ -385,7 +385,7 @@ public final class NightlyJob {
     Dataset<Row> usage = keep(snapshots.ensure(dates, tables.get(InputContract.ACCOUNTS.name()),
         warehouse.readAll(UsageRollupStage.FEATURE_DAYS, UsageRollup.FEATURE_DAYS_SCHEMA),
         warehouse.readAll(UsageRollupStage.USER_DAYS, UsageRollup.USER_DAYS_SCHEMA),
-        rs.intentFeatures(), RollupLog.read(warehouse, spark), runDate));
+        config.indicators(), RollupLog.read(warehouse, spark), runDate));
     long rows = usage.count();
     manifest.record("features", "usage_indicators", "ok", null, rows, secondsSince(t),
         "usage indicators of every account on " + dates.size() + " as-of dates (stored, or computed from the roll-ups)");

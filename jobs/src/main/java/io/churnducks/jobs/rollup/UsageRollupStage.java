@@ -76,10 +76,10 @@ public final class UsageRollupStage {
   /**
    * @param lateDays        dates before the run date always rolled up again (late-arriving events)
    * @param chunkDays       dates validated and written together during a history run
-   * @param intentFeatures  intent events (excluded from the user roll-up)
+   * @param nonUsageFeatures intent and error events (excluded from the user roll-up)
    * @param maxRejectedShare a chunk rejecting a larger share of its rows fails the run
    */
-  public record Settings(int lateDays, int chunkDays, List<String> intentFeatures, double maxRejectedShare) {}
+  public record Settings(int lateDays, int chunkDays, List<String> nonUsageFeatures, double maxRejectedShare) {}
 
   /** The clean reference tables the events are checked against. */
   /**
@@ -318,7 +318,7 @@ public final class UsageRollupStage {
     warehouse.replacePartitions(FEATURE_DAYS,
         UsageRollup.featureDays(clean, eventDate).select(fdColumns()), fdSchema, "event_date", chunk);
     warehouse.replacePartitions(USER_DAYS,
-        UsageRollup.userDays(clean, settings.intentFeatures(), eventDate).select(udColumns()), udSchema,
+        UsageRollup.userDays(clean, settings.nonUsageFeatures(), eventDate).select(udColumns()), udSchema,
         "event_date", chunk);
     List<RollupLog.Entry> entries = new ArrayList<>();
     for (LocalDate d : chunk) {
@@ -345,7 +345,7 @@ public final class UsageRollupStage {
     StringBuilder b = new StringBuilder(ROLLUP_VERSION).append('|').append(source.format()).append('|')
         .append(new TreeMap<>(m.columns())).append('|').append(new TreeMap<>(m.formats())).append('|');
     new TreeMap<>(m.values()).forEach((k, v) -> b.append(k).append('=').append(new TreeMap<>(v)).append(';'));
-    b.append('|').append(m.filter().orElse("")).append('|').append(settings.intentFeatures().stream().sorted().toList());
+    b.append('|').append(m.filter().orElse("")).append('|').append(settings.nonUsageFeatures().stream().sorted().toList());
     return sha(b.toString());
   }
 

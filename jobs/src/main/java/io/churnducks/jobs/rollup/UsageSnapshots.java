@@ -1,6 +1,7 @@
 package io.churnducks.jobs.rollup;
 
 import io.churnducks.features.indicators.CustomerFeatures;
+import io.churnducks.features.indicators.IndicatorSettings;
 import io.churnducks.features.indicators.UsageHistory;
 import io.churnducks.features.indicators.UsageIndicators;
 import io.churnducks.jobs.io.Warehouse;
@@ -72,22 +73,21 @@ public final class UsageSnapshots {
     List<StructField> fields = new ArrayList<>();
     fields.add(field("account_id", StringType, true, "Account identifier."));
     for (String c : UsageIndicators.COLUMNS) {
-      fields.add(c.equals(UsageHistory.LAST_ACTIVE)
-          ? field(c, DateType, true, "Last day with product usage before the as-of date.")
+      fields.add(isState(c) ? field(c, DateType, true, "State carried to the next as-of date (UsageHistory).")
           : CustomerFeatures.SCHEMA.apply(c));
     }
     fields.add(field("as_of_date", DateType, true, "As-of date of the values."));
     this.schema = new StructType(fields.toArray(StructField[]::new));
   }
 
-  /** Fingerprint of the usage catalogue: its columns and types, the intent events and the roll-ups'. */
-  public static String fingerprint(List<String> intentFeatures, String rollupFingerprint) {
-    StringBuilder b = new StringBuilder("usage-indicators-1|");
+  /** Fingerprint of the usage catalogue: its columns and types, the indicator settings and the roll-ups'. */
+  public static String fingerprint(IndicatorSettings settings, String rollupFingerprint) {
+    StringBuilder b = new StringBuilder("usage-indicators-2|");
     for (String c : UsageIndicators.COLUMNS) {
-      b.append(c).append(':').append(c.equals(UsageHistory.LAST_ACTIVE) ? "date"
-          : CustomerFeatures.SCHEMA.apply(c).dataType().simpleString()).append(',');
+      b.append(c).append(':').append(isState(c) ? "date" : CustomerFeatures.SCHEMA.apply(c).dataType().simpleString())
+          .append(',');
     }
-    b.append('|').append(intentFeatures.stream().sorted().toList()).append('|').append(rollupFingerprint);
+    b.append('|').append(settings.fingerprint()).append('|').append(rollupFingerprint);
     return UsageRollupStage.sha(b.toString());
   }
 
@@ -102,7 +102,7 @@ public final class UsageSnapshots {
    * @return {@code account_id, as_of_date} + {@link UsageIndicators#COLUMNS}
    */
   public Dataset<Row> ensure(List<LocalDate> dates, Dataset<Row> accounts, Dataset<Row> featureDays,
-      Dataset<Row> userDays, List<String> intentFeatures, Map<LocalDate, RollupLog.Entry> rollupLog,
+      Dataset<Row> userDays, IndicatorSettings settings, Map<LocalDate, RollupLog.Entry> rollupLog,
       LocalDate runDate) {
     TreeMap<LocalDate, String> stored = storedDates();
     TreeMap<LocalDate, String> valid = new TreeMap<>();
@@ -115,12 +115,12 @@ public final class UsageSnapshots {
     if (!missing.isEmpty()) {
       LocalDate anchorDate = valid.lowerKey(missing.get(0));
       Optional<UsageHistory.Anchor> anchor = Optional.ofNullable(anchorDate).map(a -> new UsageHistory.Anchor(a,
-          read(List.of(a)).select("account_id", UsageHistory.LAST_ACTIVE, "early_events_14d", "early_features_14d")));
+          read(List.of(a)).select("account_id", UsageHistory.STATE.toArray(String[]::new))));
       long t = System.nanoTime();
       Dataset<Row> spine = accounts.select("account_id").distinct()
           .crossJoin(io.churnducks.features.labels.AsOfCalendar.frame(spark, missing));
       Dataset<Row> computed = UsageIndicators.compute(spine, missing, featureDays, userDays, accounts,
-          intentFeatures, anchor);
+          settings, anchor);
       List<String> order = new ArrayList<>();
       for (StructField f : schema.fields()) {
         order.add(f.name());
@@ -145,6 +145,10 @@ public final class UsageSnapshots {
           anchorDate == null ? "the whole history" : anchorDate, (System.nanoTime() - t) / 1e9));
     }
     return read(dates);
+  }
+
+  private static boolean isState(String column) {
+    return column.equals(UsageHistory.LAST_ACTIVE) || column.equals(UsageHistory.FIRST_VALUE);
   }
 
   /** Stored dates of this fingerprint and their roll-up digests. */

@@ -52,7 +52,7 @@ class LapsedAccountJourneyTest extends SparkTestBase {
 
     Dataset<Row> spine = SubscriptionTimeline.scoringSpine(subscriptions, D, GRACE);
     Dataset<Row> features = CustomerFeatures.compute(spine,
-        Map.of("accounts", accounts, "subscriptions", subscriptions), new IndicatorSettings(List.of())).features();
+        Map.of("accounts", accounts, "subscriptions", subscriptions), IndicatorSettings.ofIntent(List.of())).features();
     Dataset<Row> scores = model.score(features);
     StructType segmentsSchema = new StructType().add("account_id", DataTypes.StringType)
         .add("segment_name", DataTypes.StringType).add("quadrant", DataTypes.StringType)
