@@ -252,6 +252,12 @@ public final class CustomerFeatures {
   public static final StructType SCHEMA =
       new StructType(COLUMNS.stream().map(Indicator::field).toArray(StructField[]::new));
 
+  /** Names of the categorical indicators (text values a model can one-hot encode). */
+  public static List<String> categoricalIndicators() {
+    return COLUMNS.stream().filter(i -> i.stage() != Stage.KEY && !i.numeric() && i.type().equals(StringType))
+        .map(Indicator::name).toList();
+  }
+
   /** Names of the numeric indicators, the inputs a model or a segmentation can use. */
   public static List<String> numericIndicators() {
     return COLUMNS.stream().filter(Indicator::numeric).map(Indicator::name).toList();

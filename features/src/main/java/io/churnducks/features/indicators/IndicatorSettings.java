@@ -47,6 +47,12 @@ public record IndicatorSettings(List<String> intentFeatures, List<String> errorF
     return new IndicatorSettings(intentFeatures, List.of(), List.of(), 0.0, Map.of(), 0.0, 40);
   }
 
+  /** These settings with {@code keys} as the key features. */
+  public IndicatorSettings withKeyFeatures(List<String> keys) {
+    return new IndicatorSettings(intentFeatures, errorFeatures, keys, costPerUnit, featureCosts, costPerTicket,
+        maxFeatures);
+  }
+
   /** Feature values that are not product usage (intent and error events), sorted. */
   public List<String> nonUsageFeatures() {
     List<String> out = new ArrayList<>(intentFeatures);

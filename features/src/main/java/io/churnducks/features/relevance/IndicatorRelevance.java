@@ -26,7 +26,6 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
@@ -52,8 +51,9 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  *
  * <p>Verdict: an indicator is <em>noise</em> unless its signal is significant after a Bonferroni
  * correction over all indicators tested, at {@link #ALPHA}. The examples repeat accounts (one per
- * as-of date), which are not independent, so the AUC's standard error (Hanley–McNeil) is inflated
- * by the square root of the examples per account. A significant indicator is <em>predictive</em>
+ * as-of date), which are not independent: the design effect of the churn rate with accounts as
+ * clusters ({@link #designEffect}) multiplies the AUC's variance (Hanley–McNeil) and divides the
+ * chi-square statistic (a first-order Rao–Scott correction). A significant indicator is <em>predictive</em>
  * when its effect is large enough to matter (|AUC − 0.5| ≥ {@link #MIN_AUC_EFFECT} or information
  * value ≥ {@link #MIN_INFORMATION_VALUE}), else <em>weak</em>.
  *
@@ -118,17 +118,20 @@ public final class IndicatorRelevance {
    */
   public static Dataset<Row> compute(SparkSession spark, Dataset<Row> examples, List<String> numeric,
       List<String> categorical, Map<String, String> groups) {
-    Row totals = examples.agg(count(lit(1)), count_distinct(col("account_id")),
-        sum(when(col("churned"), 1L).otherwise(0L))).first();
-    long total = totals.getLong(0);
-    long accounts = Math.max(1, totals.getLong(1));
-    double designEffect = Math.max(1.0, (double) total / accounts);
+    Row totals = examples.groupBy("account_id")
+        .agg(count(lit(1)).as("n"), sum(when(col("churned"), 1L).otherwise(0L)).as("c"))
+        .agg(sum("n"), sum("c"), sum(col("n").multiply(col("n"))), sum(col("c").multiply(col("c"))),
+            sum(col("c").multiply(col("n"))))
+        .first();
+    long total = totals.isNullAt(0) ? 0 : totals.getLong(0);
+    double designEffect = total == 0 ? 1.0 : designEffect(total, totals.getLong(1), totals.getLong(2),
+        totals.getLong(3), totals.getLong(4));
     List<Measures> measures = new ArrayList<>();
     if (!numeric.isEmpty()) {
       measures.addAll(numeric(examples, numeric, designEffect));
     }
     for (String c : categorical) {
-      measures.add(category(examples, c));
+      measures.add(category(examples, c, designEffect));
     }
     int tested = (int) measures.stream().filter(m -> m.pValue() != null).count();
     List<Row> rows = new ArrayList<>();
@@ -139,6 +142,17 @@ public final class IndicatorRelevance {
           m.informationValue(), m.pValue(), adjusted, verdict(m, adjusted), m.buckets(), groups.get(m.indicator())));
     }
     return spark.createDataFrame(rows, SCHEMA);
+  }
+
+  /**
+   * How much less an example tells than an independent one: the variance of the churn rate with
+   * accounts as clusters, Σ(c − p·n)² / N², over the binomial variance p(1 − p) / N (at least 1).
+   */
+  static double designEffect(long examples, long churners, long sumN2, long sumC2, long sumCn) {
+    double p = (double) churners / examples;
+    double binomial = p * (1 - p) / examples;
+    double clustered = (sumC2 - 2 * p * sumCn + p * p * sumN2) / ((double) examples * examples);
+    return binomial <= 0 ? 1.0 : Math.max(1.0, clustered / binomial);
   }
 
   static String verdict(Measures m, Double adjusted) {
@@ -233,7 +247,7 @@ public final class IndicatorRelevance {
     return out;
   }
 
-  private static Measures category(Dataset<Row> examples, String indicator) {
+  private static Measures category(Dataset<Row> examples, String indicator, double designEffect) {
     Map<String, long[]> perValue = new LinkedHashMap<>();
     long[] missingCounts = null;
     for (Row r : examples.groupBy(col(indicator).cast("string").as("v"))
@@ -258,7 +272,7 @@ public final class IndicatorRelevance {
     List<long[]> counts = new ArrayList<>(shown.values());
     long n = counts.stream().mapToLong(c -> c[0]).sum();
     long churners = counts.stream().mapToLong(c -> c[1]).sum();
-    Double p = chiSquarePValue(counts, n, churners);
+    Double p = chiSquarePValue(counts, n, churners, designEffect);
     List<Map.Entry<String, long[]>> byRate = new ArrayList<>(shown.entrySet());
     byRate.sort(Comparator.comparingDouble(e -> (double) e.getValue()[1] / e.getValue()[0]));
     List<Row> rows = new ArrayList<>();
@@ -312,8 +326,11 @@ public final class IndicatorRelevance {
     return (auc * (1 - auc) + (pos - 1) * (q1 - auc * auc) + (neg - 1) * (q2 - auc * auc)) / (pos * neg);
   }
 
-  /** p-value of a chi-square test of independence between the groups and churn. */
-  static Double chiSquarePValue(List<long[]> groups, long n, long churners) {
+  /**
+   * p-value of a chi-square test of independence between the groups and churn, the statistic
+   * divided by the design effect of repeated accounts (a first-order Rao–Scott correction).
+   */
+  static Double chiSquarePValue(List<long[]> groups, long n, long churners, double designEffect) {
     if (groups.size() < 2 || churners == 0 || churners == n) {
       return null;
     }
@@ -325,7 +342,7 @@ public final class IndicatorRelevance {
       chi += Math.pow(g[1] - expectedChurn, 2) / expectedChurn
           + Math.pow(g[0] - g[1] - expectedStay, 2) / expectedStay;
     }
-    return 1 - new ChiSquaredDistribution(groups.size() - 1).cumulativeProbability(chi);
+    return 1 - new ChiSquaredDistribution(groups.size() - 1).cumulativeProbability(chi / designEffect);
   }
 
   private static Double ratio(long[] top, long[] bottom) {

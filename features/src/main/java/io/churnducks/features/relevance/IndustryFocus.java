@@ -34,7 +34,10 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  * the tested industries' rates, weighted by their examples. (Against "all the others" a plain
  * industry would look different whenever a few large effects sit in the rest.) The test is a
  * z-test of the industry's rate against that reference, and the p-values are corrected for
- * testing every industry (Holm's step-down method at {@link #ALPHA}).
+ * testing every industry (Holm's step-down method at {@link #ALPHA}). An account contributes an
+ * example per as-of date, and its examples are alike (the same customer), so the variance of an
+ * industry's rate is the cluster-robust one, accounts being the clusters: Σ(c − p·n)² / N² over
+ * its accounts, with n examples and c churners each.
  * Overlapping horizons would count one churn several times, so only as-of dates at least a horizon
  * apart are used ({@link #spacedDates}). An industry needs {@link #MIN_EXAMPLES} examples and
  * {@link #MIN_CHURNERS} expected churners to be tested at all; the rest are folded without a test.
@@ -104,12 +107,16 @@ public final class IndustryFocus {
   }
 
   /**
-   * @param examples {@code industry, churned} on as-of dates a horizon apart
+   * @param examples {@code account_id, industry, churned} on as-of dates a horizon apart
    */
   public static Decision decide(SparkSession spark, Dataset<Row> examples) {
-    List<Row> counts = examples.groupBy(col("industry"))
-        .agg(count(lit(1)).as("n"), sum(when(col("churned"), 1L).otherwise(0L)).as("c"))
-        .where(col("industry").isNotNull()).collectAsList();
+    Dataset<Row> perAccount = examples.where(col("industry").isNotNull())
+        .groupBy("industry", "account_id")
+        .agg(count(lit(1)).as("n"), sum(when(col("churned"), 1L).otherwise(0L)).as("c"));
+    // Per industry: examples, churners, and the sums the cluster-robust variance needs.
+    List<Row> counts = perAccount.groupBy("industry").agg(sum("n"), sum("c"),
+        sum(col("n").multiply(col("n"))), sum(col("c").multiply(col("c"))), sum(col("c").multiply(col("n"))))
+        .collectAsList();
     long n = counts.stream().mapToLong(r -> r.getLong(1)).sum();
     long c = counts.stream().mapToLong(r -> r.getLong(2)).sum();
     double overall = n == 0 ? 0 : (double) c / n;
@@ -124,7 +131,13 @@ public final class IndustryFocus {
       double rate = (double) ci / ni;
       Double p = null;
       if (testable.contains(r) && typical > 0 && typical < 1) {
-        double z = (rate - typical) / Math.sqrt(typical * (1 - typical) / ni);
+        double sumN2 = r.getLong(3);
+        double sumC2 = r.getLong(4);
+        double sumCn = r.getLong(5);
+        double robust = (sumC2 - 2 * rate * sumCn + rate * rate * sumN2) / ((double) ni * ni);
+        // Never below the binomial variance at the reference rate (an industry with no churner has 0 robust variance).
+        double variance = Math.max(robust, typical * (1 - typical) / ni);
+        double z = (rate - typical) / Math.sqrt(variance);
         p = 2 * (1 - normal.cumulativeProbability(Math.abs(z)));
       }
       rows.add(new Object[] {r.getString(0), ni, ci, rate, typical > 0 ? rate / typical : null, p, null, false});

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class IndustryFocusTest extends SparkTestBase {
 
   private static final StructType EXAMPLES = new StructType()
+      .add("account_id", DataTypes.StringType, false)
       .add("industry", DataTypes.StringType, true)
       .add("churned", DataTypes.BooleanType, false);
 
@@ -39,8 +40,8 @@ class IndustryFocusTest extends SparkTestBase {
     Row media = d.table().where(col("industry").equalTo("Media")).first();
     assertEquals(2.0, media.<Double>getAs("rate_vs_typical"), 1e-12, "typical rate: Retail's and Software's 10%");
     assertNull(d.table().where(col("industry").equalTo("Travel")).first().getAs("p_value"));
-    Dataset<Row> folded = frame(EXAMPLES, new Object[] {"Media", true}, new Object[] {"Travel", true},
-        new Object[] {null, false}).select(d.folded(col("industry")).as("industry"));
+    Dataset<Row> folded = frame(EXAMPLES, new Object[] {"x", "Media", true}, new Object[] {"y", "Travel", true},
+        new Object[] {"z", null, false}).select(d.folded(col("industry")).as("industry"));
     assertEquals(List.of("Media", "other", "other"),
         folded.collectAsList().stream().map(r -> r.getString(0)).sorted().toList());
   }
@@ -57,7 +58,24 @@ class IndustryFocusTest extends SparkTestBase {
 
   private static void add(List<Object[]> rows, String industry, int examples, int churners) {
     for (int i = 0; i < examples; i++) {
-      rows.add(new Object[] {industry, i < churners});
+      rows.add(new Object[] {industry + "-" + i, industry, i < churners});
     }
+  }
+
+  @Test
+  void examplesOfTheSameAccountsCountLessThanIndependentOnes() {
+    // The same rates as Media's twice the typical, but from 25 accounts repeated 40 times: not enough evidence.
+    List<Object[]> rows = new ArrayList<>();
+    add(rows, "Retail", 1000, 100);
+    add(rows, "Software", 1000, 100);
+    for (int a = 0; a < 25; a++) {
+      for (int k = 0; k < 40; k++) {
+        rows.add(new Object[] {"media-" + a, "Media", a < 5});
+      }
+    }
+
+    IndustryFocus.Decision d = IndustryFocus.decide(spark(), frame(EXAMPLES, rows.toArray(Object[][]::new)));
+
+    assertEquals(List.of(), d.kept());
   }
 }

@@ -115,6 +115,11 @@ public final class ChurnConfig {
         maxRejectedShare()));
   }
 
+  /** Days after onboarding over which feature_retention measures retention ({@code indicators.retention-days}). */
+  public int retentionDays() {
+    return integer("indicators.retention-days");
+  }
+
   /** Settings of the indicator catalogue ({@code indicators.*}). */
   public IndicatorSettings indicators() {
     Map<String, Double> featureCosts = new LinkedHashMap<>();

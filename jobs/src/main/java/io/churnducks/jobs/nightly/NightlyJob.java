@@ -4,6 +4,11 @@ import io.churnducks.features.contract.InputContract;
 import io.churnducks.features.contract.TableContract;
 import io.churnducks.features.indicators.CustomerFeatures;
 import io.churnducks.features.labels.AsOfCalendar;
+import io.churnducks.features.indicators.IndicatorSettings;
+import io.churnducks.features.indicators.UsageHistory;
+import io.churnducks.features.relevance.FeatureRetention;
+import io.churnducks.features.relevance.IndicatorRelevance;
+import io.churnducks.features.relevance.IndustryFocus;
 import io.churnducks.features.labels.ChurnLabeler;
 import io.churnducks.features.labels.SubscriptionTimeline;
 import io.churnducks.features.validation.ConformedSource;
@@ -80,6 +85,8 @@ public final class NightlyJob {
   private final Warehouse warehouse;
   private final RunManifest manifest = new RunManifest();
   private final List<Dataset<Row>> cached = new ArrayList<>();
+  /** The indicator settings of the run: the configured ones, with the key features found when none is configured. */
+  private IndicatorSettings indicators;
 
   /** A run on its own night: the extract is taken to end the day before {@code runDate}, as {@code today}. */
   public NightlyJob(SparkSession spark, ChurnConfig config, LocalDate runDate) {
@@ -97,6 +104,7 @@ public final class NightlyJob {
     this.runDate = runDate;
     this.extractDate = config.extractDate(today);
     this.warehouse = new Warehouse(spark, config.warehouse());
+    this.indicators = config.indicators();
   }
 
   /** Runs every stage; the manifest is written whether the run succeeds or fails. */
@@ -108,6 +116,7 @@ public final class NightlyJob {
       Map<String, Dataset<Row>> tables = validate(stats);
 
       Optional<UsageRollupStage.Outcome> rolled = rollUp(tables, stats);
+      rolled.ifPresent(r -> indicators = keyFeatures(tables));
 
       long t = System.nanoTime();
       Dataset<Row> subscriptions = tables.get(InputContract.SUBSCRIPTIONS.name());
@@ -116,7 +125,7 @@ public final class NightlyJob {
           ms.graceDays());
       Optional<Dataset<Row>> usage = rolled.map(r -> usageIndicators(tables, asOfDates));
       Dataset<Row> spine = SubscriptionTimeline.scoringSpine(subscriptions, runDate, ms.graceDays());
-      CustomerFeatures.Result computed = CustomerFeatures.compute(spine, tables, usage, config.indicators());
+      CustomerFeatures.Result computed = CustomerFeatures.compute(spine, tables, usage, indicators);
       computed.disabled().forEach((source, indicators) -> LOG.warn(
           "Source {} is not configured: indicators {} are left empty", source, indicators));
       warehouse.write("customer_features", computed.features(), CustomerFeatures.SCHEMA, runDate);
@@ -133,7 +142,7 @@ public final class NightlyJob {
       Dataset<Row> labels = ChurnLabeler.label(subscriptions, AsOfCalendar.frame(spark, asOfDates), runDate,
           ms.horizonDays(), ms.graceDays()).where(col("censored").equalTo(false));
       Dataset<Row> examples = materialize(CustomerFeatures.compute(labels.select("account_id", "as_of_date"), tables,
-              usage, config.indicators()).features()
+              usage, indicators).features()
           .join(labels.select("account_id", "as_of_date", "churned"), new String[] {"account_id", "as_of_date"}));
       Row labelStats = examples.agg(count(lit(1)), count(when(col("churned"), 1))).first();
       long exampleCount = labelStats.getLong(0);
@@ -147,10 +156,13 @@ public final class NightlyJob {
       // Checked once on tonight's features and once on the training examples; segments use the first.
       List<String> populatedTonight = populated(CustomerFeatures.numericIndicators(), features);
       List<String> numeric = populated(populatedTonight, examples);
+      IndustryFocus.Decision focus = judgeIndicators(examples, numeric, asOfDates, ms.horizonDays());
+      Dataset<Row> focusedExamples = examples.withColumn("industry", focus.folded(col("industry")));
+      features = keep(features.withColumn("industry", focus.folded(col("industry"))));
       List<String> logScaled = config.modelLogScaled().stream().filter(numeric::contains).toList();
-      ChurnModel.Backtest backtest = ChurnModel.backtest(examples, asOfDates, numeric, logScaled,
+      ChurnModel.Backtest backtest = ChurnModel.backtest(focusedExamples, asOfDates, numeric, logScaled,
           config.modelCategorical(), ms, runDate);
-      ChurnModel model = ChurnModel.fit(examples, numeric, logScaled, config.modelCategorical(), ms, runDate);
+      ChurnModel model = ChurnModel.fit(focusedExamples, numeric, logScaled, config.modelCategorical(), ms, runDate);
       saveModel(model);
       writeEvaluation(model, backtest, exampleCount, asOfDates);
       manifest.record("train", "model_evaluations", "ok", exampleCount, 1L, secondsSince(t), String.format(Locale.ROOT,
@@ -199,6 +211,57 @@ public final class NightlyJob {
       warehouse.write("run_manifest", manifest.toFrame(spark), RunManifest.SCHEMA, runDate);
       cached.forEach(Dataset::unpersist);
     }
+  }
+
+  /**
+   * Measures how early use of each feature goes with retention ({@code feature_retention}) and
+   * returns the run's indicator settings: the configured key features, or when none is configured
+   * the key features found.
+   */
+  private IndicatorSettings keyFeatures(Map<String, Dataset<Row>> tables) {
+    long t = System.nanoTime();
+    ChurnModelSettings ms = config.model();
+    IndicatorSettings configured = config.indicators();
+    FeatureRetention.Result r = FeatureRetention.compute(spark,
+        warehouse.readAll(UsageRollupStage.FEATURE_DAYS, UsageRollup.FEATURE_DAYS_SCHEMA),
+        tables.get(InputContract.ACCOUNTS.name()),
+        ChurnLabeler.churnEvents(tables.get(InputContract.SUBSCRIPTIONS.name()), runDate, ms.graceDays()),
+        configured.nonUsageFeatures(), runDate,
+        new FeatureRetention.Settings(UsageHistory.ONBOARDING_DAYS, config.retentionDays(), ms.graceDays()));
+    warehouse.write("feature_retention", r.table(), FeatureRetention.SCHEMA, runDate);
+    IndicatorSettings out = configured.keyFeatures().isEmpty() ? configured.withKeyFeatures(r.keyFeatures()) : configured;
+    String found = r.keyFeatures().isEmpty() ? "none stands out" : r.keyFeatures() + " (together from "
+        + r.keyThreshold() + " uses in the first " + UsageHistory.ONBOARDING_DAYS + " days)";
+    LOG.info("High-retention features: {}; key features used: {}", found,
+        out.keyFeatures().isEmpty() ? "every product feature" : out.keyFeatures());
+    manifest.record("relevance", "feature_retention", "ok", null, (long) r.keyFeatures().size(), secondsSince(t),
+        "key features found: " + found + "; used: " + out.keyFeatures());
+    return out;
+  }
+
+  /**
+   * Judges every indicator on the labelled examples ({@code indicator_relevance}) and decides which
+   * industries churn differently ({@code industry_focus}, on as-of dates a horizon apart).
+   */
+  private IndustryFocus.Decision judgeIndicators(Dataset<Row> examples, List<String> numeric, List<LocalDate> asOfDates,
+      int horizonDays) {
+    long t = System.nanoTime();
+    List<LocalDate> spaced = IndustryFocus.spacedDates(asOfDates, horizonDays);
+    IndustryFocus.Decision focus = IndustryFocus.decide(spark, examples.where(col("as_of_date")
+        .isin(spaced.stream().map(java.sql.Date::valueOf).toArray())));
+    warehouse.write("industry_focus", focus.table(), IndustryFocus.SCHEMA, runDate);
+    Dataset<Row> relevance = IndicatorRelevance.compute(spark, examples, numeric,
+        CustomerFeatures.categoricalIndicators(), Map.of());
+    warehouse.write("indicator_relevance", relevance, IndicatorRelevance.SCHEMA, runDate);
+    Map<String, Long> verdicts = new java.util.TreeMap<>();
+    for (Row r : warehouse.read("indicator_relevance", runDate).groupBy("verdict").count().collectAsList()) {
+      verdicts.put(r.getString(0), r.getLong(1));
+    }
+    LOG.info("Indicators judged on the training examples: {}; industries kept: {}", verdicts,
+        focus.kept().isEmpty() ? "none (all folded into other)" : focus.kept());
+    manifest.record("relevance", "indicator_relevance", "ok", null, verdicts.values().stream().mapToLong(v -> v).sum(),
+        secondsSince(t), verdicts + "; industries kept: " + focus.kept());
+    return focus;
   }
 
   /** Reads, conforms and checks every source; writes dq_quarantine; returns the clean tables. */
@@ -322,6 +385,7 @@ public final class NightlyJob {
       if (rolled.isEmpty()) {
         throw new ContractException("Cannot backfill: no usage_events source is configured (add sources.usage_events)");
       }
+      indicators = keyFeatures(tables);
       List<LocalDate> monthStarts = new ArrayList<>();
       for (LocalDate d = from.withDayOfMonth(1); d.isBefore(runDate); d = d.plusMonths(1)) {
         if (!d.isBefore(from)) {
@@ -376,7 +440,7 @@ public final class NightlyJob {
     SourceSettings source = config.sources().get(USAGE);
     UsageRollupStage.Settings rs = config.rollup();
     UsageSnapshots snapshots = new UsageSnapshots(spark, warehouse,
-        UsageSnapshots.fingerprint(config.indicators(), UsageRollupStage.fingerprint(source, rs)));
+        UsageSnapshots.fingerprint(indicators, UsageRollupStage.fingerprint(source, rs)));
     List<LocalDate> dates = new ArrayList<>(monthStarts);
     if (withRunDate) {
       dates.add(runDate);
@@ -385,7 +449,7 @@ public final class NightlyJob {
     Dataset<Row> usage = keep(snapshots.ensure(dates, tables.get(InputContract.ACCOUNTS.name()),
         warehouse.readAll(UsageRollupStage.FEATURE_DAYS, UsageRollup.FEATURE_DAYS_SCHEMA),
         warehouse.readAll(UsageRollupStage.USER_DAYS, UsageRollup.USER_DAYS_SCHEMA),
-        config.indicators(), RollupLog.read(warehouse, spark), runDate));
+        indicators, RollupLog.read(warehouse, spark), runDate));
     long rows = usage.count();
     manifest.record("features", "usage_indicators", "ok", null, rows, secondsSince(t),
         "usage indicators of every account on " + dates.size() + " as-of dates (stored, or computed from the roll-ups)");

@@ -1,11 +1,15 @@
 package io.churnducks.jobs.nightly;
 
 import io.churnducks.features.indicators.CustomerFeatures;
+import io.churnducks.features.relevance.FeatureRetention;
+import io.churnducks.features.relevance.IndicatorRelevance;
+import io.churnducks.features.relevance.IndustryFocus;
 import io.churnducks.features.testing.SparkTestBase;
 import io.churnducks.features.validation.ContractException;
 import io.churnducks.features.validation.Quarantine;
 import io.churnducks.jobs.config.ChurnConfig;
 import io.churnducks.jobs.generate.GeneratorOptions;
+import io.churnducks.jobs.generate.SampleCatalog;
 import io.churnducks.jobs.generate.SampleDataGenerator;
 import io.churnducks.jobs.io.SparkSessions;
 import io.churnducks.jobs.io.Warehouse;
@@ -82,6 +86,9 @@ class NightlyEndToEndTest extends SparkTestBase {
         "churn_scores", ChurnScores.SCHEMA,
         "churn_risk_list", RiskList.SCHEMA,
         "model_evaluations", ModelEvaluations.SCHEMA,
+        "indicator_relevance", IndicatorRelevance.SCHEMA,
+        "industry_focus", IndustryFocus.SCHEMA,
+        "feature_retention", FeatureRetention.SCHEMA,
         "run_manifest", RunManifest.SCHEMA);
     declared.forEach((table, schema) -> {
       Dataset<Row> stored = warehouse.read(table, cutoff);
@@ -117,6 +124,34 @@ class NightlyEndToEndTest extends SparkTestBase {
     System.out.printf("end-to-end: %d accounts, %d churners, model AUC %.3f, true-probability AUC %.3f, ratio %.3f%n",
         accounts, churners, modelAuc, trueAuc, modelAuc / trueAuc);
     assertTrue(modelAuc >= 0.85 * trueAuc, "model AUC " + modelAuc + " >= 0.85 x true AUC " + trueAuc);
+  }
+
+  @Test
+  void indicatorsThatDriveTheHazardArePredictiveAndNoiseIsNoise() {
+    Map<String, String> verdict = new HashMap<>();
+    for (Row r : warehouse.read("indicator_relevance", cutoff).collectAsList()) {
+      verdict.put(r.getAs("indicator"), r.getAs("verdict"));
+    }
+    assertEquals(CustomerFeatures.numericIndicators().size() + CustomerFeatures.categoricalIndicators().size(),
+        verdict.size(), "every indicator is judged");
+    // Usage falling with engagement raises the generator's hazard; the billing country is drawn independently.
+    for (String driver : List.of("events_28d", "active_days_28d", "early_events_14d")) {
+      assertEquals(IndicatorRelevance.PREDICTIVE, verdict.get(driver), driver + " drives churn: " + verdict);
+    }
+    assertEquals(IndicatorRelevance.NOISE, verdict.get("country"), "country is noise: " + verdict);
+  }
+
+  @Test
+  void theGeneratorsHighRetentionFeaturesAndTheirThresholdAreFound() {
+    Dataset<Row> table = warehouse.read("feature_retention", cutoff);
+    table.drop("run_date").orderBy(col("retention_lift").desc_nulls_last()).show(20, false);
+    List<String> keys = table.where(col("key").and(col("feature").startsWith("key features").unary_$bang()))
+        .select("feature").orderBy("feature").collectAsList().stream().map(r -> r.getString(0)).toList();
+    assertEquals(SampleCatalog.KEY_FEATURES.stream().sorted().toList(), keys, "key features");
+    Row together = table.where(col("feature").startsWith("key features")).first();
+    int threshold = together.getAs("best_threshold");
+    assertTrue(Math.abs(threshold - SampleCatalog.EARLY_ADOPTION_MIN_USES) <= 0.2 * SampleCatalog.EARLY_ADOPTION_MIN_USES,
+        "threshold " + threshold + " within 20% of " + SampleCatalog.EARLY_ADOPTION_MIN_USES);
   }
 
   @Test

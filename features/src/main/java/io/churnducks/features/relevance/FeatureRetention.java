@@ -1,0 +1,239 @@
+package io.churnducks.features.relevance;
+
+import io.churnducks.features.contract.Schemas;
+import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
+/**
+ * High-retention ("aha") features: for each product feature, how well accounts that used it in
+ * their first {@link Settings#earlyDays} days were retained against those that did not, and the
+ * early usage that best separates retained from churned accounts. The {@code feature_retention}
+ * table.
+ *
+ * <p>The cohort is every account whose outcome is known: signed up at least early days +
+ * retention days + grace days before the run date. An account is <em>retained</em> when no churn
+ * event falls in (signup, signup + early days + retention days]. Retention rates carry Wilson 95 %
+ * intervals; adopters against non-adopters is a two-proportion z-test, Holm-corrected over the
+ * features. The best threshold t is the one that maximises Youden's J = P(uses ≥ t | retained) −
+ * P(uses ≥ t | churned).
+ *
+ * <p>The <em>key features</em> are the features whose adoption raises retention significantly and
+ * by at least half as much as the best one (at most three, adopted by 2–98 % of the cohort); their
+ * combined early use gets a row and a threshold of its own. They are what {@code key_feature_*}
+ * indicators measure when no key features are configured.
+ */
+public final class FeatureRetention {
+
+  private FeatureRetention() {}
+
+  /** Family-wise significance level of a key feature. */
+  public static final double ALPHA = 0.05;
+  /** Most key features chosen from the data. */
+  public static final int MAX_KEY_FEATURES = 3;
+  /** Early uses above this are counted as this many when searching the threshold. */
+  static final int MAX_THRESHOLD = 100;
+
+  /**
+   * @param earlyDays     onboarding window: uses in days [signup, signup + earlyDays) count
+   * @param retentionDays days after the onboarding window over which retention is measured
+   * @param graceDays     the churn definition's grace period (an outcome is known that long after)
+   */
+  public record Settings(int earlyDays, int retentionDays, int graceDays) {}
+
+  /** The declared schema of {@code feature_retention} (without the {@code run_date} partition). */
+  public static final StructType SCHEMA = new StructType(new StructField[] {
+      Schemas.field("feature", StringType, false, "Product feature, or 'key features: a + b' for the key features "
+          + "together."),
+      Schemas.field("adopters", LongType, false, "Cohort accounts that used it in their first days."),
+      Schemas.field("non_adopters", LongType, false, "Cohort accounts that did not."),
+      Schemas.field("adopter_retention", DoubleType, true, "Share of adopters retained."),
+      Schemas.field("adopter_ci_low", DoubleType, true, "Wilson 95% interval of adopter_retention, low end."),
+      Schemas.field("adopter_ci_high", DoubleType, true, "Wilson 95% interval of adopter_retention, high end."),
+      Schemas.field("non_adopter_retention", DoubleType, true, "Share of non-adopters retained."),
+      Schemas.field("non_adopter_ci_low", DoubleType, true, "Wilson 95% interval of non_adopter_retention, low end."),
+      Schemas.field("non_adopter_ci_high", DoubleType, true, "Wilson 95% interval of non_adopter_retention, high end."),
+      Schemas.field("retention_lift", DoubleType, true, "adopter_retention - non_adopter_retention."),
+      Schemas.field("p_value", DoubleType, true, "Two-sided p-value of equal retention (two-proportion z-test)."),
+      Schemas.field("p_adjusted", DoubleType, true, "Holm-adjusted p_value over the features."),
+      Schemas.field("best_threshold", IntegerType, true, "Early uses (first days) that best separate retained from "
+          + "churned accounts (maximum of Youden's J)."),
+      Schemas.field("threshold_youden", DoubleType, true, "Youden's J at best_threshold."),
+      Schemas.field("key", BooleanType, false, "A key (high-retention) feature, or the key features' row.")});
+
+  /** The table and the key features it found (empty when none stands out). */
+  public record Result(Dataset<Row> table, List<String> keyFeatures, Integer keyThreshold) {}
+
+  /**
+   * @param featureDays  account × day × feature roll-up ({@code account_id, event_date, feature, events})
+   * @param accounts     {@code account_id, signup_date}
+   * @param churnEvents  {@code account_id, churn_date} ({@code ChurnLabeler.churnEvents} as of the run date)
+   * @param nonUsage     feature values that are not product usage (intent, error events)
+   */
+  public static Result compute(SparkSession spark, Dataset<Row> featureDays, Dataset<Row> accounts,
+      Dataset<Row> churnEvents, List<String> nonUsage, LocalDate runDate, Settings s) {
+    LocalDate lastSignup = runDate.minusDays((long) s.earlyDays() + s.retentionDays() + s.graceDays() + 1);
+    Dataset<Row> cohort = accounts.where(col("signup_date").leq(lit(Date.valueOf(lastSignup))))
+        .select("account_id", "signup_date");
+    Column outcomeEnd = date_add(col("signup_date"), s.earlyDays() + s.retentionDays());
+    Dataset<Row> churned = cohort.join(churnEvents, "account_id")
+        .where(col("churn_date").gt(col("signup_date")).and(col("churn_date").leq(outcomeEnd)))
+        .select("account_id").distinct().withColumn("_churned", lit(1));
+    Dataset<Row> outcomes = cohort.join(churned, new String[] {"account_id"}, "left")
+        .select(col("account_id"), col("signup_date"), when(col("_churned").isNull(), 1L).otherwise(0L).as("retained"))
+        .cache();
+    Dataset<Row> usage = featureDays.where(col("feature").isin(nonUsage.toArray()).unary_$bang()
+        .and(col("event_date").leq(lit(Date.valueOf(lastSignup.plusDays(s.earlyDays()))))));
+    Dataset<Row> early = usage.join(outcomes, "account_id")
+        .where(col("event_date").geq(col("signup_date"))
+            .and(col("event_date").lt(date_add(col("signup_date"), s.earlyDays()))))
+        .groupBy("account_id", "feature").agg(sum("events").as("uses"), max("retained").as("retained"))
+        .cache();
+
+    Row totals = outcomes.agg(count(lit(1)), sum("retained")).first();
+    long cohortSize = totals.getLong(0);
+    long retainedTotal = totals.isNullAt(1) ? 0 : totals.getLong(1);
+    // Per feature and number of early uses (capped): retained and churned adopters. Small.
+    Map<String, TreeMap<Integer, long[]>> perFeature = new TreeMap<>();
+    for (Row r : early.groupBy(col("feature"), least(col("uses"), lit((long) MAX_THRESHOLD)).cast("int").as("x"))
+        .agg(sum("retained"), count(lit(1))).collectAsList()) {
+      perFeature.computeIfAbsent(r.getString(0), k -> new TreeMap<>())
+          .put(r.getInt(1), new long[] {r.getLong(2), r.getLong(3) - r.getLong(2)});
+    }
+    List<Object[]> rows = new ArrayList<>();
+    perFeature.forEach((feature, byUses) -> rows.add(row(feature, byUses, cohortSize, retainedTotal)));
+    holm(rows);
+    List<String> keys = keyFeatures(rows, cohortSize);
+    Integer keyThreshold = null;
+    if (!keys.isEmpty()) {
+      TreeMap<Integer, long[]> combined = new TreeMap<>();
+      for (Row r : early.where(col("feature").isin(keys.toArray())).groupBy("account_id")
+          .agg(sum("uses").as("uses"), max("retained").as("retained"))
+          .groupBy(least(col("uses"), lit((long) MAX_THRESHOLD)).cast("int").as("x"))
+          .agg(sum("retained"), count(lit(1))).collectAsList()) {
+        combined.put(r.getInt(0), new long[] {r.getLong(1), r.getLong(2) - r.getLong(1)});
+      }
+      Object[] keyRow = row("key features: " + String.join(" + ", keys), combined, cohortSize, retainedTotal);
+      keyRow[14] = true;
+      keyThreshold = (Integer) keyRow[12];
+      rows.add(keyRow);
+    }
+    early.unpersist();
+    outcomes.unpersist();
+    return new Result(spark.createDataFrame(rows.stream().map(RowFactory::create).toList(), SCHEMA), keys,
+        keyThreshold);
+  }
+
+  /** One row of the table from the retained / churned adopters by number of early uses. */
+  private static Object[] row(String feature, TreeMap<Integer, long[]> byUses, long cohort, long retainedTotal) {
+    long adopters = byUses.values().stream().mapToLong(c -> c[0] + c[1]).sum();
+    long adoptersRetained = byUses.values().stream().mapToLong(c -> c[0]).sum();
+    long others = cohort - adopters;
+    long othersRetained = retainedTotal - adoptersRetained;
+    Double p = null;
+    if (adopters > 0 && others > 0) {
+      double pooled = (double) retainedTotal / cohort;
+      double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / adopters + 1.0 / others));
+      double diff = (double) adoptersRetained / adopters - (double) othersRetained / others;
+      p = se == 0 ? (diff == 0 ? 1.0 : 0.0) : 2 * (1 - new NormalDistribution().cumulativeProbability(Math.abs(diff / se)));
+    }
+    Double[] a = wilson(adoptersRetained, adopters);
+    Double[] o = wilson(othersRetained, others);
+    // Youden's J of "uses >= t" for t = 1 .. the largest use count seen; non-adopters have 0 uses.
+    long churnedTotal = cohort - retainedTotal;
+    Integer best = null;
+    double bestJ = Double.NEGATIVE_INFINITY;
+    long retainedAtLeast = adoptersRetained;
+    long churnedAtLeast = adopters - adoptersRetained;
+    for (Map.Entry<Integer, long[]> e : byUses.entrySet()) {
+      if (e.getKey() >= 1 && retainedTotal > 0 && churnedTotal > 0) {
+        double j = (double) retainedAtLeast / retainedTotal - (double) churnedAtLeast / churnedTotal;
+        if (j > bestJ) {
+          bestJ = j;
+          best = e.getKey();
+        }
+      }
+      retainedAtLeast -= e.getValue()[0];
+      churnedAtLeast -= e.getValue()[1];
+    }
+    Double lift = adopters > 0 && others > 0
+        ? (double) adoptersRetained / adopters - (double) othersRetained / others : null;
+    return new Object[] {feature, adopters, others, rate(adoptersRetained, adopters), a[0], a[1],
+        rate(othersRetained, others), o[0], o[1], lift, p, null, best, best == null ? null : bestJ, false};
+  }
+
+  /** Holm's step-down adjustment of column 10 into column 11. */
+  private static void holm(List<Object[]> rows) {
+    List<Object[]> tested = rows.stream().filter(r -> r[10] != null)
+        .sorted(Comparator.comparingDouble(r -> (Double) r[10])).toList();
+    double running = 0;
+    for (int k = 0; k < tested.size(); k++) {
+      running = Math.max(running, Math.min(1.0, (Double) tested.get(k)[10] * (tested.size() - k)));
+      tested.get(k)[11] = running;
+    }
+  }
+
+  /** The clear leaders among the features whose adoption raises retention significantly. */
+  private static List<String> keyFeatures(List<Object[]> rows, long cohort) {
+    List<Object[]> candidates = rows.stream()
+        .filter(r -> r[11] != null && (Double) r[11] < ALPHA && r[9] != null && (Double) r[9] > 0)
+        .filter(r -> (long) r[1] >= 0.02 * cohort && (long) r[1] <= 0.98 * cohort)
+        .sorted(Comparator.comparingDouble(r -> -(Double) r[9])).toList();
+    if (candidates.isEmpty()) {
+      return List.of();
+    }
+    double best = (Double) candidates.get(0)[9];
+    List<String> out = new ArrayList<>();
+    for (Object[] r : candidates) {
+      if ((Double) r[9] >= best / 2 && out.size() < MAX_KEY_FEATURES) {
+        r[14] = true;
+        out.add((String) r[0]);
+      }
+    }
+    return out.stream().sorted().toList();
+  }
+
+  private static Double rate(long part, long whole) {
+    return whole == 0 ? null : (double) part / whole;
+  }
+
+  /** Wilson 95 % score interval of a proportion; nulls when there is no data. */
+  static Double[] wilson(long successes, long n) {
+    if (n == 0) {
+      return new Double[] {null, null};
+    }
+    double z = 1.959963984540054;
+    double p = (double) successes / n;
+    double denominator = 1 + z * z / n;
+    double centre = (p + z * z / (2 * n)) / denominator;
+    double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denominator;
+    return new Double[] {centre - half, centre + half};
+  }
+}
