@@ -30,7 +30,7 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * Writes sample sources of a fictional SaaS company with hidden ground truth, for demos,
- * tests and benchmarks (DESIGN.md §7).
+ * tests and benchmarks.
  *
  * <p>Each account is simulated independently from its own random streams (seeded from the seed
  * and the account index) inside a Spark job distributed over the account range, so the output
