@@ -271,6 +271,23 @@ class SampleDataGeneratorTest extends SparkTestBase {
       assertEquals(0, r.getLong(2));
     }
 
+    /** A renewal later than grace (or a win-back) is churn on the earlier end day in the truth. */
+    @Test
+    void restartsAfterTheGracePeriodAreChurnOnTheEarlierEndDay() {
+      Row r = spark().sql("""
+          SELECT count(*) AS windows,
+                 sum(CASE WHEN t.churn_date IS NULL OR t.churn_date <> g.end_date
+                          THEN 1 ELSE 0 END) AS not_churn,
+                 count(DISTINCT CASE WHEN g.gap_days BETWEEN 31 AND 59
+                                     THEN g.account_id END) AS late_renewals
+          FROM restarts g
+          JOIN truth_churn t ON t.account_id = g.account_id AND t.as_of_date < g.end_date
+                            AND g.end_date <= date_add(t.as_of_date, 90)
+          WHERE g.gap_days > 30""").first();
+      assertTrue(r.getLong(2) >= 1, "late renewals back before a win-back could be: " + r.get(2));
+      assertEquals(0, r.getLong(1), "as-of windows holding a restart after grace but no churn");
+    }
+
     @Test
     void someChurnedAccountsWinBackAfterTheGracePeriod() {
       long winBacks = spark().sql("SELECT count(*) FROM restarts WHERE gap_days > 30").first()
