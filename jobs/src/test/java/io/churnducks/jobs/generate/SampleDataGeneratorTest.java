@@ -448,11 +448,19 @@ class SampleDataGeneratorTest extends SparkTestBase {
       double[] churned = new double[edges.length - 1];
       double[] expected = new double[edges.length - 1];
       double[] variance = new double[edges.length - 1];
+      // Windows holding a renewal, where a late renewal adds its probability.
+      double[] renewals = new double[3];
       for (AccountHistory h : histories()) {
         for (ChurnTruth.Outcome t : ChurnTruth.outcomes(h, LONG)) {
           // Horizons of as-of dates four months apart are disjoint.
           if (monthsSinceFirstAsOf(t.asOf()) % 4 != 0) {
             continue;
+          }
+          if (h.episodeActiveOn(t.asOf()).renewals.stream()
+              .anyMatch(r -> r.day() > t.asOf() && r.day() <= t.asOf() + LONG.horizonDays())) {
+            renewals[0] += t.churned() ? 1 : 0;
+            renewals[1] += t.probability();
+            renewals[2] += t.probability() * (1 - t.probability());
           }
           int b = 0;
           while (t.probability() >= edges[b + 1]) {
@@ -470,6 +478,8 @@ class SampleDataGeneratorTest extends SparkTestBase {
             + edges[b + 1] + ": churned " + churned[b] + ", expected " + expected[b] + " ± "
             + tolerance);
       }
+      assertTrue(Math.abs(renewals[0] - renewals[1]) <= 4 * Math.sqrt(renewals[2]),
+          "windows holding a renewal: churned " + renewals[0] + ", expected " + renewals[1]);
     }
 
     @Test
