@@ -9,13 +9,22 @@ import java.util.List;
 
 /**
  * Everything simulated for one account: its firmographics, its hidden latents and its episodes
- * (subscription chains cut by churn). Built by {@link AccountSimulator}; the source renderers
- * and the truth read it. Days are epoch days (UTC).
+ * (subscription chains cut by churn, each with its hidden drivers). Built by
+ * {@link AccountSimulator}; the source renderers and the truth read it. Days are epoch days
+ * (UTC).
+ *
+ * <p>The monthly churn hazard ({@link #hazard}) multiplies persona, industry and early
+ * key-feature adoption with moderate effects of the account's latents (falling engagement,
+ * payment risk, satisfaction, a discount that ended) and with the episode's drivers. Each
+ * source sees these factors only through some noisy trace, and no single one explains most of
+ * the hazard.
  */
 final class AccountHistory {
 
   /** Hazard multiplier of a discount hunter in the two months after its discount ended. */
-  static final double DISCOUNT_END_HAZARD_MULTIPLIER = 10.0;
+  static final double DISCOUNT_END_HAZARD_MULTIPLIER = 5.0;
+  /** Largest hazard multiplier of falling engagement. */
+  static final double MAX_DECLINE_MULTIPLIER = 2.5;
   /** Largest monthly hazard. */
   static final double MAX_HAZARD = 0.9;
   /** Average days per month, for months since signup. */
@@ -32,6 +41,11 @@ final class AccountHistory {
   final int employees;
   final long acquisitionCostCents;
   final int signup;
+  /** Latent onboarding propensity: expected key-feature uses in the first 14 days. */
+  final double onboardingPropensity;
+  /** Key-feature events in the first 14 days (a Poisson draw of the propensity). */
+  final int earlyKeyFeatureUses;
+  /** Whether {@link #earlyKeyFeatureUses} reached {@link SampleCatalog#EARLY_ADOPTION_MIN_USES}. */
   final boolean earlyAdopter;
   /** Probability that a given invoice payment fails. */
   final double paymentRisk;
@@ -48,7 +62,7 @@ final class AccountHistory {
 
   AccountHistory(long index, String name, Persona persona, Industry industry, Channel channel,
       String country, String csmOwner, int employees, long acquisitionCostCents, int signup,
-      boolean earlyAdopter, double paymentRisk, double engagementSlope, double eventsPerDay,
+      double onboardingPropensity, int earlyKeyFeatureUses, double paymentRisk, double engagementSlope, double eventsPerDay,
       double satisfaction, double ticketsPerMonth, int peoplePerLogin, List<Episode> episodes) {
     this.index = index;
     this.accountId = accountId(index);
@@ -61,7 +75,9 @@ final class AccountHistory {
     this.employees = employees;
     this.acquisitionCostCents = acquisitionCostCents;
     this.signup = signup;
-    this.earlyAdopter = earlyAdopter;
+    this.onboardingPropensity = onboardingPropensity;
+    this.earlyKeyFeatureUses = earlyKeyFeatureUses;
+    this.earlyAdopter = earlyKeyFeatureUses >= SampleCatalog.EARLY_ADOPTION_MIN_USES;
     this.paymentRisk = paymentRisk;
     this.engagementSlope = engagementSlope;
     this.eventsPerDay = eventsPerDay;
@@ -96,25 +112,36 @@ final class AccountHistory {
    * The churn hazard of the month starting {@code monthStart} in {@code episode}: the
    * probability that the account churns on a day in {@code (monthStart, next month start]}
    * given it has not churned before. Zero for months starting on or before the episode start.
+   *
+   * <p>{@code base(persona) × industry × (0.45 if early adopter) × min(2.5, (e(t)/e0)^-0.6)
+   * × (1 + 1.5 × payment risk) × exp(−0.2 × satisfaction) × (5 in the two months after a
+   * discount ended) × Π drivers}, each driver weighted by the share of the month it affects,
+   * capped at {@link #MAX_HAZARD}.
    */
   double hazard(Episode episode, LocalDate monthStart) {
     int m = (int) monthStart.toEpochDay();
     if (m <= episode.start) {
       return 0;
     }
-    double decline = Math.min(4.0, StrictMath.pow(engagementRatio(m), -1.2));
+    int next = (int) monthStart.plusMonths(1).toEpochDay();
+    double decline = Math.min(MAX_DECLINE_MULTIPLIER, StrictMath.pow(engagementRatio(m), -0.6));
     double discount = 1.0;
     if (episode.discountEnd >= 0 && m >= episode.discountEnd
         && m < LocalDate.ofEpochDay(episode.discountEnd).plusMonths(2).toEpochDay()) {
       discount = DISCOUNT_END_HAZARD_MULTIPLIER;
     }
+    double drivers = 1.0;
+    for (Driver d : episode.drivers) {
+      drivers *= d.hazardFactor(m, next);
+    }
     double h = persona.baseHazard
         * industry.hazardMultiplier()
         * (earlyAdopter ? SampleCatalog.EARLY_ADOPTER_HAZARD_MULTIPLIER : 1.0)
         * decline
-        * (1 + 3 * paymentRisk)
-        * StrictMath.exp(-0.3 * satisfaction)
-        * discount;
+        * (1 + 1.5 * paymentRisk)
+        * StrictMath.exp(-0.2 * satisfaction)
+        * discount
+        * drivers;
     return Math.max(0, Math.min(MAX_HAZARD, h));
   }
 
@@ -123,6 +150,15 @@ final class AccountHistory {
     List<Subscription> all = new ArrayList<>();
     for (Episode e : episodes) {
       all.addAll(e.subscriptions());
+    }
+    return all;
+  }
+
+  /** Drivers of every episode that came before that episode's churn, in episode order. */
+  List<Driver> drivers() {
+    List<Driver> all = new ArrayList<>();
+    for (Episode e : episodes) {
+      all.addAll(e.driversBeforeChurn());
     }
     return all;
   }

@@ -10,9 +10,26 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Simulates one account's life from its own random stream: latents at signup, a planned
- * subscription chain per episode, monthly churn draws against the hazard, and win-backs.
- * Runs until {@link GeneratorOptions#simulationEnd()} so every as-of outcome is known.
+ * Simulates one account's life from its own random stream: latents at signup, then per
+ * episode a planned subscription chain with its renewals and hidden drivers, monthly churn
+ * draws against the hazard, late renewals, and win-backs. Runs until
+ * {@link GeneratorOptions#simulationEnd()} so every as-of outcome is known.
+ *
+ * <p>Churn is drawn month by month, the months being the churn days {@code (M_k, M_k+1]}: first
+ * the hazard (churn on a uniform day of the month), then each renewal falling in the month,
+ * which is late with its known probability. A renewal is a yearly plan's end or the end of a
+ * discount hunter's discounted start. A late renewal comes back
+ * {@code grace + 1 … grace + 45} days after the subscription ended, so it is churn on that end
+ * day followed by a comeback; an on-time renewal starts the same day or within a gap of at most
+ * {@link #MAX_RENEWAL_GAP_DAYS} days. Other churned accounts come back with probability
+ * {@link #WIN_BACK_PROBABILITY} two to eight months later.
+ *
+ * <p>Drivers have an exponential onset (from day 14 of the episode) at their kind's rate; an
+ * episode may get none, one or several. A departed champion needs two users; a budget cut needs
+ * room to contract (more than one seat or a tier above Starter) and takes effect at the first
+ * billing-period boundary on or after its onset, as a new subscription on at most 50–80% of
+ * the seats it had (and one tier down for 40%, or whenever only the tier can drop); later
+ * subscriptions of the episode stay within that cap.
  */
 final class AccountSimulator {
 
@@ -20,6 +37,16 @@ final class AccountSimulator {
   static final double WIN_BACK_PROBABILITY = 0.15;
   /** Longest non-churn renewal gap, days (kept below the grace period). */
   static final int MAX_RENEWAL_GAP_DAYS = 20;
+  /** Probability that a yearly renewal comes later than the grace period. */
+  static final double LATE_YEARLY_RENEWAL_PROBABILITY = 0.10;
+  /** Probability that a discount hunter renews later than the grace period when its discount ends. */
+  static final double LATE_DISCOUNT_RENEWAL_PROBABILITY = 0.15;
+  /** Longest delay of a late renewal beyond the grace period, days. */
+  static final int MAX_LATE_RENEWAL_EXTRA_DAYS = 45;
+  /** Shape of the gamma onboarding propensity (early key-feature uses are Poisson-gamma). */
+  static final int ONBOARDING_SHAPE = 3;
+  /** Share of broken integrations that are never fixed. */
+  static final double INTEGRATION_NEVER_FIXED = 0.3;
 
   private final GeneratorOptions options;
   private final SplittableRandom rng;
@@ -58,7 +85,8 @@ final class AccountSimulator {
     int lastSignup = (int) options.cutoff().minusDays(30).toEpochDay();
     int signup = first + rng.nextInt(lastSignup - first);
 
-    boolean adopter = rng.nextDouble() < persona.earlyAdoption;
+    double propensity = persona.earlyKeyUsesMean * Randoms.gamma(rng, ONBOARDING_SHAPE);
+    int earlyKeyUses = Randoms.poisson(rng, propensity);
     double slope = persona.slopeMean + 0.04 * rng.nextGaussian();
     double eventsPerDay = persona.eventsPerDay * Randoms.logNormal(rng, 0.35);
     double risk = Randoms.beta(rng, persona.riskA, persona.riskB);
@@ -74,54 +102,66 @@ final class AccountSimulator {
 
     // Planning and churn read only the latents, so they run against a history without episodes.
     AccountHistory latents = new AccountHistory(index, name, persona, industry, channel, country,
-        csm, employees, cacCents, signup, adopter, risk, slope, eventsPerDay, satisfaction,
-        tickets, peoplePerLogin, List.of());
+        csm, employees, cacCents, signup, propensity, earlyKeyUses, risk, slope, eventsPerDay,
+        satisfaction, tickets, peoplePerLogin, List.of());
     List<Episode> episodes = new ArrayList<>();
     int episodeStart = signup;
+    int grace = options.graceDays();
     while (episodeStart < horizonEnd) {
       Episode episode = plan(latents, episodes.size(), episodeStart, sharerSeats);
       episodes.add(episode);
-      int churnDay = drawChurn(latents, episode);
-      if (churnDay == Episode.NO_CHURN) {
+      Churn churn = drawChurn(latents, episode);
+      if (churn == null) {
         break;
       }
-      episode.churn(churnDay);
+      episode.churn(churn.day, churn.lateRenewal);
+      if (churn.lateRenewal) {
+        episodeStart = churn.day + Randoms.between(rng, grace + 1,
+            grace + MAX_LATE_RENEWAL_EXTRA_DAYS);
+        continue;
+      }
       if (rng.nextDouble() >= WIN_BACK_PROBABILITY) {
         break;
       }
-      int lo = Math.max(60, options.graceDays() + 1);
-      episodeStart = churnDay + Randoms.between(rng, lo, Math.max(240, lo + 180));
+      int lo = Math.max(60, grace + 1);
+      episodeStart = churn.day + Randoms.between(rng, lo, Math.max(240, lo + 180));
     }
     return new AccountHistory(index, name, persona, industry, channel, country, csm, employees,
-        cacCents, signup, adopter, risk, slope, eventsPerDay, satisfaction, tickets,
-        peoplePerLogin, episodes);
+        cacCents, signup, propensity, earlyKeyUses, risk, slope, eventsPerDay, satisfaction,
+        tickets, peoplePerLogin, episodes);
   }
+
+  /** A churn event: its effective day, and whether it is a renewal later than the grace period. */
+  private record Churn(int day, boolean lateRenewal) {}
 
   /**
-   * Draws churn month by month (months starting after the episode start): in a month with
-   * hazard h the account churns with probability h, on a uniform day of
-   * {@code (monthStart, nextMonthStart]}, moved back to the previous subscription's end when it
-   * falls in a renewal gap.
+   * Draws churn month by month: in a month with hazard h the account churns with probability
+   * h, on a uniform day of {@code (monthStart, nextMonthStart]}, moved back to the previous
+   * subscription's end when it falls in a renewal gap; otherwise each renewal ending in the
+   * month is late with its probability. Null when the episode outlives the simulation.
    */
-  private int drawChurn(AccountHistory history, Episode episode) {
+  private Churn drawChurn(AccountHistory history, Episode episode) {
     LocalDate month = LocalDate.ofEpochDay(episode.start).withDayOfMonth(1);
-    if (month.toEpochDay() <= episode.start) {
-      month = month.plusMonths(1);
-    }
     for (; month.toEpochDay() < horizonEnd; month = month.plusMonths(1)) {
       double h = history.hazard(episode, month);
-      if (rng.nextDouble() < h) {
+      if (h > 0 && rng.nextDouble() < h) {
         int day = (int) month.toEpochDay() + 1 + rng.nextInt(month.lengthOfMonth());
-        return episode.effectiveChurnDay(day);
+        return new Churn(episode.effectiveChurnDay(day), false);
+      }
+      for (Episode.Renewal r : episode.renewalsIn(month)) {
+        if (rng.nextDouble() < r.lateProbability()) {
+          return new Churn(r.day(), true);
+        }
       }
     }
-    return Episode.NO_CHURN;
+    return null;
   }
 
-  /** Plans the subscription chain of an episode as if the account never churned. */
+  /** Plans the subscriptions, renewals and drivers of an episode as if it never churned. */
   private Episode plan(AccountHistory h, int ordinal, int start, int sharerSeats) {
     Persona p = h.persona;
     List<Subscription> subs = new ArrayList<>();
+    List<Episode.Renewal> renewals = new ArrayList<>();
     Tier tier = Tier.values()[Randoms.pick(rng, p.tierWeights())];
     int seats = p == Persona.SEAT_SHARER
         ? sharerSeats : Randoms.between(rng, p.seatsMin, p.seatsMax);
@@ -131,6 +171,7 @@ final class AccountSimulator {
       int end = plusMonths(day, Randoms.between(rng, 3, 6));
       subs.add(subscription(h, day, end, tier, false, seats, Randoms.between(rng, 30, 50)));
       discountEnd = end;
+      renewals.add(new Episode.Renewal(end, LATE_DISCOUNT_RENEWAL_PROBABILITY));
       day = end + (rng.nextDouble() < 0.6 ? Randoms.between(rng, 1, maxGap) : 0);
     }
     boolean yearly = rng.nextDouble() < p.yearlyShare;
@@ -146,6 +187,7 @@ final class AccountSimulator {
         if (end >= horizonEnd) {
           break;
         }
+        renewals.add(new Episode.Renewal(end, LATE_YEARLY_RENEWAL_PROBABILITY));
         if (p == Persona.EXPANDER && h.engagementRatio(end) >= 1.05) {
           seats = grow(seats);
           tier = rng.nextDouble() < 0.35 ? tier.up() : tier;
@@ -167,7 +209,92 @@ final class AccountSimulator {
     } else {
       subs.add(subscription(h, day, Subscription.OPEN, tier, false, seats, percentOff));
     }
-    return new Episode(ordinal, start, subs, discountEnd);
+    List<Driver> drivers = drawDrivers(p, start, subs);
+    for (int i = 0; i < subs.size(); i++) {
+      subs.set(i, subs.get(i).numbered(++subscriptionCount));
+    }
+    return new Episode(ordinal, start, subs, discountEnd, drivers, renewals);
+  }
+
+  /**
+   * Draws each kind of driver once for the episode starting {@code start}; a budget cut
+   * contracts {@code subs} in place. Drivers with an onset after the simulation are dropped.
+   */
+  private List<Driver> drawDrivers(Persona p, int start, List<Subscription> subs) {
+    List<Driver> drivers = new ArrayList<>();
+    for (Driver.Kind kind : Driver.Kind.values()) {
+      double rate = kind.monthlyRate * kind.rateFactor(p);
+      double months = -StrictMath.log(1.0 - rng.nextDouble()) / rate;
+      double onsetDay = start + 14 + months * AccountHistory.DAYS_PER_MONTH;
+      int end = switch (kind) {
+        case CHAMPION_LEFT, BUDGET_CUT -> Driver.OPEN;
+        case INTEGRATION_BROKEN -> rng.nextDouble() < INTEGRATION_NEVER_FIXED
+            ? Driver.OPEN : 7 * Randoms.between(rng, 2, 16);
+        case COMPETITOR_TRIAL -> Randoms.between(rng, 45, 75);
+      };
+      if (onsetDay >= horizonEnd) {
+        continue;
+      }
+      int onset = (int) onsetDay;
+      boolean possible = switch (kind) {
+        case CHAMPION_LEFT -> subs.stream().allMatch(s -> s.users() >= 2);
+        case BUDGET_CUT -> contract(subs, onset);
+        default -> true;
+      };
+      if (possible) {
+        drivers.add(new Driver(kind, onset, end == Driver.OPEN ? Driver.OPEN : onset + end));
+      }
+    }
+    return drivers;
+  }
+
+  /**
+   * Contracts {@code subs} from the first billing-period boundary on or after {@code onset}
+   * (splitting the subscription it falls in), or returns false when the account cannot spend
+   * less or has no boundary before the simulation ends.
+   */
+  private boolean contract(List<Subscription> subs, int onset) {
+    int i = 0;
+    while (i < subs.size() && subs.get(i).end() <= onset) {
+      i++;
+    }
+    if (i == subs.size()) {
+      return false;
+    }
+    Subscription s = subs.get(i);
+    int boundary = s.start();
+    while (boundary < onset) {
+      boundary = plusMonths(boundary, s.periodMonths());
+    }
+    if (boundary >= s.end()) {
+      i++;
+      if (i == subs.size()) {
+        return false;
+      }
+      s = subs.get(i);
+      boundary = s.start();
+    }
+    // What the account had just before the boundary is what it cuts down from.
+    Subscription current = boundary > s.start() ? s : subs.get(i - 1);
+    if (boundary >= horizonEnd || (current.seats() == 1 && current.tier() == Tier.STARTER)) {
+      return false;
+    }
+    double keep = Randoms.uniform(rng, 0.5, 0.8);
+    boolean down = current.tier() != Tier.STARTER
+        && (current.seats() == 1 || rng.nextDouble() < 0.4);
+    int maxSeats = Math.max(1, (int) (current.seats() * keep));
+    Tier maxTier = down ? current.tier().down() : current.tier();
+    if (boundary > s.start()) {
+      subs.set(i, s.between(s.start(), boundary));
+      subs.add(i + 1, s.between(boundary, s.end()));
+      i++;
+    }
+    for (; i < subs.size(); i++) {
+      Subscription later = subs.get(i);
+      Tier tier = later.tier().compareTo(maxTier) < 0 ? later.tier() : maxTier;
+      subs.set(i, later.contracted(Math.min(later.seats(), maxSeats), tier));
+    }
+    return true;
   }
 
   private Subscription subscription(AccountHistory h, int start, int end, Tier tier,
@@ -177,8 +304,8 @@ final class AccountSimulator {
       case POWER_COLLABORATOR -> (int) Math.ceil(seats * Randoms.uniform(rng, 0.75, 1.0));
       default -> (int) Math.ceil(seats * Randoms.uniform(rng, 0.4, 0.9));
     };
-    return new Subscription(++subscriptionCount, start, end, tier, yearly, seats, percentOff,
-        Math.max(1, users), false);
+    return new Subscription(0, start, end, tier, yearly, seats, percentOff, Math.max(1, users),
+        false);
   }
 
   private int grow(int seats) {

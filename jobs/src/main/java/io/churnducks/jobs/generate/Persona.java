@@ -8,32 +8,34 @@ import java.util.Arrays;
  * churn hazard; the pipeline's segments should recover them from observable behaviour.
  *
  * <p>Parameters per persona: population share, base usage (events per active day at signup),
- * mean engagement slope (log change per month), base monthly churn hazard, probability of
- * adopting the high-retention features early, seat range, payment-risk Beta(a, b) shape,
- * support tickets per month, mean latent satisfaction, share of yearly plans, and the plan-tier
- * mix (Starter, Team, Business).
+ * mean engagement slope (log change per month), base monthly churn hazard, mean onboarding
+ * propensity (expected key-feature uses in the first 14 days; the count itself is a
+ * Poisson-gamma draw, so about 85%, 50%, 1%, 30%, 40%, 50% and 80% of the personas in
+ * declaration order reach the five uses that make an early adopter), seat range, payment-risk
+ * Beta(a, b) shape, support tickets per month, mean latent satisfaction, share of yearly plans,
+ * and the plan-tier mix (Starter, Team, Business).
  */
 public enum Persona {
-  /** Large teams living in the product: many seats, broad usage, early key-feature adoption. */
-  POWER_COLLABORATOR("power_collaborator", 0.14, 6.0, 0.005, 0.012, 0.85, 10, 50, 1, 30, 0.4, 0.4,
+  /** Large teams living in the product: many seats, broad usage, much early key-feature use. */
+  POWER_COLLABORATOR("power_collaborator", 0.14, 6.0, 0.005, 0.012, 12.0, 10, 50, 1, 30, 0.4, 0.4,
       0.30, new double[] {0.1, 0.4, 0.5}),
   /** Few seats, many people behind each login: many distinct devices per user. */
-  SEAT_SHARER("seat_sharer", 0.12, 4.5, 0.0, 0.038, 0.5, 1, 3, 1, 20, 0.3, 0.1,
+  SEAT_SHARER("seat_sharer", 0.12, 4.5, 0.0, 0.038, 5.5, 1, 3, 1, 20, 0.3, 0.1,
       0.15, new double[] {0.7, 0.3, 0.0}),
-  /** Never reaches the key features early; usage fades and early hazard is high. */
-  STALLED_ONBOARDER("stalled_onboarder", 0.14, 1.0, -0.05, 0.11, 0.02, 2, 8, 1, 15, 0.25, -0.4,
+  /** Rarely reaches the key features early; usage fades and early hazard is high. */
+  STALLED_ONBOARDER("stalled_onboarder", 0.14, 1.0, -0.05, 0.11, 1.0, 2, 8, 1, 15, 0.25, -0.4,
       0.10, new double[] {0.5, 0.4, 0.1}),
   /** Signs up on a 30–50% discount for 3–6 months; hazard spikes when the discount ends. */
-  DISCOUNT_HUNTER("discount_hunter", 0.14, 2.5, -0.01, 0.022, 0.3, 3, 10, 2, 12, 0.3, -0.1,
+  DISCOUNT_HUNTER("discount_hunter", 0.14, 2.5, -0.01, 0.022, 3.5, 3, 10, 2, 12, 0.3, -0.1,
       0.10, new double[] {0.6, 0.35, 0.05}),
   /** Many support tickets, low satisfaction. */
-  SUPPORT_HEAVY("support_heavy", 0.12, 2.8, -0.035, 0.06, 0.4, 5, 20, 2, 14, 3.0, -0.9,
+  SUPPORT_HEAVY("support_heavy", 0.12, 2.8, -0.035, 0.06, 4.3, 5, 20, 2, 14, 3.0, -0.9,
       0.20, new double[] {0.3, 0.5, 0.2}),
   /** Low but steady usage and a low hazard. */
-  QUIET_LOYALIST("quiet_loyalist", 0.18, 1.2, 0.0, 0.016, 0.5, 2, 6, 1, 40, 0.2, 0.3,
+  QUIET_LOYALIST("quiet_loyalist", 0.18, 1.2, 0.0, 0.016, 5.5, 2, 6, 1, 40, 0.2, 0.3,
       0.35, new double[] {0.5, 0.4, 0.1}),
   /** Growing usage, adds seats and upgrades, many purchase-intent events. */
-  EXPANDER("expander", 0.16, 3.5, 0.045, 0.0085, 0.8, 5, 15, 1, 30, 0.35, 0.5,
+  EXPANDER("expander", 0.16, 3.5, 0.045, 0.0085, 10.0, 5, 15, 1, 30, 0.35, 0.5,
       0.20, new double[] {0.3, 0.6, 0.1});
 
   private final String id;
@@ -41,7 +43,8 @@ public enum Persona {
   final double eventsPerDay;
   final double slopeMean;
   final double baseHazard;
-  final double earlyAdoption;
+  /** Mean early key-feature uses (first 14 days) of the persona's onboarding propensity. */
+  final double earlyKeyUsesMean;
   final int seatsMin;
   final int seatsMax;
   final int riskA;
@@ -52,14 +55,14 @@ public enum Persona {
   private final double[] tierWeights;
 
   Persona(String id, double share, double eventsPerDay, double slopeMean, double baseHazard,
-      double earlyAdoption, int seatsMin, int seatsMax, int riskA, int riskB,
+      double earlyKeyUsesMean, int seatsMin, int seatsMax, int riskA, int riskB,
       double ticketsPerMonth, double satisfactionMean, double yearlyShare, double[] tierWeights) {
     this.id = id;
     this.share = share;
     this.eventsPerDay = eventsPerDay;
     this.slopeMean = slopeMean;
     this.baseHazard = baseHazard;
-    this.earlyAdoption = earlyAdoption;
+    this.earlyKeyUsesMean = earlyKeyUsesMean;
     this.seatsMin = seatsMin;
     this.seatsMax = seatsMax;
     this.riskA = riskA;

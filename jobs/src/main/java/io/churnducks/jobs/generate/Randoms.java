@@ -85,6 +85,11 @@ final class Randoms {
     return x / (x + y);
   }
 
+  /** Gamma draw with integer shape {@code k} and mean 1 (variance 1/k). */
+  static double gamma(SplittableRandom r, int k) {
+    return erlang(r, k) / k;
+  }
+
   private static double erlang(SplittableRandom r, int shape) {
     double sum = 0;
     for (int i = 0; i < shape; i++) {

@@ -4,8 +4,10 @@ import java.util.List;
 
 /**
  * The fixed vocabularies of the generated company: industries (five of which really change the
- * churn hazard), acquisition channels with their cost, product features, countries and CSMs.
- * Public so that demo configuration and acceptance tests can name the same values.
+ * churn hazard), acquisition channels with their cost, product features and error events,
+ * countries and CSMs. Public so that demo configuration and acceptance tests can name the same
+ * values. Countries, CSM owners, account names and the 19 industries without effect are pure
+ * noise by construction ({@code truth/noise_fields}).
  */
 public final class SampleCatalog {
 
@@ -69,25 +71,33 @@ public final class SampleCatalog {
       new Channel("referral", 300),
       new Channel("content", 250));
 
-  /** High-retention ("aha") features: early adopters churn far less. */
+  /** High-retention ("aha") features: accounts that use them early churn far less. */
   public static final List<String> KEY_FEATURES = List.of("automations", "integrations");
 
   /** Purchase-intent events. */
   public static final List<String> INTENT_EVENTS = List.of("pricing_page", "upgrade_click");
 
-  /** Every {@code product_events.event} value: eleven product features, then the intent events. */
+  /** Every product {@code product_events.event} value: eleven features, then the intent events. */
   public static final List<String> EVENTS = List.of(
       "dashboards", "reports", "report_export", "integrations", "automations", "comments",
       "sharing", "api", "mobile_app", "search", "admin_settings", "pricing_page", "upgrade_click");
 
+  /**
+   * Error events the product records in {@code product_events.event} when a connected
+   * integration fails: not feature use, never part of the normal feature mix.
+   */
+  public static final List<String> ERROR_EVENTS = List.of("sync_error",
+      "integration_disconnected");
+
   /** Days after signup (day 0 = signup day) in which key-feature use counts as early adoption. */
   public static final int EARLY_WINDOW_DAYS = 14;
 
-  /** Key-feature events within the early window that make an account an early adopter. */
+  /**
+   * Key-feature events within the early window that make an account an early adopter. The
+   * count itself is continuous-ish (Poisson-gamma around a latent onboarding propensity); the
+   * hazard steps down at exactly this many uses.
+   */
   public static final int EARLY_ADOPTION_MIN_USES = 5;
-
-  /** Most key-feature events a non-adopter has within the early window. */
-  public static final int EARLY_NON_ADOPTER_MAX_USES = 2;
 
   /** Multiplier on the churn hazard of early key-feature adopters. */
   public static final double EARLY_ADOPTER_HAZARD_MULTIPLIER = 0.45;

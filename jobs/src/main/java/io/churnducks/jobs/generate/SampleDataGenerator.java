@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,7 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * Writes sample sources of a fictional SaaS company with hidden ground truth, for demos,
- * tests and benchmarks (DESIGN.md §7).
+ * tests and benchmarks.
  *
  * <p>Each account is simulated independently from its own random streams (seeded from the seed
  * and the account index) inside a Spark job distributed over the account range, so the output
@@ -41,7 +42,8 @@ import static org.apache.spark.sql.functions.when;
  * {@code billing_invoices/}, {@code product_events/}, {@code support_tickets/},
  * {@code nps_responses/} (CSV with header or Parquet, all columns strings, data strictly before
  * the cutoff) and {@code truth/} (Parquet: {@code accounts}, {@code churn_probabilities},
- * {@code quarantine_expected}, {@code parameters}), all overwritten on a rerun.
+ * {@code drivers}, {@code noise_fields}, {@code quarantine_expected}, {@code parameters}), all
+ * overwritten on a rerun.
  */
 public final class SampleDataGenerator {
 
@@ -76,6 +78,9 @@ public final class SampleDataGenerator {
     }
     writeTruthAccounts(accounts, options);
     writeChurnProbabilities(accounts, options);
+    writeDrivers(accounts, options);
+    write(spark.createDataFrame(noiseFields(), TruthSchemas.NOISE_FIELDS), "parquet",
+        truthPath(options, TruthSchemas.NOISE_FIELDS_TABLE));
     write(spark.createDataFrame(expected, TruthSchemas.QUARANTINE_EXPECTED), "parquet",
         truthPath(options, TruthSchemas.QUARANTINE_EXPECTED_TABLE));
     writeParameters(spark, options);
@@ -116,8 +121,8 @@ public final class SampleDataGenerator {
         index -> {
           AccountHistory h = AccountSimulator.simulate(options, index);
           return RowFactory.create(h.accountId, h.persona.id(), h.industry.name(),
-              h.industry.hasEffect(), h.channel.id(), h.earlyAdopter, h.paymentRisk,
-              h.engagementSlope);
+              h.industry.hasEffect(), h.channel.id(), h.earlyKeyFeatureUses, h.earlyAdopter,
+              h.paymentRisk, h.engagementSlope);
         }, Encoders.row(TruthSchemas.ACCOUNTS));
     write(rows, "parquet", truthPath(options, TruthSchemas.ACCOUNTS_TABLE));
   }
@@ -129,15 +134,14 @@ public final class SampleDataGenerator {
         .add("true_churn_probability", DataTypes.DoubleType, false)
         .add("churned_within_horizon", DataTypes.BooleanType, false)
         .add("churn_day", DataTypes.IntegerType, true);
-    Dataset<Row> rows = accounts.flatMap((FlatMapFunction<Long, Row>) index -> {
-      AccountHistory h = AccountSimulator.simulate(options, index);
+    Dataset<Row> rows = perAccount(accounts, options, days, h -> {
       List<Row> out = new ArrayList<>();
       for (ChurnTruth.Outcome t : ChurnTruth.outcomes(h, options)) {
         out.add(RowFactory.create(h.accountId, t.asOf(), t.probability(), t.churned(),
             t.churned() ? t.churnDay() : null));
       }
-      return out.iterator();
-    }, Encoders.row(days));
+      return out;
+    });
     Dataset<Row> truth = rows.select(
         col("account_id"),
         expr("date_from_unix_date(as_of_day)").as("as_of_date"),
@@ -145,6 +149,62 @@ public final class SampleDataGenerator {
         col("churned_within_horizon"),
         expr("date_from_unix_date(churn_day)").as("churn_date"));
     write(truth, "parquet", truthPath(options, TruthSchemas.CHURN_PROBABILITIES_TABLE));
+  }
+
+  private static void writeDrivers(Dataset<Long> accounts, GeneratorOptions options) {
+    StructType days = new StructType()
+        .add("account_id", DataTypes.StringType, false)
+        .add("episode", DataTypes.IntegerType, false)
+        .add("driver", DataTypes.StringType, false)
+        .add("onset_day", DataTypes.IntegerType, false)
+        .add("end_day", DataTypes.IntegerType, true)
+        .add("hazard_multiplier", DataTypes.DoubleType, false);
+    Dataset<Row> rows = perAccount(accounts, options, days, h -> {
+      List<Row> out = new ArrayList<>();
+      for (Episode e : h.episodes) {
+        for (Driver d : e.driversBeforeChurn()) {
+          out.add(RowFactory.create(h.accountId, e.ordinal, d.kind().id(), d.onset(),
+              d.end() == Driver.OPEN ? null : d.end(), d.kind().hazardMultiplier));
+        }
+      }
+      return out;
+    });
+    Dataset<Row> truth = rows.select(
+        col("account_id"),
+        col("episode"),
+        col("driver"),
+        expr("date_from_unix_date(onset_day)").as("onset_date"),
+        expr("date_from_unix_date(end_day)").as("end_date"),
+        col("hazard_multiplier"));
+    write(truth, "parquet", truthPath(options, TruthSchemas.DRIVERS_TABLE));
+  }
+
+  /** Rows of one account's truth, computed on the executors. */
+  private interface TruthRows extends Serializable {
+    List<Row> of(AccountHistory history);
+  }
+
+  /** Every account's truth rows of schema {@code schema}, re-simulating each account. */
+  private static Dataset<Row> perAccount(Dataset<Long> accounts, GeneratorOptions options,
+      StructType schema, TruthRows rows) {
+    return accounts.flatMap((FlatMapFunction<Long, Row>) index ->
+        rows.of(AccountSimulator.simulate(options, index)).iterator(), Encoders.row(schema));
+  }
+
+  /** The rows of {@code truth/noise_fields}. */
+  private static List<Row> noiseFields() {
+    String crm = SampleSource.CRM_ACCOUNTS.directory();
+    List<Row> rows = new ArrayList<>(List.of(
+        RowFactory.create(crm, "BillingCountry", null, "Drawn uniformly, never read again."),
+        RowFactory.create(crm, "Owner_Name", null, "Drawn uniformly, never read again."),
+        RowFactory.create(crm, "Name", null, "Drawn uniformly, never read again.")));
+    for (SampleCatalog.Industry industry : SampleCatalog.INDUSTRIES) {
+      if (!industry.hasEffect()) {
+        rows.add(RowFactory.create(crm, "Industry", industry.name(),
+            "Industry whose hazard multiplier is 1."));
+      }
+    }
+    return rows;
   }
 
   private static void writeParameters(SparkSession spark, GeneratorOptions o) {

@@ -94,7 +94,7 @@ public enum SampleSource {
     return switch (this) {
       case CRM_ACCOUNTS -> SourceRenderer.crmAccounts(h);
       case BILLING_SUBSCRIPTIONS -> SourceRenderer.subscriptions(h, o);
-      case BILLING_INVOICES -> SourceRenderer.invoices(h, o);
+      case BILLING_INVOICES -> InvoiceRenderer.render(h, o);
       case PRODUCT_EVENTS -> UsageEventRenderer.render(h, o);
       case SUPPORT_TICKETS -> SourceRenderer.supportTickets(h, o);
       case NPS_RESPONSES -> SourceRenderer.npsResponses(h, o);

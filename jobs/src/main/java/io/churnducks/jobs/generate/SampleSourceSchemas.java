@@ -42,21 +42,28 @@ public final class SampleSourceSchemas {
       field("cancel_at_period_end", "true when the customer cancelled (the subscription ended "
           + "in churn), else false; the inverse of auto-renew."));
 
-  /** Billing invoices export ({@code billing_invoices/}); void rows are legitimate drafts. */
+  /**
+   * Billing invoices export ({@code billing_invoices/}): each invoice as it stands at the extract
+   * cutoff; void rows are legitimate drafts, rows with a negative amount credit notes (refunds).
+   */
   public static final StructType BILLING_INVOICES = schema(
       field("id", "Invoice id (in_…)."),
       field("customer_ref", "Account id (crm_accounts.Id)."),
       field("created", "Issue time, epoch seconds UTC."),
-      field("amount_due", "Invoiced amount, integer cents (MRR x billing-period months)."),
-      field("status", "paid, payment_failed (retried as a new invoice), open, refunded or void "
-          + "(a voided draft, not a real invoice)."),
-      field("paid_at", "Payment time, epoch seconds UTC; empty unless paid or refunded."));
+      field("amount_due", "Invoiced amount, integer cents (MRR x billing-period months); "
+          + "negative for a credit note, dated when the refund was issued."),
+      field("status", "State at the extract: open (issued, not paid yet), paid, payment_failed "
+          + "(a payment attempt failed and nothing was collected yet), refunded (paid, then "
+          + "refunded by a credit note) or void (a voided draft, not a real invoice)."),
+      field("paid_at", "Payment time, epoch seconds UTC, possibly weeks after issue; empty unless "
+          + "paid or refunded."));
 
   /** Product analytics events export ({@code product_events/}). */
   public static final StructType PRODUCT_EVENTS = schema(
       field("message_id", "Event id, unique unless the exporter duplicated the row."),
       field("timestamp", "Event time, epoch milliseconds UTC."),
-      field("event", "Feature used, or an intent event (pricing_page, upgrade_click)."),
+      field("event", "Feature used, an intent event (pricing_page, upgrade_click), or an error "
+          + "event of a failing integration (sync_error, integration_disconnected)."),
       field("org_id", "Account id (crm_accounts.Id)."),
       field("user_key", "Login that produced the event (u_<account number>_<n>)."),
       field("device", "Device id; a login shared by several people shows many devices."),

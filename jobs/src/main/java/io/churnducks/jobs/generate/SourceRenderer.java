@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Renders an {@link AccountHistory} as rows of the CRM, billing, help-desk and survey sources,
- * in the column order of {@link SampleSourceSchemas}. Only what happens strictly before the
- * cutoff is rendered: a subscription still running then is open, an invoice paid after it is
- * open, a ticket solved after it is unsolved.
+ * Renders an {@link AccountHistory} as rows of the CRM, billing subscriptions, help-desk and
+ * survey sources, in the column order of {@link SampleSourceSchemas} (invoices:
+ * {@link InvoiceRenderer}; usage: {@link UsageEventRenderer}). Only what happens strictly before
+ * the cutoff is rendered: a subscription still running then is open, a ticket solved after it is
+ * unsolved.
  */
 final class SourceRenderer {
 
@@ -25,6 +26,11 @@ final class SourceRenderer {
   private static final long DAY_SECONDS = 86_400L;
   private static final String[] PRIORITIES = {"low", "normal", "high", "urgent"};
   private static final String[] TICKET_TYPES = {"question", "incident", "problem", "task"};
+  /** Priority weights (low, normal, high, urgent) of an incident about a broken integration. */
+  private static final double[] INCIDENT_PRIORITIES = {0.0, 0.2, 0.5, 0.3};
+
+  /** Incident tickets per month while an integration is broken. */
+  static final double INCIDENTS_PER_MONTH = 1.5;
 
   private SourceRenderer() {}
 
@@ -67,65 +73,11 @@ final class SourceRenderer {
   }
 
   /**
-   * One invoice per billing period issued before the cutoff. A failed payment (probability =
-   * payment risk) is retried three to seven days later as a second invoice; about 1% of periods
-   * also carry a voided draft, and a few paid invoices are refunded.
-   */
-  static List<String[]> invoices(AccountHistory h, GeneratorOptions o) {
-    SplittableRandom rng = Randoms.forAccount(o.seed(), h.index, Randoms.Stream.INVOICES);
-    long cutoffSeconds = cutoffDay(o) * DAY_SECONDS;
-    List<String[]> rows = new ArrayList<>();
-    int[] count = {0};
-    for (Subscription s : h.subscriptions()) {
-      LocalDate period = LocalDate.ofEpochDay(s.start());
-      for (; period.toEpochDay() < s.end() && period.toEpochDay() * DAY_SECONDS < cutoffSeconds;
-          period = period.plusMonths(s.periodMonths())) {
-        long amount = s.mrrCents() * s.periodMonths();
-        long issued = period.toEpochDay() * DAY_SECONDS + rng.nextInt(6 * 3600);
-        if (rng.nextDouble() < 0.01) {
-          long drafted = issued - Randoms.between(rng, 60, 3600);
-          rows.add(invoice(h, count, drafted, amount, "void", null));
-        }
-        if (rng.nextDouble() < h.paymentRisk) {
-          rows.add(invoice(h, count, issued, amount, "payment_failed", null));
-          long retry = issued + Randoms.between(rng, 3, 7) * DAY_SECONDS + rng.nextInt(3600);
-          if (retry < cutoffSeconds) {
-            rows.add(settled(h, count, rng, retry, amount, cutoffSeconds));
-          }
-        } else {
-          rows.add(settled(h, count, rng, issued, amount, cutoffSeconds));
-        }
-      }
-    }
-    return rows;
-  }
-
-  private static String[] settled(AccountHistory h, int[] count, SplittableRandom rng, long issued,
-      long amount, long cutoffSeconds) {
-    long paidAt = issued + (rng.nextDouble() < 0.8
-        ? Randoms.between(rng, 30, 3600) : Randoms.between(rng, 3600, 5 * 86_400));
-    boolean refunded = rng.nextDouble() < 0.005;
-    if (paidAt >= cutoffSeconds) {
-      return invoice(h, count, issued, amount, "open", null);
-    }
-    return invoice(h, count, issued, amount, refunded ? "refunded" : "paid", paidAt);
-  }
-
-  private static String[] invoice(AccountHistory h, int[] count, long issued, long amount,
-      String status, Long paidAt) {
-    return new String[] {
-        "in_" + h.number() + "_" + (++count[0]),
-        h.accountId,
-        Long.toString(issued),
-        Long.toString(amount),
-        status,
-        paidAt == null ? null : Long.toString(paidAt)};
-  }
-
-  /**
    * Help-desk tickets opened while the account was active, a Poisson process of the account's
    * ticket rate; resolution takes hours to days (longer for support-heavy accounts) and about
-   * 45% of solved tickets are rated, the rating following latent satisfaction.
+   * 45% of solved tickets are rated, the rating following latent satisfaction. While an
+   * integration is broken, incidents come on top at {@link #INCIDENTS_PER_MONTH} a month, mostly
+   * of high or urgent priority.
    */
   static List<String[]> supportTickets(AccountHistory h, GeneratorOptions o) {
     SplittableRandom rng = Randoms.forAccount(o.seed(), h.index, Randoms.Stream.TICKETS);
@@ -135,24 +87,27 @@ final class SourceRenderer {
     double[] priorityWeights = heavy ? new double[] {0.15, 0.40, 0.30, 0.15}
         : new double[] {0.30, 0.45, 0.18, 0.07};
     double medianHours = heavy ? 20 : 8;
+    // Each ticket: its opening second, and 1 when it is an integration incident.
     List<long[]> opened = new ArrayList<>();
-    for (Subscription s : h.subscriptions()) {
-      int days = Math.min(s.end(), cutoff) - s.start();
-      if (days <= 0) {
-        continue;
-      }
-      int n = Randoms.poisson(rng, h.ticketsPerMonth * days / AccountHistory.DAYS_PER_MONTH);
-      for (int i = 0; i < n; i++) {
-        long minute = Randoms.between(rng, 6 * 60, 22 * 60 - 1);
-        opened.add(new long[] {(s.start() + rng.nextInt(days)) * DAY_SECONDS + minute * 60});
+    for (Episode e : h.episodes) {
+      Driver broken = e.driver(Driver.Kind.INTEGRATION_BROKEN);
+      for (Subscription s : e.subscriptions()) {
+        int end = Math.min(s.end(), cutoff);
+        open(rng, opened, s.start(), end, h.ticketsPerMonth, 0);
+        if (broken != null) {
+          open(rng, opened, Math.max(s.start(), broken.onset()), Math.min(end, broken.end()),
+              INCIDENTS_PER_MONTH, 1);
+        }
       }
     }
     opened.sort(Comparator.comparingLong(t -> t[0]));
     List<String[]> rows = new ArrayList<>();
     for (int i = 0; i < opened.size(); i++) {
       long created = opened.get(i)[0];
-      int priority = Randoms.pick(rng, priorityWeights);
-      String type = TICKET_TYPES[Randoms.pick(rng, new double[] {0.45, 0.25, 0.15, 0.15})];
+      boolean incident = opened.get(i)[1] == 1;
+      int priority = Randoms.pick(rng, incident ? INCIDENT_PRIORITIES : priorityWeights);
+      String type = incident ? "incident"
+          : TICKET_TYPES[Randoms.pick(rng, new double[] {0.45, 0.25, 0.15, 0.15})];
       double hours = medianHours * StrictMath.exp(rng.nextGaussian());
       boolean abandoned = rng.nextDouble() < 0.04;
       long solved = created + 60 * Math.max(5, Math.round(hours * 60));
@@ -174,6 +129,20 @@ final class SourceRenderer {
           csat});
     }
     return rows;
+  }
+
+  /** Adds Poisson({@code perMonth}) tickets of {@code kind} opened on days {@code [from, to)}. */
+  private static void open(SplittableRandom rng, List<long[]> opened, int from, int to,
+      double perMonth, int kind) {
+    int days = to - from;
+    if (days <= 0) {
+      return;
+    }
+    int n = Randoms.poisson(rng, perMonth * days / AccountHistory.DAYS_PER_MONTH);
+    for (int i = 0; i < n; i++) {
+      long minute = Randoms.between(rng, 6 * 60, 22 * 60 - 1);
+      opened.add(new long[] {(from + rng.nextInt(days)) * DAY_SECONDS + minute * 60, kind});
+    }
   }
 
   /**

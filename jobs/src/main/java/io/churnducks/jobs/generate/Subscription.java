@@ -35,6 +35,11 @@ record Subscription(int number, int start, int end, Tier tier, boolean yearly, i
     Tier up() {
       return this == BUSINESS ? BUSINESS : values()[ordinal() + 1];
     }
+
+    /** The next tier down, or this one at the bottom. */
+    Tier down() {
+      return this == STARTER ? STARTER : values()[ordinal() - 1];
+    }
   }
 
   /** Whether the subscription covers {@code day}. */
@@ -50,6 +55,24 @@ record Subscription(int number, int start, int end, Tier tier, boolean yearly, i
   /** Monthly recurring revenue after discount, in cents (exact: list prices are whole dollars). */
   long mrrCents() {
     return (long) tier.unitCents * seats * (100 - percentOff) / 100;
+  }
+
+  /** The same subscription under per-account sequence number {@code number}. */
+  Subscription numbered(int number) {
+    return new Subscription(number, start, end, tier, yearly, seats, percentOff, users,
+        endedByChurn);
+  }
+
+  /** The part of this subscription that covers the days {@code from ≤ d < to}. */
+  Subscription between(int from, int to) {
+    return new Subscription(number, from, to, tier, yearly, seats, percentOff, users,
+        endedByChurn);
+  }
+
+  /** This subscription on fewer seats or a lower tier; its users shrink with the seats. */
+  Subscription contracted(int newSeats, Tier newTier) {
+    return new Subscription(number, start, end, newTier, yearly, newSeats, percentOff,
+        Math.min(users, newSeats), endedByChurn);
   }
 
   /** This subscription cut short by churn on {@code day} (or ending naturally on it). */

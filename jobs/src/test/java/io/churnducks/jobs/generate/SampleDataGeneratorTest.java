@@ -28,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Generates 300 accounts over 12 months three ways and checks them against each other and
  * against their own hidden truth: clean Parquet over 2 partitions, the same over 5 partitions
- * written over a small run with another seed, and the same seed as messy CSV.
+ * written over a small run with another seed, and the same seed as messy CSV. The statistical
+ * checks of the simulation itself (calibration, late renewals, driver traces, the adoption
+ * step) run in process on 4,000 simulated accounts over 24 months, without Spark.
  */
 class SampleDataGeneratorTest extends SparkTestBase {
 
@@ -38,7 +40,8 @@ class SampleDataGeneratorTest extends SparkTestBase {
   private static final long SEED = 2024;
   private static final double MESSY = 0.03;
   private static final List<String> TRUTH_TABLES = List.of(TruthSchemas.ACCOUNTS_TABLE,
-      TruthSchemas.CHURN_PROBABILITIES_TABLE, TruthSchemas.QUARANTINE_EXPECTED_TABLE,
+      TruthSchemas.CHURN_PROBABILITIES_TABLE, TruthSchemas.DRIVERS_TABLE,
+      TruthSchemas.NOISE_FIELDS_TABLE, TruthSchemas.QUARANTINE_EXPECTED_TABLE,
       TruthSchemas.PARAMETERS_TABLE);
 
   @TempDir
@@ -71,6 +74,7 @@ class SampleDataGeneratorTest extends SparkTestBase {
 
     view("truth_accounts", clean.truth(TruthSchemas.ACCOUNTS_TABLE));
     view("truth_churn", clean.truth(TruthSchemas.CHURN_PROBABILITIES_TABLE));
+    view("truth_drivers", clean.truth(TruthSchemas.DRIVERS_TABLE));
     for (SampleSource source : SampleSource.values()) {
       view(source.directory(), clean.source(source));
       // The messy CSV is read by many counting queries: parse it once.
@@ -157,6 +161,10 @@ class SampleDataGeneratorTest extends SparkTestBase {
           clean.truth(TruthSchemas.ACCOUNTS_TABLE).schema());
       assertSameColumns(TruthSchemas.CHURN_PROBABILITIES,
           clean.truth(TruthSchemas.CHURN_PROBABILITIES_TABLE).schema());
+      assertSameColumns(TruthSchemas.DRIVERS,
+          clean.truth(TruthSchemas.DRIVERS_TABLE).schema());
+      assertSameColumns(TruthSchemas.NOISE_FIELDS,
+          clean.truth(TruthSchemas.NOISE_FIELDS_TABLE).schema());
       assertSameColumns(TruthSchemas.QUARANTINE_EXPECTED,
           clean.truth(TruthSchemas.QUARANTINE_EXPECTED_TABLE).schema());
       assertSameColumns(TruthSchemas.PARAMETERS,
@@ -263,6 +271,23 @@ class SampleDataGeneratorTest extends SparkTestBase {
       assertEquals(0, r.getLong(2));
     }
 
+    /** A renewal later than grace (or a win-back) is churn on the earlier end day in the truth. */
+    @Test
+    void restartsAfterTheGracePeriodAreChurnOnTheEarlierEndDay() {
+      Row r = spark().sql("""
+          SELECT count(*) AS windows,
+                 sum(CASE WHEN t.churn_date IS NULL OR t.churn_date <> g.end_date
+                          THEN 1 ELSE 0 END) AS not_churn,
+                 count(DISTINCT CASE WHEN g.gap_days BETWEEN 31 AND 59
+                                     THEN g.account_id END) AS late_renewals
+          FROM restarts g
+          JOIN truth_churn t ON t.account_id = g.account_id AND t.as_of_date < g.end_date
+                            AND g.end_date <= date_add(t.as_of_date, 90)
+          WHERE g.gap_days > 30""").first();
+      assertTrue(r.getLong(2) >= 1, "late renewals back before a win-back could be: " + r.get(2));
+      assertEquals(0, r.getLong(1), "as-of windows holding a restart after grace but no churn");
+    }
+
     @Test
     void someChurnedAccountsWinBackAfterTheGracePeriod() {
       long winBacks = spark().sql("SELECT count(*) FROM restarts WHERE gap_days > 30").first()
@@ -284,25 +309,115 @@ class SampleDataGeneratorTest extends SparkTestBase {
     }
 
     @Test
-    void earlyKeyFeatureUseFollowsTheAdoptionLatent() {
-      Row r = spark().sql("""
-          SELECT sum(CASE WHEN a.early_key_feature_adopter AND coalesce(k.uses, 0) < 5
-                          THEN 1 ELSE 0 END) AS adopters_below,
-                 sum(CASE WHEN NOT a.early_key_feature_adopter AND coalesce(k.uses, 0) > 2
-                          THEN 1 ELSE 0 END) AS non_adopters_above,
-                 sum(CAST(a.early_key_feature_adopter AS INT)) AS adopters
+    void earlyKeyFeatureUsesAreTheTruthsCountAndSpreadAcrossTheThreshold() {
+      List<Row> rows = spark().sql("""
+          SELECT a.early_key_feature_uses AS truth_uses, coalesce(k.uses, 0) AS uses,
+                 a.early_key_feature_adopter AS adopter
           FROM truth_accounts a
-          JOIN crm_accounts c ON c.Id = a.account_id
           LEFT JOIN (
             SELECT e.org_id, count(*) AS uses
-            FROM product_events e JOIN crm_accounts c2 ON c2.Id = e.org_id
+            FROM product_events e JOIN crm_accounts c ON c.Id = e.org_id
             WHERE e.event IN ('automations', 'integrations')
               AND date_from_unix_date(CAST(e.timestamp AS BIGINT) DIV 86400000)
-                  < date_add(to_date(c2.CreatedDate, 'MM/dd/yyyy'), 14)
-            GROUP BY e.org_id) k ON k.org_id = a.account_id""").first();
-      assertEquals(0, r.getLong(0));
+                  < date_add(to_date(c.CreatedDate, 'MM/dd/yyyy'), 14)
+            GROUP BY e.org_id) k ON k.org_id = a.account_id""").collectAsList();
+      Map<Long, Long> accountsByUses = new TreeMap<>();
+      for (Row r : rows) {
+        long uses = r.getLong(1);
+        assertEquals(r.getInt(0), uses, "early key-feature uses in the events");
+        assertEquals(uses >= SampleCatalog.EARLY_ADOPTION_MIN_USES, r.getBoolean(2));
+        accountsByUses.merge(uses, 1L, Long::sum);
+      }
+      // A continuous count, not two clumps either side of the threshold.
+      for (long uses = 2; uses <= 7; uses++) {
+        assertTrue(accountsByUses.getOrDefault(uses, 0L) >= 5,
+            "accounts by early key-feature uses: " + accountsByUses);
+      }
+    }
+
+    @Test
+    void everyDriverStrikesSomeAccountsBeforeTheCutoff() {
+      Set<String> drivers = strings(
+          "SELECT DISTINCT driver FROM truth_drivers WHERE onset_date < DATE'2025-01-01'");
+      assertEquals(Arrays.stream(Driver.Kind.values()).map(Driver.Kind::id)
+          .collect(Collectors.toSet()), drivers);
+      assertEquals(0, spark().sql("""
+          SELECT count(*) FROM truth_drivers
+          WHERE end_date <= onset_date OR hazard_multiplier <= 1""").first().getLong(0));
+    }
+
+    @Test
+    void errorEventsOccurOnlyWhileAnIntegrationIsBroken() {
+      Row r = spark().sql("""
+          SELECT count(*) AS errors, count(DISTINCT org_id) AS accounts,
+                 sum(CASE WHEN broken = 0 THEN 1 ELSE 0 END) AS outside
+          FROM (
+            SELECT e.message_id, e.org_id, count(d.account_id) AS broken
+            FROM (SELECT message_id, org_id,
+                         date_from_unix_date(CAST(timestamp AS BIGINT) DIV 86400000) AS day
+                  FROM product_events
+                  WHERE event IN ('sync_error', 'integration_disconnected')) e
+            LEFT JOIN truth_drivers d
+              ON d.account_id = e.org_id AND d.driver = 'integration_broken'
+             AND e.day >= d.onset_date AND (d.end_date IS NULL OR e.day < d.end_date)
+            GROUP BY e.message_id, e.org_id)""").first();
+      assertTrue(r.getLong(1) >= 5, "accounts with error events: " + r.getLong(1));
+      assertEquals(0, r.getLong(2), "error events outside a broken integration");
+    }
+
+    @Test
+    void invoicesShowTheirStateAtTheCutoff() {
+      long cutoffSeconds = clean.cutoffEpochDay() * 86_400L;
+      Row r = spark().sql("""
+          SELECT sum(CASE WHEN status = 'paid' AND amount > 0 AND paid_at - created > 10 * 86400
+                          THEN 1 ELSE 0 END) AS paid_late,
+                 sum(CASE WHEN status = 'payment_failed' THEN 1 ELSE 0 END) AS failed,
+                 sum(CASE WHEN (status IN ('open', 'payment_failed', 'void')) <> (paid_at IS NULL)
+                          THEN 1 ELSE 0 END) AS paid_at_mismatch,
+                 sum(CASE WHEN status = 'open' AND created < %d - 61 * 86400
+                          THEN 1 ELSE 0 END) AS stale_open,
+                 sum(CASE WHEN paid_at < created THEN 1 ELSE 0 END) AS paid_before_issue
+          FROM (SELECT status, CAST(created AS BIGINT) AS created,
+                       CAST(paid_at AS BIGINT) AS paid_at, CAST(amount_due AS BIGINT) AS amount
+                FROM billing_invoices)""".formatted(cutoffSeconds)).first();
+      assertTrue(r.getLong(0) >= 10, "invoices paid more than 10 days after issue: " + r.get(0));
+      assertTrue(r.getLong(1) >= 3, "invoices still failed at the cutoff: " + r.get(1));
+      assertEquals(0, r.getLong(2), "paid_at set exactly when paid or refunded");
+      assertEquals(0, r.getLong(3), "open invoices older than the latest payment");
+      assertEquals(0, r.getLong(4), "paid before issue");
+    }
+
+    @Test
+    void refundsAreCreditNotesWithANegativeAmountAfterTheirInvoice() {
+      Row r = spark().sql("""
+          SELECT count(*) AS notes,
+                 sum(CASE WHEN n.status <> 'paid' OR n.paid_at <> n.created THEN 1 ELSE 0 END)
+                   AS not_settled_on_issue,
+                 sum(CASE WHEN matches = 0 THEN 1 ELSE 0 END) AS without_refunded_invoice,
+                 (SELECT count(*) FROM billing_invoices WHERE status = 'refunded') AS refunded
+          FROM (
+            SELECT n.id, n.status, n.paid_at, n.created, count(i.id) AS matches
+            FROM billing_invoices n
+            LEFT JOIN billing_invoices i
+              ON i.customer_ref = n.customer_ref AND i.status = 'refunded'
+             AND CAST(i.paid_at AS BIGINT) < CAST(n.created AS BIGINT)
+             AND (CAST(i.amount_due AS BIGINT) = -CAST(n.amount_due AS BIGINT)
+                  OR CAST(i.amount_due AS BIGINT) DIV 2 = -CAST(n.amount_due AS BIGINT))
+            WHERE CAST(n.amount_due AS BIGINT) < 0
+            GROUP BY n.id, n.status, n.paid_at, n.created) n""").first();
+      assertTrue(r.getLong(0) >= 3, "credit notes: " + r.getLong(0));
       assertEquals(0, r.getLong(1));
-      assertTrue(r.getLong(2) > 50);
+      assertEquals(0, r.getLong(2));
+      assertEquals(r.getLong(0), r.getLong(3), "one credit note per refunded invoice");
+    }
+
+    @Test
+    void noiseFieldsNameTheNineteenIndustriesWithoutEffectAndTheNoiseColumns() {
+      Dataset<Row> noise = clean.truth(TruthSchemas.NOISE_FIELDS_TABLE);
+      assertEquals(19, noise.where("column = 'Industry'").count());
+      assertEquals(Set.of("BillingCountry", "Owner_Name", "Name", "Industry"),
+          noise.select("column").distinct().collectAsList().stream()
+              .map(r -> r.getString(0)).collect(Collectors.toSet()));
     }
 
     @Test
@@ -318,6 +433,305 @@ class SampleDataGeneratorTest extends SparkTestBase {
       assertTrue(sharers > 2 * others,
           "devices per login: sharers " + sharers + ", others " + others);
     }
+  }
+
+  /**
+   * The simulation itself, in process: 4,000 accounts over 24 months, the same seed. Fast (no
+   * Spark) and large enough for statistics.
+   */
+  @Nested
+  class Simulation {
+
+    @Test
+    void realisedChurnIsCalibratedInProbabilityBuckets() {
+      double[] edges = {0, 0.02, 0.05, 0.1, 0.2, 0.4, 1.0001};
+      double[] churned = new double[edges.length - 1];
+      double[] expected = new double[edges.length - 1];
+      double[] variance = new double[edges.length - 1];
+      // Windows holding a renewal, where a late renewal adds its probability.
+      double[] renewals = new double[3];
+      for (AccountHistory h : histories()) {
+        for (ChurnTruth.Outcome t : ChurnTruth.outcomes(h, LONG)) {
+          // Horizons of as-of dates four months apart are disjoint.
+          if (monthsSinceFirstAsOf(t.asOf()) % 4 != 0) {
+            continue;
+          }
+          if (h.episodeActiveOn(t.asOf()).renewals.stream()
+              .anyMatch(r -> r.day() > t.asOf() && r.day() <= t.asOf() + LONG.horizonDays())) {
+            renewals[0] += t.churned() ? 1 : 0;
+            renewals[1] += t.probability();
+            renewals[2] += t.probability() * (1 - t.probability());
+          }
+          int b = 0;
+          while (t.probability() >= edges[b + 1]) {
+            b++;
+          }
+          churned[b] += t.churned() ? 1 : 0;
+          expected[b] += t.probability();
+          variance[b] += t.probability() * (1 - t.probability());
+        }
+      }
+      for (int b = 0; b < churned.length; b++) {
+        double tolerance = 4 * Math.sqrt(variance[b]);
+        assertTrue(expected[b] > 10, "bucket " + edges[b] + ": expected " + expected[b]);
+        assertTrue(Math.abs(churned[b] - expected[b]) <= tolerance, "bucket " + edges[b] + "-"
+            + edges[b + 1] + ": churned " + churned[b] + ", expected " + expected[b] + " ± "
+            + tolerance);
+      }
+      assertTrue(Math.abs(renewals[0] - renewals[1]) <= 4 * Math.sqrt(renewals[2]),
+          "windows holding a renewal: churned " + renewals[0] + ", expected " + renewals[1]);
+    }
+
+    @Test
+    void lateRenewalsAreChurnOnTheEndDayFollowedByAComebackAfterGrace() {
+      int late = 0;
+      int reached = 0;
+      for (AccountHistory h : histories()) {
+        for (int i = 0; i < h.episodes.size(); i++) {
+          Episode e = h.episodes.get(i);
+          for (Episode.Renewal r : e.renewals) {
+            if (r.day() < e.churnDay() || (r.day() == e.churnDay() && e.endedInLateRenewal())) {
+              reached++;
+            }
+          }
+          if (!e.endedInLateRenewal()) {
+            continue;
+          }
+          late++;
+          int end = e.churnDay();
+          assertTrue(e.renewals.stream().anyMatch(r -> r.day() == end), "late renewal on a renewal day");
+          assertEquals(end, e.subscriptions().get(e.subscriptions().size() - 1).end());
+          if (i + 1 < h.episodes.size()) {
+            int gap = h.episodes.get(i + 1).start - end;
+            assertTrue(gap > LONG.graceDays() && gap <= LONG.graceDays() + 45, "gap " + gap);
+          }
+        }
+      }
+      double share = late / (double) reached;
+      assertTrue(late >= 30, "late renewals: " + late);
+      assertTrue(share > 0.07 && share < 0.18, "late share of renewals " + share);
+    }
+
+    @Test
+    void aDepartedChampionsLoginMakesNoMoreEvents() {
+      int accounts = 0;
+      for (AccountHistory h : withDriver(Driver.Kind.CHAMPION_LEFT, 120)) {
+        for (Episode e : h.episodes) {
+          Driver d = e.driver(Driver.Kind.CHAMPION_LEFT);
+          if (d == null) {
+            continue;
+          }
+          String champion = "u_" + h.number() + "_1";
+          int champ = 0;
+          int others = 0;
+          for (String[] row : UsageEventRenderer.render(h, LONG)) {
+            long day = Long.parseLong(row[1]) / 86_400_000L;
+            if (day >= d.onset() && day < e.churnDay() && day >= e.start) {
+              if (row[4].equals(champion)) {
+                champ++;
+              } else {
+                others++;
+              }
+            }
+          }
+          assertEquals(0, champ, h.accountId + ": champion events after " + d.onset());
+          accounts += others > 0 ? 1 : 0;
+        }
+      }
+      assertTrue(accounts >= 20, "accounts still used by others after the champion left: " + accounts);
+    }
+
+    @Test
+    void aBrokenIntegrationBringsErrorEventsUrgentIncidentsAndLessKeyFeatureUse() {
+      double[] brokenDays = new double[2];
+      double[] errors = new double[2];
+      double[] incidents = new double[2];
+      double[] keyShare = new double[4];
+      for (AccountHistory h : withDriver(Driver.Kind.INTEGRATION_BROKEN, 150)) {
+        Driver.Kind kind = Driver.Kind.INTEGRATION_BROKEN;
+        for (int day = h.signup; day < LONG.cutoff().toEpochDay(); day++) {
+          if (h.episodeActiveOn(day) != null) {
+            brokenDays[struck(h, kind, day) ? 1 : 0]++;
+          }
+        }
+        for (String[] row : UsageEventRenderer.render(h, LONG)) {
+          long day = Long.parseLong(row[1]) / 86_400_000L;
+          int broken = struck(h, kind, day) ? 1 : 0;
+          errors[broken] += SampleCatalog.ERROR_EVENTS.contains(row[2]) ? 1 : 0;
+          if (day >= h.signup + SampleCatalog.EARLY_WINDOW_DAYS) {
+            keyShare[2 * broken] += SampleCatalog.KEY_FEATURES.contains(row[2]) ? 1 : 0;
+            keyShare[2 * broken + 1]++;
+          }
+        }
+        for (String[] row : SourceRenderer.supportTickets(h, LONG)) {
+          long day = LocalDate.parse(row[2].substring(0, 10)).toEpochDay();
+          boolean urgentIncident = row[5].equals("incident")
+              && (row[4].equals("high") || row[4].equals("urgent"));
+          incidents[struck(h, kind, day) ? 1 : 0] += urgentIncident ? 1 : 0;
+        }
+      }
+      assertEquals(0, errors[0], "error events while no integration is broken");
+      assertTrue(errors[1] / brokenDays[1] > 0.3, "error events per broken day");
+      assertTrue(incidents[1] / brokenDays[1] > 5 * incidents[0] / brokenDays[0],
+          "urgent incidents per day, broken vs not: " + Arrays.toString(incidents)
+              + " over " + Arrays.toString(brokenDays));
+      assertTrue(keyShare[2] / keyShare[3] < 0.6 * keyShare[0] / keyShare[1],
+          "key-feature share, not broken vs broken: " + Arrays.toString(keyShare));
+    }
+
+    @Test
+    void aBudgetCutContractsAtTheNextRenewalAndShowsOnThePricingPage() {
+      List<String> uncut = new ArrayList<>();
+      int cuts = 0;
+      double[] pricing = new double[4];
+      for (AccountHistory h : withDriver(Driver.Kind.BUDGET_CUT, 150)) {
+        for (Episode e : h.episodes) {
+          Driver d = e.driver(Driver.Kind.BUDGET_CUT);
+          if (d == null) {
+            continue;
+          }
+          cuts++;
+          if (!contractsWithinAYear(e.planned, d.onset())) {
+            uncut.add(h.accountId + " " + e.planned);
+          }
+          for (String[] row : UsageEventRenderer.render(h, LONG)) {
+            long day = Long.parseLong(row[1]) / 86_400_000L;
+            if (day < e.start || day >= e.churnDay()) {
+              continue;
+            }
+            int after = day >= d.onset() && day < d.onset() + 120 ? 2 : 0;
+            pricing[after] += row[2].equals("pricing_page") ? 1 : 0;
+            pricing[after + 1]++;
+          }
+        }
+      }
+      assertTrue(cuts >= 50, "budget cuts: " + cuts);
+      assertEquals(List.of(), uncut, "budget cuts without fewer seats or a lower tier");
+      assertTrue(pricing[2] / pricing[3] > 2 * pricing[0] / pricing[1],
+          "pricing-page share before vs after a budget cut: " + Arrays.toString(pricing));
+    }
+
+    @Test
+    void aCompetitorTrialNarrowsUsageAndRaisesPricingViews() {
+      double[] counts = new double[6];
+      Set<String> dropped = Set.of("comments", "sharing", "api", "mobile_app");
+      for (AccountHistory h : withDriver(Driver.Kind.COMPETITOR_TRIAL, 150)) {
+        for (String[] row : UsageEventRenderer.render(h, LONG)) {
+          long day = Long.parseLong(row[1]) / 86_400_000L;
+          int trial = struck(h, Driver.Kind.COMPETITOR_TRIAL, day) ? 3 : 0;
+          counts[trial] += row[2].equals("pricing_page") ? 1 : 0;
+          counts[trial + 1] += dropped.contains(row[2]) ? 1 : 0;
+          counts[trial + 2]++;
+        }
+      }
+      String all = Arrays.toString(counts);
+      assertTrue(counts[3] / counts[5] > 1.5 * counts[0] / counts[2], "pricing share " + all);
+      assertTrue(counts[4] / counts[5] < 0.5 * counts[1] / counts[2], "dropped features " + all);
+    }
+
+    /**
+     * Retention steps at exactly five early key-feature uses: the first true probability,
+     * relative to the persona's mean, falls by about the adopter multiplier between four and
+     * five uses and stays level between neighbours on either side.
+     */
+    @Test
+    void theHazardStepsDownAtFiveEarlyKeyFeatureUses() {
+      Map<Persona, double[]> byPersona = new TreeMap<>();
+      List<double[]> firsts = new ArrayList<>();
+      for (AccountHistory h : histories()) {
+        List<ChurnTruth.Outcome> outcomes = ChurnTruth.outcomes(h, LONG);
+        if (outcomes.isEmpty() || h.episodeActiveOn(outcomes.get(0).asOf()) != h.episodes.get(0)) {
+          continue;
+        }
+        double p = outcomes.get(0).probability();
+        byPersona.computeIfAbsent(h.persona, k -> new double[2])[0] += p;
+        byPersona.get(h.persona)[1]++;
+        firsts.add(new double[] {h.persona.ordinal(), h.earlyKeyFeatureUses, p});
+      }
+      double[] sum = new double[5];
+      double[] n = new double[5];
+      for (double[] f : firsts) {
+        int group = (int) Math.min(4, f[1] / 2);
+        double[] mean = byPersona.get(Persona.values()[(int) f[0]]);
+        sum[group] += f[2] / (mean[0] / mean[1]);
+        n[group]++;
+      }
+      double[] relative = new double[5];
+      for (int g = 0; g < 5; g++) {
+        relative[g] = sum[g] / n[g];
+      }
+      String groups = "relative risk by uses 0-1, 2-3, 4-5, 6-7, 8+: " + Arrays.toString(relative);
+      // Group 2 mixes four (no step) and five (step) uses: look at 4 and 5 apart.
+      double[] four = relativeAt(firsts, byPersona, 4);
+      double[] five = relativeAt(firsts, byPersona, 5);
+      assertTrue(five[0] / four[0] < 0.7, "five vs four uses: " + five[0] / four[0] + "; " + groups);
+      assertTrue(relative[1] / relative[0] > 0.8, groups);
+      assertTrue(relative[4] / relative[3] > 0.8, groups);
+    }
+
+    private double[] relativeAt(List<double[]> firsts, Map<Persona, double[]> byPersona,
+        int uses) {
+      double sum = 0;
+      int n = 0;
+      for (double[] f : firsts) {
+        if (f[1] == uses) {
+          double[] mean = byPersona.get(Persona.values()[(int) f[0]]);
+          sum += f[2] / (mean[0] / mean[1]);
+          n++;
+        }
+      }
+      assertTrue(n >= 50, "accounts with " + uses + " early uses: " + n);
+      return new double[] {sum / n, n};
+    }
+  }
+
+  private static final GeneratorOptions LONG = new GeneratorOptions(4000, START, 24, SEED,
+      "unused", "parquet", 0, 90, 30);
+  private static List<AccountHistory> simulated;
+
+  private static synchronized List<AccountHistory> histories() {
+    if (simulated == null) {
+      simulated = new ArrayList<>();
+      for (long i = 0; i < LONG.accounts(); i++) {
+        simulated.add(AccountSimulator.simulate(LONG, i));
+      }
+    }
+    return simulated;
+  }
+
+  /** Up to {@code most} simulated accounts struck by {@code kind} before the cutoff. */
+  private static List<AccountHistory> withDriver(Driver.Kind kind, int most) {
+    long cutoff = LONG.cutoff().toEpochDay();
+    return histories().stream()
+        .filter(h -> h.drivers().stream().anyMatch(d -> d.kind() == kind && d.onset() < cutoff))
+        .limit(most).toList();
+  }
+
+  /** Whether a subscription starting within ~a year of {@code onset} has less than its predecessor. */
+  private static boolean contractsWithinAYear(List<Subscription> subs, int onset) {
+    for (int i = 1; i < subs.size(); i++) {
+      Subscription after = subs.get(i);
+      // List value: a cut when a discount ends can still cost more than the discount did.
+      if (after.start() >= onset && after.start() <= onset + 400
+          && listValue(after) < listValue(subs.get(i - 1))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long listValue(Subscription s) {
+    return (long) s.seats() * s.tier().unitCents;
+  }
+
+  /** Whether a driver of {@code kind} affects the account on {@code day}. */
+  private static boolean struck(AccountHistory h, Driver.Kind kind, long day) {
+    return h.drivers().stream().anyMatch(d -> d.kind() == kind && d.activeOn((int) day));
+  }
+
+  private static long monthsSinceFirstAsOf(int asOf) {
+    return java.time.temporal.ChronoUnit.MONTHS.between(START.plusMonths(1),
+        LocalDate.ofEpochDay(asOf));
   }
 
   @Nested
