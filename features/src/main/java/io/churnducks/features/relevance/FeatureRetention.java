@@ -1,7 +1,7 @@
 package io.churnducks.features.relevance;
 
 import io.churnducks.features.contract.Schemas;
-import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.distribution.ChiSquaredDistribution;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -18,9 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -45,9 +47,13 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  * features. The best threshold t is the one that maximises Youden's J = P(uses ≥ t | retained) −
  * P(uses ≥ t | churned).
  *
- * <p>The <em>key features</em> are the features whose adoption raises retention significantly and
- * by at least half as much as the best one (at most three, adopted by 2–98 % of the cohort); their
- * combined early use gets a row and a threshold of its own. They are what {@code key_feature_*}
+ * <p>Accounts that use the product more use more features, so a plain adopter-vs-non-adopter
+ * comparison credits every feature with engagement. The comparison that picks key features is
+ * therefore made within engagement strata (quintiles of all early product events), weighted as in
+ * the Mantel–Haenszel risk difference ({@code adjusted_lift}), and tested by the
+ * Cochran–Mantel–Haenszel statistic. The <em>key features</em> are the features whose adjusted
+ * lift is significant (Holm) and at least half the best one (at most three, adopted by 2–98 % of
+ * the cohort); their combined early use gets a row and a threshold of its own. They are what {@code key_feature_*}
  * indicators measure when no key features are configured.
  */
 public final class FeatureRetention {
@@ -81,7 +87,10 @@ public final class FeatureRetention {
       Schemas.field("non_adopter_ci_low", DoubleType, true, "Wilson 95% interval of non_adopter_retention, low end."),
       Schemas.field("non_adopter_ci_high", DoubleType, true, "Wilson 95% interval of non_adopter_retention, high end."),
       Schemas.field("retention_lift", DoubleType, true, "adopter_retention - non_adopter_retention."),
-      Schemas.field("p_value", DoubleType, true, "Two-sided p-value of equal retention (two-proportion z-test)."),
+      Schemas.field("adjusted_lift", DoubleType, true, "Retention lift within strata of equally active accounts "
+          + "(quintiles of early product events), Mantel-Haenszel weighted."),
+      Schemas.field("p_value", DoubleType, true, "Two-sided p-value of no lift within the strata "
+          + "(Cochran-Mantel-Haenszel)."),
       Schemas.field("p_adjusted", DoubleType, true, "Holm-adjusted p_value over the features."),
       Schemas.field("best_threshold", IntegerType, true, "Early uses (first days) that best separate retained from "
           + "churned accounts (maximum of Youden's J)."),
@@ -117,6 +126,26 @@ public final class FeatureRetention {
         .groupBy("account_id", "feature").agg(sum("events").as("uses"), max("retained").as("retained"))
         .cache();
 
+    // Engagement strata: quintiles of each cohort account's early product events (0 without any).
+    Dataset<Row> activity = outcomes.join(early.groupBy("account_id").agg(sum("uses").as("_all")),
+        new String[] {"account_id"}, "left").select(col("account_id"), col("retained"),
+        coalesce(col("_all"), lit(0L)).cast("double").as("_all"));
+    Row edges = activity.agg(expr("array_sort(array_distinct(percentile_approx(_all, array(0.2, 0.4, 0.6, 0.8), "
+        + "1000)))")).first();
+    Dataset<Row> strata = activity.withColumn("stratum",
+        expr("size(filter(array(" + joined(edges.getList(0)) + "), e -> e < _all))")).cache();
+    Map<Integer, long[]> strataTotals = new TreeMap<>();
+    for (Row r : strata.groupBy("stratum").agg(count(lit(1)), sum("retained")).collectAsList()) {
+      strataTotals.put(r.getInt(0), new long[] {r.getLong(1), r.getLong(2)});
+    }
+    Map<String, Map<Integer, long[]>> adoptersByStratum = new TreeMap<>();
+    for (Row r : early.join(strata.select("account_id", "stratum"), "account_id")
+        .groupBy("feature", "stratum").agg(count(lit(1)), sum("retained")).collectAsList()) {
+      adoptersByStratum.computeIfAbsent(r.getString(0), k -> new TreeMap<>())
+          .put(r.getInt(1), new long[] {r.getLong(2), r.getLong(3)});
+    }
+    strata.unpersist();
+
     Row totals = outcomes.agg(count(lit(1)), sum("retained")).first();
     long cohortSize = totals.getLong(0);
     long retainedTotal = totals.isNullAt(1) ? 0 : totals.getLong(1);
@@ -128,7 +157,8 @@ public final class FeatureRetention {
           .put(r.getInt(1), new long[] {r.getLong(2), r.getLong(3) - r.getLong(2)});
     }
     List<Object[]> rows = new ArrayList<>();
-    perFeature.forEach((feature, byUses) -> rows.add(row(feature, byUses, cohortSize, retainedTotal)));
+    perFeature.forEach((feature, byUses) -> rows.add(row(feature, byUses, cohortSize, retainedTotal,
+        adoptersByStratum.getOrDefault(feature, Map.of()), strataTotals)));
     holm(rows);
     List<String> keys = keyFeatures(rows, cohortSize);
     Integer keyThreshold = null;
@@ -140,9 +170,10 @@ public final class FeatureRetention {
           .agg(sum("retained"), count(lit(1))).collectAsList()) {
         combined.put(r.getInt(0), new long[] {r.getLong(1), r.getLong(2) - r.getLong(1)});
       }
-      Object[] keyRow = row("key features: " + String.join(" + ", keys), combined, cohortSize, retainedTotal);
-      keyRow[14] = true;
-      keyThreshold = (Integer) keyRow[12];
+      Object[] keyRow = row("key features: " + String.join(" + ", keys), combined, cohortSize, retainedTotal,
+          null, strataTotals);
+      keyRow[KEY] = true;
+      keyThreshold = (Integer) keyRow[THRESHOLD];
       rows.add(keyRow);
     }
     early.unpersist();
@@ -151,18 +182,50 @@ public final class FeatureRetention {
         keyThreshold);
   }
 
-  /** One row of the table from the retained / churned adopters by number of early uses. */
-  private static Object[] row(String feature, TreeMap<Integer, long[]> byUses, long cohort, long retainedTotal) {
+  private static final int LIFT = 9;
+  private static final int ADJUSTED = 10;
+  private static final int P = 11;
+  private static final int P_ADJUSTED = 12;
+  private static final int THRESHOLD = 13;
+  private static final int KEY = 15;
+
+  /**
+   * One row of the table from the retained / churned adopters by number of early uses, and the
+   * adopters {examples, retained} per engagement stratum (null: no stratified comparison).
+   */
+  private static Object[] row(String feature, TreeMap<Integer, long[]> byUses, long cohort, long retainedTotal,
+      Map<Integer, long[]> adoptersByStratum, Map<Integer, long[]> strataTotals) {
     long adopters = byUses.values().stream().mapToLong(c -> c[0] + c[1]).sum();
     long adoptersRetained = byUses.values().stream().mapToLong(c -> c[0]).sum();
     long others = cohort - adopters;
     long othersRetained = retainedTotal - adoptersRetained;
+    Double adjusted = null;
     Double p = null;
-    if (adopters > 0 && others > 0) {
-      double pooled = (double) retainedTotal / cohort;
-      double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / adopters + 1.0 / others));
-      double diff = (double) adoptersRetained / adopters - (double) othersRetained / others;
-      p = se == 0 ? (diff == 0 ? 1.0 : 0.0) : 2 * (1 - new NormalDistribution().cumulativeProbability(Math.abs(diff / se)));
+    if (adoptersByStratum != null) {
+      double weighted = 0;
+      double weights = 0;
+      double observedMinusExpected = 0;
+      double variance = 0;
+      for (Map.Entry<Integer, long[]> e : strataTotals.entrySet()) {
+        long[] adopted = adoptersByStratum.getOrDefault(e.getKey(), new long[] {0, 0});
+        double n = e.getValue()[0];
+        double retained = e.getValue()[1];
+        double na = adopted[0];
+        double nn = n - na;
+        if (na == 0 || nn == 0 || n < 2) {
+          continue;
+        }
+        double w = na * nn / n;
+        weighted += w * (adopted[1] / na - (retained - adopted[1]) / nn);
+        weights += w;
+        observedMinusExpected += adopted[1] - na * retained / n;
+        variance += na * nn * retained * (n - retained) / (n * n * (n - 1));
+      }
+      if (weights > 0) {
+        adjusted = weighted / weights;
+        p = variance > 0 ? 1 - new ChiSquaredDistribution(1).cumulativeProbability(
+            observedMinusExpected * observedMinusExpected / variance) : null;
+      }
     }
     Double[] a = wilson(adoptersRetained, adopters);
     Double[] o = wilson(othersRetained, others);
@@ -186,38 +249,47 @@ public final class FeatureRetention {
     Double lift = adopters > 0 && others > 0
         ? (double) adoptersRetained / adopters - (double) othersRetained / others : null;
     return new Object[] {feature, adopters, others, rate(adoptersRetained, adopters), a[0], a[1],
-        rate(othersRetained, others), o[0], o[1], lift, p, null, best, best == null ? null : bestJ, false};
+        rate(othersRetained, others), o[0], o[1], lift, adjusted, p, null, best, best == null ? null : bestJ, false};
   }
 
-  /** Holm's step-down adjustment of column 10 into column 11. */
+  /** Holm's step-down adjustment of the p-values. */
   private static void holm(List<Object[]> rows) {
-    List<Object[]> tested = rows.stream().filter(r -> r[10] != null)
-        .sorted(Comparator.comparingDouble(r -> (Double) r[10])).toList();
+    List<Object[]> tested = rows.stream().filter(r -> r[P] != null)
+        .sorted(Comparator.comparingDouble(r -> (Double) r[P])).toList();
     double running = 0;
     for (int k = 0; k < tested.size(); k++) {
-      running = Math.max(running, Math.min(1.0, (Double) tested.get(k)[10] * (tested.size() - k)));
-      tested.get(k)[11] = running;
+      running = Math.max(running, Math.min(1.0, (Double) tested.get(k)[P] * (tested.size() - k)));
+      tested.get(k)[P_ADJUSTED] = running;
     }
   }
 
   /** The clear leaders among the features whose adoption raises retention significantly. */
   private static List<String> keyFeatures(List<Object[]> rows, long cohort) {
     List<Object[]> candidates = rows.stream()
-        .filter(r -> r[11] != null && (Double) r[11] < ALPHA && r[9] != null && (Double) r[9] > 0)
+        .filter(r -> r[P_ADJUSTED] != null && (Double) r[P_ADJUSTED] < ALPHA && r[ADJUSTED] != null
+            && (Double) r[ADJUSTED] > 0)
         .filter(r -> (long) r[1] >= 0.02 * cohort && (long) r[1] <= 0.98 * cohort)
-        .sorted(Comparator.comparingDouble(r -> -(Double) r[9])).toList();
+        .sorted(Comparator.comparingDouble(r -> -(Double) r[ADJUSTED])).toList();
     if (candidates.isEmpty()) {
       return List.of();
     }
-    double best = (Double) candidates.get(0)[9];
+    double best = (Double) candidates.get(0)[ADJUSTED];
     List<String> out = new ArrayList<>();
     for (Object[] r : candidates) {
-      if ((Double) r[9] >= best / 2 && out.size() < MAX_KEY_FEATURES) {
-        r[14] = true;
+      if ((Double) r[ADJUSTED] >= best / 2 && out.size() < MAX_KEY_FEATURES) {
+        r[KEY] = true;
         out.add((String) r[0]);
       }
     }
     return out.stream().sorted().toList();
+  }
+
+  private static String joined(List<Object> values) {
+    StringBuilder b = new StringBuilder();
+    for (Object v : values) {
+      b.append(b.length() > 0 ? ", " : "").append(((Number) v).doubleValue());
+    }
+    return b.length() == 0 ? "0.0" : b.toString();
   }
 
   private static Double rate(long part, long whole) {
