@@ -163,7 +163,8 @@ public final class Benchmark {
     String duckOut = options.dir() + "/duckdb-" + accounts + ".parquet";
     new File(duckOut).delete();
     double duckSeconds = DuckDbPeer.usageIndicators(new File(data + "/product_events").getAbsolutePath(), cutoff,
-        intent, new File(duckOut).getAbsolutePath());
+        intent, config.indicators().errorFeatures(), config.indicators().keyFeatures(),
+        new File(duckOut).getAbsolutePath());
     Dataset<Row> ours = spark.read().parquet(warehouseDir + "/customer_features")
         .where(col("run_date").equalTo(lit(java.sql.Date.valueOf(cutoff))));
     Dataset<Row> theirs = spark.read().parquet(duckOut);
@@ -172,6 +173,9 @@ public final class Benchmark {
             .and(ours.col("active_users_28d").equalTo(theirs.col("active_users_28d")))
             .and(ours.col("active_days_28d").equalTo(theirs.col("active_days_28d")))
             .and(ours.col("features_used_28d").equalTo(theirs.col("features_used_28d")))
+            .and(ours.col("lost_users_28d").equalTo(theirs.col("lost_users_28d")))
+            .and(abs(ours.col("devices_per_user_28d").minus(theirs.col("devices_per_user_28d"))).lt(1e-9))
+            .and(ours.col("days_since_last_activity").eqNullSafe(theirs.col("days_since_last_activity")))
             .and(abs(ours.col("intent_events_28d").minus(theirs.col("intent_events_28d"))).lt(1e-9)), 1))).first();
     return new Rung(accounts, events, generateSeconds, firstStages, firstSeconds, nextStages, nextSeconds, fullSeconds,
         duckSeconds, agreement.getLong(1), agreement.getLong(0), heap.stop(), shuffleFirst, shuffleNext);
