@@ -51,12 +51,15 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  * comparison credits every feature with engagement. The comparison that picks key features is
  * therefore made within engagement strata (quintiles of all early product events), weighted as in
  * the Mantel–Haenszel risk difference ({@code adjusted_lift}), and tested by the
- * Cochran–Mantel–Haenszel statistic. The <em>key features</em> are the features whose adjusted
- * lift is significant (Holm) and at least half the best one (at most three, adopted by 2–98 % of
- * the cohort); their combined early use gets a row and a threshold of its own. They are what {@code key_feature_*}
- * indicators measure when no key features are configured.
+ * Cochran–Mantel–Haenszel statistic. The <em>key features</em> are chosen from those adopted by
+ * 2–98 % of the cohort by forward selection ({@link #keyFeatures}); their combined early use gets a
+ * row and a threshold of its own. They are what {@code key_feature_*}
+ * indicators measure when no key features are configured. Configured key features are not
+ * searched for: they get their row, the combined one and its threshold.
  */
 public final class FeatureRetention {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FeatureRetention.class);
 
   private FeatureRetention() {}
 
@@ -105,9 +108,10 @@ public final class FeatureRetention {
    * @param accounts     {@code account_id, signup_date}
    * @param churnEvents  {@code account_id, churn_date} ({@code ChurnLabeler.churnEvents} as of the run date)
    * @param nonUsage     feature values that are not product usage (intent, error events)
+   * @param configured   key features set by the user: measured (their combined threshold) instead of searched
    */
   public static Result compute(SparkSession spark, Dataset<Row> featureDays, Dataset<Row> accounts,
-      Dataset<Row> churnEvents, List<String> nonUsage, LocalDate runDate, Settings s) {
+      Dataset<Row> churnEvents, List<String> nonUsage, LocalDate runDate, Settings s, List<String> configured) {
     LocalDate lastSignup = runDate.minusDays((long) s.earlyDays() + s.retentionDays() + s.graceDays() + 1);
     Dataset<Row> cohort = accounts.where(col("signup_date").leq(lit(Date.valueOf(lastSignup))))
         .select("account_id", "signup_date");
@@ -133,18 +137,9 @@ public final class FeatureRetention {
     Row edges = activity.agg(expr("array_sort(array_distinct(percentile_approx(_all, array(0.2, 0.4, 0.6, 0.8), "
         + "1000)))")).first();
     Dataset<Row> strata = activity.withColumn("stratum",
-        expr("size(filter(array(" + joined(edges.getList(0)) + "), e -> e < _all))")).cache();
-    Map<Integer, long[]> strataTotals = new TreeMap<>();
-    for (Row r : strata.groupBy("stratum").agg(count(lit(1)), sum("retained")).collectAsList()) {
-      strataTotals.put(r.getInt(0), new long[] {r.getLong(1), r.getLong(2)});
-    }
-    Map<String, Map<Integer, long[]>> adoptersByStratum = new TreeMap<>();
-    for (Row r : early.join(strata.select("account_id", "stratum"), "account_id")
-        .groupBy("feature", "stratum").agg(count(lit(1)), sum("retained")).collectAsList()) {
-      adoptersByStratum.computeIfAbsent(r.getString(0), k -> new TreeMap<>())
-          .put(r.getInt(1), new long[] {r.getLong(2), r.getLong(3)});
-    }
-    strata.unpersist();
+        expr("size(filter(array(" + joined(edges.isNullAt(0) ? List.of() : edges.getList(0)) + "), e -> e < _all))"))
+        .select("account_id", "retained", "stratum").cache();
+    Stratified engagement = stratified(strata, early);
 
     Row totals = outcomes.agg(count(lit(1)), sum("retained")).first();
     long cohortSize = totals.getLong(0);
@@ -158,9 +153,12 @@ public final class FeatureRetention {
     }
     List<Object[]> rows = new ArrayList<>();
     perFeature.forEach((feature, byUses) -> rows.add(row(feature, byUses, cohortSize, retainedTotal,
-        adoptersByStratum.getOrDefault(feature, Map.of()), strataTotals)));
-    holm(rows);
-    List<String> keys = keyFeatures(rows, cohortSize);
+        cmh(engagement.adopters().getOrDefault(feature, Map.of()), engagement.totals()))));
+    holm(rows, P, P_ADJUSTED);
+    List<String> keys = configured.isEmpty() ? keyFeatures(rows, cohortSize, strata, early, engagement)
+        : configured.stream().sorted().toList();
+    rows.stream().filter(r -> keys.contains((String) r[0])).forEach(r -> r[KEY] = true);
+    strata.unpersist();
     Integer keyThreshold = null;
     if (!keys.isEmpty()) {
       TreeMap<Integer, long[]> combined = new TreeMap<>();
@@ -170,8 +168,7 @@ public final class FeatureRetention {
           .agg(sum("retained"), count(lit(1))).collectAsList()) {
         combined.put(r.getInt(0), new long[] {r.getLong(1), r.getLong(2) - r.getLong(1)});
       }
-      Object[] keyRow = row("key features: " + String.join(" + ", keys), combined, cohortSize, retainedTotal,
-          null, strataTotals);
+      Object[] keyRow = row("key features: " + String.join(" + ", keys), combined, cohortSize, retainedTotal, null);
       keyRow[KEY] = true;
       keyThreshold = (Integer) keyRow[THRESHOLD];
       rows.add(keyRow);
@@ -182,51 +179,72 @@ public final class FeatureRetention {
         keyThreshold);
   }
 
-  private static final int LIFT = 9;
   private static final int ADJUSTED = 10;
   private static final int P = 11;
   private static final int P_ADJUSTED = 12;
   private static final int THRESHOLD = 13;
   private static final int KEY = 15;
 
+  /** Per engagement stratum: all cohort accounts and, per feature, its adopters, each {accounts, retained}. */
+  private record Stratified(Map<Integer, long[]> totals, Map<String, Map<Integer, long[]>> adopters) {}
+
+  private static Stratified stratified(Dataset<Row> strata, Dataset<Row> early) {
+    Map<Integer, long[]> totals = new TreeMap<>();
+    for (Row r : strata.groupBy("stratum").agg(count(lit(1)), sum("retained")).collectAsList()) {
+      totals.put(r.getInt(0), new long[] {r.getLong(1), r.getLong(2)});
+    }
+    Map<String, Map<Integer, long[]>> adopters = new TreeMap<>();
+    for (Row r : early.select("account_id", "feature").join(strata, "account_id")
+        .groupBy("feature", "stratum").agg(count(lit(1)), sum("retained")).collectAsList()) {
+      adopters.computeIfAbsent(r.getString(0), k -> new TreeMap<>())
+          .put(r.getInt(1), new long[] {r.getLong(2), r.getLong(3)});
+    }
+    return new Stratified(totals, adopters);
+  }
+
+  /**
+   * Adopters against non-adopters within strata: the Mantel–Haenszel weighted retention difference
+   * and the Cochran–Mantel–Haenszel p-value; null when no stratum holds both.
+   */
+  static double[] cmh(Map<Integer, long[]> adopters, Map<Integer, long[]> totals) {
+    double weighted = 0;
+    double weights = 0;
+    double observedMinusExpected = 0;
+    double variance = 0;
+    for (Map.Entry<Integer, long[]> e : totals.entrySet()) {
+      long[] adopted = adopters.getOrDefault(e.getKey(), new long[] {0, 0});
+      double n = e.getValue()[0];
+      double retained = e.getValue()[1];
+      double na = adopted[0];
+      double nn = n - na;
+      if (na == 0 || nn == 0 || n < 2) {
+        continue;
+      }
+      double w = na * nn / n;
+      weighted += w * (adopted[1] / na - (retained - adopted[1]) / nn);
+      weights += w;
+      observedMinusExpected += adopted[1] - na * retained / n;
+      variance += na * nn * retained * (n - retained) / (n * n * (n - 1));
+    }
+    if (weights == 0 || variance == 0) {
+      return null;
+    }
+    return new double[] {weighted / weights,
+        1 - new ChiSquaredDistribution(1).cumulativeProbability(observedMinusExpected * observedMinusExpected / variance)};
+  }
+
   /**
    * One row of the table from the retained / churned adopters by number of early uses, and the
-   * adopters {examples, retained} per engagement stratum (null: no stratified comparison).
+   * stratified comparison ({@link #cmh}; null: none).
    */
   private static Object[] row(String feature, TreeMap<Integer, long[]> byUses, long cohort, long retainedTotal,
-      Map<Integer, long[]> adoptersByStratum, Map<Integer, long[]> strataTotals) {
+      double[] stratifiedLift) {
     long adopters = byUses.values().stream().mapToLong(c -> c[0] + c[1]).sum();
     long adoptersRetained = byUses.values().stream().mapToLong(c -> c[0]).sum();
     long others = cohort - adopters;
     long othersRetained = retainedTotal - adoptersRetained;
-    Double adjusted = null;
-    Double p = null;
-    if (adoptersByStratum != null) {
-      double weighted = 0;
-      double weights = 0;
-      double observedMinusExpected = 0;
-      double variance = 0;
-      for (Map.Entry<Integer, long[]> e : strataTotals.entrySet()) {
-        long[] adopted = adoptersByStratum.getOrDefault(e.getKey(), new long[] {0, 0});
-        double n = e.getValue()[0];
-        double retained = e.getValue()[1];
-        double na = adopted[0];
-        double nn = n - na;
-        if (na == 0 || nn == 0 || n < 2) {
-          continue;
-        }
-        double w = na * nn / n;
-        weighted += w * (adopted[1] / na - (retained - adopted[1]) / nn);
-        weights += w;
-        observedMinusExpected += adopted[1] - na * retained / n;
-        variance += na * nn * retained * (n - retained) / (n * n * (n - 1));
-      }
-      if (weights > 0) {
-        adjusted = weighted / weights;
-        p = variance > 0 ? 1 - new ChiSquaredDistribution(1).cumulativeProbability(
-            observedMinusExpected * observedMinusExpected / variance) : null;
-      }
-    }
+    Double adjusted = stratifiedLift == null ? null : stratifiedLift[0];
+    Double p = stratifiedLift == null ? null : stratifiedLift[1];
     Double[] a = wilson(adoptersRetained, adopters);
     Double[] o = wilson(othersRetained, others);
     // Youden's J of "uses >= t" for t = 1 .. the largest use count seen; non-adopters have 0 uses.
@@ -252,36 +270,64 @@ public final class FeatureRetention {
         rate(othersRetained, others), o[0], o[1], lift, adjusted, p, null, best, best == null ? null : bestJ, false};
   }
 
-  /** Holm's step-down adjustment of the p-values. */
-  private static void holm(List<Object[]> rows) {
-    List<Object[]> tested = rows.stream().filter(r -> r[P] != null)
-        .sorted(Comparator.comparingDouble(r -> (Double) r[P])).toList();
+  /** Holm's step-down adjustment of the p-values in column {@code from} into column {@code to}. */
+  private static void holm(List<Object[]> rows, int from, int to) {
+    List<Object[]> tested = rows.stream().filter(r -> r[from] != null)
+        .sorted(Comparator.comparingDouble(r -> (Double) r[from])).toList();
     double running = 0;
     for (int k = 0; k < tested.size(); k++) {
-      running = Math.max(running, Math.min(1.0, (Double) tested.get(k)[P] * (tested.size() - k)));
-      tested.get(k)[P_ADJUSTED] = running;
+      running = Math.max(running, Math.min(1.0, (Double) tested.get(k)[from] * (tested.size() - k)));
+      tested.get(k)[to] = running;
     }
   }
 
-  /** The clear leaders among the features whose adoption raises retention significantly. */
-  private static List<String> keyFeatures(List<Object[]> rows, long cohort) {
-    List<Object[]> candidates = rows.stream()
-        .filter(r -> r[P_ADJUSTED] != null && (Double) r[P_ADJUSTED] < ALPHA && r[ADJUSTED] != null
-            && (Double) r[ADJUSTED] > 0)
-        .filter(r -> (long) r[1] >= 0.02 * cohort && (long) r[1] <= 0.98 * cohort)
-        .sorted(Comparator.comparingDouble(r -> -(Double) r[ADJUSTED])).toList();
-    if (candidates.isEmpty()) {
-      return List.of();
-    }
-    double best = (Double) candidates.get(0)[ADJUSTED];
-    List<String> out = new ArrayList<>();
-    for (Object[] r : candidates) {
-      if ((Double) r[ADJUSTED] >= best / 2 && out.size() < MAX_KEY_FEATURES) {
-        r[KEY] = true;
-        out.add((String) r[0]);
+  /**
+   * Key features by forward selection: the feature with the largest significant lift among equally
+   * engaged accounts, then, among accounts alike in engagement and in the features already chosen,
+   * the next one, while one stays significant (Holm over the features left) and lifts retention at
+   * least half as much as the first did, at most {@link #MAX_KEY_FEATURES}. A feature that only
+   * stands in for one already chosen adds little and stops the selection.
+   */
+  private static List<String> keyFeatures(List<Object[]> rows, long cohort, Dataset<Row> strata, Dataset<Row> early,
+      Stratified engagement) {
+    List<String> eligible = rows.stream()
+        .filter(r -> (long) r[1] >= 0.02 * cohort && (long) r[1] <= 0.98 * cohort).map(r -> (String) r[0]).toList();
+    List<String> keys = new ArrayList<>();
+    double firstLift = 0;
+    Dataset<Row> current = strata;
+    Stratified counts = engagement;
+    while (keys.size() < MAX_KEY_FEATURES) {
+      List<Object[]> tests = new ArrayList<>();
+      for (String f : eligible) {
+        double[] lift = keys.contains(f) ? null : cmh(counts.adopters().getOrDefault(f, Map.of()), counts.totals());
+        if (lift != null) {
+          tests.add(new Object[] {f, lift[0], lift[1], null});
+        }
       }
+      holm(tests, 2, 3);
+      Object[] best = tests.stream().filter(t -> (Double) t[3] < ALPHA && (Double) t[1] > 0)
+          .max(Comparator.comparingDouble(t -> (Double) t[1])).orElse(null);
+      String given = keys.isEmpty() ? "engagement" : "engagement and " + keys;
+      LOG.info("Key feature search, among accounts alike in {}: {}", given, tests.stream()
+          .sorted(Comparator.comparingDouble(t -> -(Double) t[1])).limit(4)
+          .map(t -> String.format(java.util.Locale.ROOT, "%s %+.3f (p %.2g)", t[0], (Double) t[1], (Double) t[3]))
+          .toList());
+      if (best == null || (!keys.isEmpty() && (Double) best[1] < firstLift / 2)) {
+        break;
+      }
+      if (keys.isEmpty()) {
+        firstLift = (Double) best[1];
+      }
+      String chosen = (String) best[0];
+      keys.add(chosen);
+      rows.stream().filter(r -> r[0].equals(chosen)).forEach(r -> r[KEY] = true);
+      Dataset<Row> adopted = early.where(col("feature").equalTo(chosen)).select(col("account_id"), lit(1).as("_a"));
+      current = current.join(adopted, new String[] {"account_id"}, "left")
+          .select(col("account_id"), col("retained"),
+              col("stratum").multiply(2).plus(coalesce(col("_a"), lit(0))).as("stratum"));
+      counts = stratified(current, early);
     }
-    return out.stream().sorted().toList();
+    return keys.stream().sorted().toList();
   }
 
   private static String joined(List<Object> values) {

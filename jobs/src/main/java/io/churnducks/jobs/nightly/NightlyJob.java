@@ -227,10 +227,11 @@ public final class NightlyJob {
         tables.get(InputContract.ACCOUNTS.name()),
         ChurnLabeler.churnEvents(tables.get(InputContract.SUBSCRIPTIONS.name()), runDate, ms.graceDays()),
         configured.nonUsageFeatures(), runDate,
-        new FeatureRetention.Settings(UsageHistory.ONBOARDING_DAYS, config.retentionDays(), ms.graceDays()));
+        new FeatureRetention.Settings(UsageHistory.ONBOARDING_DAYS, config.retentionDays(), ms.graceDays()),
+        configured.keyFeatures());
     warehouse.write("feature_retention", r.table(), FeatureRetention.SCHEMA, runDate);
     IndicatorSettings out = configured.keyFeatures().isEmpty() ? configured.withKeyFeatures(r.keyFeatures()) : configured;
-    String found = r.keyFeatures().isEmpty() ? "none stands out" : r.keyFeatures() + " (together from "
+    String found = r.keyFeatures().isEmpty() ? "none stands out" : r.keyFeatures() + " (together best from "
         + r.keyThreshold() + " uses in the first " + UsageHistory.ONBOARDING_DAYS + " days)";
     LOG.info("High-retention features: {}; key features used: {}", found,
         out.keyFeatures().isEmpty() ? "every product feature" : out.keyFeatures());
