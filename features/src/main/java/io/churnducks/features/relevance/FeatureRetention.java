@@ -270,14 +270,12 @@ public final class FeatureRetention {
         rate(othersRetained, others), o[0], o[1], lift, adjusted, p, null, best, best == null ? null : bestJ, false};
   }
 
-  /** Holm's step-down adjustment of the p-values in column {@code from} into column {@code to}. */
+  /** Holm's adjustment ({@link MultipleTesting#holm}) of the p-values in column {@code from} into column {@code to}. */
   private static void holm(List<Object[]> rows, int from, int to) {
-    List<Object[]> tested = rows.stream().filter(r -> r[from] != null)
-        .sorted(Comparator.comparingDouble(r -> (Double) r[from])).toList();
-    double running = 0;
-    for (int k = 0; k < tested.size(); k++) {
-      running = Math.max(running, Math.min(1.0, (Double) tested.get(k)[from] * (tested.size() - k)));
-      tested.get(k)[to] = running;
+    List<Object[]> tested = rows.stream().filter(r -> r[from] != null).toList();
+    double[] adjusted = MultipleTesting.holm(tested.stream().mapToDouble(r -> (Double) r[from]).toArray());
+    for (int k = 0; k < adjusted.length; k++) {
+      tested.get(k)[to] = adjusted[k];
     }
   }
 

@@ -142,17 +142,13 @@ public final class IndustryFocus {
       }
       rows.add(new Object[] {r.getString(0), ni, ci, rate, typical > 0 ? rate / typical : null, p, null, false});
     }
-    // Holm: the k-th smallest p-value (1-based) is multiplied by (m - k + 1), kept monotone.
-    List<Object[]> tested = rows.stream().filter(o -> o[5] != null)
-        .sorted(Comparator.comparingDouble(o -> (Double) o[5])).toList();
-    int m = tested.size();
-    double running = 0;
+    List<Object[]> tested = rows.stream().filter(o -> o[5] != null).toList();
+    double[] adjusted = MultipleTesting.holm(tested.stream().mapToDouble(o -> (Double) o[5]).toArray());
     List<String> kept = new ArrayList<>();
-    for (int k = 0; k < m; k++) {
+    for (int k = 0; k < adjusted.length; k++) {
       Object[] o = tested.get(k);
-      running = Math.max(running, Math.min(1.0, (Double) o[5] * (m - k)));
-      o[6] = running;
-      if (running < ALPHA) {
+      o[6] = adjusted[k];
+      if (adjusted[k] < ALPHA) {
         o[7] = true;
         kept.add((String) o[0]);
       }
