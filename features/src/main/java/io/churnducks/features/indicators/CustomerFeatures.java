@@ -126,6 +126,9 @@ public final class CustomerFeatures {
           "Distinct features used in the first 14 days after signup."),
       measure("early_key_feature_events_14d", DoubleType, USAGE, "events", Stage.EARLY, "first 14 days", Good.HIGHER,
           "Events of the key features (indicators.key-features) in the first 14 days after signup."),
+      measure("activated_14d", IntegerType, USAGE, FLAG, Stage.EARLY, "first 14 days", Good.HIGHER,
+          "1 when early_key_feature_events_14d reached the activation threshold (the key features' use that best "
+              + "separates retained from churned accounts, see feature_retention), else 0; null: no threshold known."),
       measure("days_to_first_value", IntegerType, USAGE, "days", Stage.EARLY, "since signup", Good.LOWER,
           "Days from signup to the first use of a key feature (any product feature when none is configured); "
               + "null: not reached yet, see value_reached."),
@@ -331,6 +334,8 @@ public final class CustomerFeatures {
       out = out.join(FeedbackIndicators.apply(spine, tables.get(InputContract.SURVEYS.name())), key, "left");
     }
     if (usage.isPresent()) {
+      out = out.withColumn("activated_14d", settings.activationUses() == null ? lit(null).cast("int")
+          : when(col("early_key_feature_events_14d").geq(settings.activationUses()), 1).otherwise(0));
       Column ticketCost = tables.containsKey(TICKETS)
           ? col("tickets_90d").divide(3.0).multiply(settings.costPerTicket()) : lit(0.0);
       out = out.withColumn("cost_to_serve_monthly", col("usage_cost_28d").plus(coalesce(ticketCost, lit(0.0))));

@@ -19,13 +19,14 @@ import java.util.TreeMap;
  * @param costPerUnit      cost to serve one unit ({@code quantity}) of product usage, currency
  * @param featureCosts     cost per unit of usage of a given feature, overriding {@code costPerUnit}
  * @param costPerTicket    cost to serve one support ticket, currency
- * @param maxFeatures      most features kept in a per-feature map column; the rest fold into "other"
+ * @param maxFeatures      most features kept in a per-feature map column (an account's most used;
+ *                         the others still count in the totals)
+ * @param activationUses   key-feature uses in the first 14 days that make an account "activated"
+ *                         (found by {@code FeatureRetention}); null: unknown, no activation indicator
  */
 public record IndicatorSettings(List<String> intentFeatures, List<String> errorFeatures, List<String> keyFeatures,
-    double costPerUnit, Map<String, Double> featureCosts, double costPerTicket, int maxFeatures) {
-
-  /** Folded key of the features beyond {@link #maxFeatures} in a per-feature map. */
-  public static final String OTHER_FEATURES = "other";
+    double costPerUnit, Map<String, Double> featureCosts, double costPerTicket, int maxFeatures,
+    Integer activationUses) {
 
   public IndicatorSettings {
     intentFeatures = List.copyOf(intentFeatures);
@@ -44,13 +45,13 @@ public record IndicatorSettings(List<String> intentFeatures, List<String> errorF
 
   /** Settings with only intent events named; no error or key features, no costs, 40 features per map. */
   public static IndicatorSettings ofIntent(List<String> intentFeatures) {
-    return new IndicatorSettings(intentFeatures, List.of(), List.of(), 0.0, Map.of(), 0.0, 40);
+    return new IndicatorSettings(intentFeatures, List.of(), List.of(), 0.0, Map.of(), 0.0, 40, null);
   }
 
-  /** These settings with {@code keys} as the key features. */
-  public IndicatorSettings withKeyFeatures(List<String> keys) {
+  /** These settings with {@code keys} as the key features, activated from {@code uses} uses (null: unknown). */
+  public IndicatorSettings withKeyFeatures(List<String> keys, Integer uses) {
     return new IndicatorSettings(intentFeatures, errorFeatures, keys, costPerUnit, featureCosts, costPerTicket,
-        maxFeatures);
+        maxFeatures, uses);
   }
 
   /** Feature values that are not product usage (intent and error events), sorted. */
@@ -64,6 +65,6 @@ public record IndicatorSettings(List<String> intentFeatures, List<String> errorF
   public String fingerprint() {
     return "intent=" + intentFeatures.stream().sorted().toList() + "|error=" + errorFeatures.stream().sorted().toList()
         + "|key=" + keyFeatures.stream().sorted().toList() + "|unit=" + costPerUnit + "|features="
-        + new TreeMap<>(featureCosts) + "|ticket=" + costPerTicket + "|max=" + maxFeatures;
+        + new TreeMap<>(featureCosts) + "|ticket=" + costPerTicket + "|max=" + maxFeatures + "|activation=" + activationUses;
   }
 }

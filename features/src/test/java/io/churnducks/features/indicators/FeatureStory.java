@@ -39,7 +39,7 @@ final class FeatureStory {
   static final List<String> INTENT = List.of("pricing_page", "upgrade_click");
   /** Error events, key features, costs and a map cap of two features, so each setting shows in a value. */
   static final IndicatorSettings SETTINGS = new IndicatorSettings(INTENT, List.of("sync_error"), List.of("export"),
-      0.5, Map.of("export", 2.0), 10.0, 2);
+      0.5, Map.of("export", 2.0), 10.0, 2, 1);
 
   static final StructType SPINE = new StructType()
       .add("account_id", DataTypes.StringType, false)
@@ -144,21 +144,6 @@ final class FeatureStory {
     Date on = Date.valueOf(D);
     return spine(spark, new Object[] {"a1", on}, new Object[] {"a2", on}, new Object[] {"a3", on},
         new Object[] {"a1", Date.valueOf(MID)});
-  }
-
-  /**
-   * The frame with each map column (per-feature indicators) as its entries sorted by key, so two
-   * frames can be compared row by row (a map has no order, so Spark cannot group or sort on it).
-   */
-  static Dataset<Row> comparable(Dataset<Row> features) {
-    Dataset<Row> out = features;
-    for (org.apache.spark.sql.types.StructField f : features.schema().fields()) {
-      if (f.dataType() instanceof org.apache.spark.sql.types.MapType) {
-        out = out.withColumn(f.name(), org.apache.spark.sql.functions.array_sort(
-            org.apache.spark.sql.functions.map_entries(org.apache.spark.sql.functions.col(f.name()))));
-      }
-    }
-    return out;
   }
 
   private static CustomerFeatures.Result withAllSources;

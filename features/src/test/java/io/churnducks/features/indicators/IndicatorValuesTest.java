@@ -176,7 +176,7 @@ class IndicatorValuesTest extends SparkTestBase {
 
     assertEquals(Map.of(
             "usage_events", List.of("early_events_14d", "early_active_days_14d", "early_features_14d",
-                "early_key_feature_events_14d", "days_to_first_value", "value_reached", "active_users_28d",
+                "early_key_feature_events_14d", "activated_14d", "days_to_first_value", "value_reached", "active_users_28d",
                 "active_users_prev_28d", "lost_users_28d", "devices_per_user_28d", "active_days_28d", "active_days_90d",
                 "events_28d", "events_prev_28d", "events_90d", "usage_trend_28d", "events_per_active_user_28d",
                 "features_used_28d", "key_feature_events_28d", "intent_events_28d", "error_events_28d",

@@ -49,7 +49,7 @@ class PointInTimeTest extends SparkTestBase {
     Dataset<Row> after = CustomerFeatures.compute(FeatureStory.storySpine(spark()), later.frames(spark()), SETTINGS)
         .features();
 
-    assertFramesEqual(FeatureStory.comparable(before), FeatureStory.comparable(after));
+    assertFramesEqual(before, after);
   }
 
   @Test
@@ -75,7 +75,7 @@ class PointInTimeTest extends SparkTestBase {
     Dataset<Row> after = CustomerFeatures.compute(FeatureStory.storySpine(spark()), later.frames(spark()), SETTINGS)
         .features();
 
-    assertFramesEqual(FeatureStory.comparable(before), FeatureStory.comparable(after));
+    assertFramesEqual(before, after);
   }
 
   @Test

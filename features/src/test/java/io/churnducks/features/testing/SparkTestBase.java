@@ -84,7 +84,8 @@ public abstract class SparkTestBase {
    * are sorted by all their columns, then compared row by row. Schemas must be equal.
    */
   protected static void assertFramesApproximatelyEqual(Dataset<Row> expected, Dataset<Row> actual) {
-    SUITE.assertDataFrameApproximateEquals(local(sortedByAll(expected)), local(sortedByAll(actual)), 1e-9);
+    SUITE.assertDataFrameApproximateEquals(local(sortedByAll(mapsAsEntries(expected))),
+        local(sortedByAll(mapsAsEntries(actual))), 1e-9);
   }
 
   /**
@@ -92,7 +93,23 @@ public abstract class SparkTestBase {
    * re-running a long plan for each of them costs more than the tiny test data.
    */
   private static Dataset<Row> local(Dataset<Row> df) {
-    return spark().createDataFrame(df.collectAsList(), df.schema()).coalesce(1);
+    Dataset<Row> comparable = mapsAsEntries(df);
+    return spark().createDataFrame(comparable.collectAsList(), comparable.schema()).coalesce(1);
+  }
+
+  /**
+   * Each map column as its entries sorted by key: a map has no order, so Spark can neither sort nor
+   * group on it, and two equal maps compare equal only this way.
+   */
+  private static Dataset<Row> mapsAsEntries(Dataset<Row> df) {
+    Dataset<Row> out = df;
+    for (org.apache.spark.sql.types.StructField f : df.schema().fields()) {
+      if (f.dataType() instanceof org.apache.spark.sql.types.MapType) {
+        out = out.withColumn(f.name(), org.apache.spark.sql.functions.array_sort(
+            org.apache.spark.sql.functions.map_entries(org.apache.spark.sql.functions.col("`" + f.name() + "`"))));
+      }
+    }
+    return out;
   }
 
   private static Dataset<Row> sortedByAll(Dataset<Row> df) {

@@ -127,7 +127,7 @@ public final class ChurnConfig {
         featureCosts.put(feature, get("indicators.cost.features." + feature, () -> Double.parseDouble(cost))));
     return get("indicators", () -> new IndicatorSettings(strings("indicators.intent-features"),
         strings("indicators.error-features"), strings("indicators.key-features"), number("indicators.cost.per-unit"),
-        featureCosts, number("indicators.cost.per-ticket"), integer("indicators.max-features")));
+        featureCosts, number("indicators.cost.per-ticket"), integer("indicators.max-features"), null));
   }
 
   public ChurnModelSettings model() {

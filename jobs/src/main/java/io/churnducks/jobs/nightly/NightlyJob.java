@@ -6,6 +6,7 @@ import io.churnducks.features.indicators.CustomerFeatures;
 import io.churnducks.features.labels.AsOfCalendar;
 import io.churnducks.features.indicators.IndicatorSettings;
 import io.churnducks.features.indicators.UsageHistory;
+import io.churnducks.models.groups.BehaviouralGroups;
 import io.churnducks.features.relevance.FeatureRetention;
 import io.churnducks.features.relevance.IndicatorRelevance;
 import io.churnducks.features.relevance.IndustryFocus;
@@ -230,7 +231,8 @@ public final class NightlyJob {
         new FeatureRetention.Settings(UsageHistory.ONBOARDING_DAYS, config.retentionDays(), ms.graceDays()),
         configured.keyFeatures());
     warehouse.write("feature_retention", r.table(), FeatureRetention.SCHEMA, runDate);
-    IndicatorSettings out = configured.keyFeatures().isEmpty() ? configured.withKeyFeatures(r.keyFeatures()) : configured;
+    IndicatorSettings out = configured.withKeyFeatures(
+        configured.keyFeatures().isEmpty() ? r.keyFeatures() : configured.keyFeatures(), r.keyThreshold());
     String found = r.keyFeatures().isEmpty() ? "none stands out" : r.keyFeatures() + " (together best from "
         + r.keyThreshold() + " uses in the first " + UsageHistory.ONBOARDING_DAYS + " days)";
     LOG.info("High-retention features: {}; key features used: {}", found,
@@ -251,14 +253,16 @@ public final class NightlyJob {
     IndustryFocus.Decision focus = IndustryFocus.decide(spark, examples.where(col("as_of_date")
         .isin(spaced.stream().map(java.sql.Date::valueOf).toArray())));
     warehouse.write("industry_focus", focus.table(), IndustryFocus.SCHEMA, runDate);
+    Map<String, String> groups = BehaviouralGroups.of(examples, numeric);
     Dataset<Row> relevance = IndicatorRelevance.compute(spark, examples, numeric,
-        CustomerFeatures.categoricalIndicators(), Map.of());
+        CustomerFeatures.categoricalIndicators(), groups);
     warehouse.write("indicator_relevance", relevance, IndicatorRelevance.SCHEMA, runDate);
     Map<String, Long> verdicts = new java.util.TreeMap<>();
     for (Row r : warehouse.read("indicator_relevance", runDate).groupBy("verdict").count().collectAsList()) {
       verdicts.put(r.getString(0), r.getLong(1));
     }
-    LOG.info("Indicators judged on the training examples: {}; industries kept: {}", verdicts,
+    LOG.info("Indicators judged on the training examples: {}; {} behavioural groups; industries kept: {}", verdicts,
+        new java.util.HashSet<>(groups.values()).size(),
         focus.kept().isEmpty() ? "none (all folded into other)" : focus.kept());
     manifest.record("relevance", "indicator_relevance", "ok", null, verdicts.values().stream().mapToLong(v -> v).sum(),
         secondsSince(t), verdicts + "; industries kept: " + focus.kept());

@@ -139,6 +139,11 @@ class NightlyEndToEndTest extends SparkTestBase {
       assertEquals(IndicatorRelevance.PREDICTIVE, verdict.get(driver), driver + " drives churn: " + verdict);
     }
     assertEquals(IndicatorRelevance.NOISE, verdict.get("country"), "country is noise: " + verdict);
+    Map<String, String> group = new HashMap<>();
+    warehouse.read("indicator_relevance", cutoff).where(col("behavioural_group").isNotNull()).collectAsList()
+        .forEach(r -> group.put(r.getAs("indicator"), r.getAs("behavioural_group")));
+    assertTrue(group.get("events_28d") != null && group.get("events_28d").equals(group.get("events_90d")),
+        "usage volume over 28 and 90 days is one behaviour: " + group);
   }
 
   @Test
@@ -228,7 +233,7 @@ class NightlyEndToEndTest extends SparkTestBase {
         List.of("sample.dir=" + sampleDir, "warehouse=" + warehouseRoot)).indicators();
     // No key features are configured: the run's are those feature_retention found.
     io.churnducks.features.indicators.IndicatorSettings settings = configured.keyFeatures().isEmpty()
-        ? configured.withKeyFeatures(foundKeyFeatures()) : configured;
+        ? configured.withKeyFeatures(foundKeyFeatures(), null) : configured;
     Map<String, String> values = Map.of(
         "sample_dir", io.churnducks.jobs.bench.DuckDbScripts.path(sampleDir),
         "as_of", cutoff.toString(),
