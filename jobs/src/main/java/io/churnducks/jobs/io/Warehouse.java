@@ -14,6 +14,7 @@ import org.apache.spark.sql.types.StructType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Arrays;
 
 import static org.apache.spark.sql.functions.col;
@@ -26,6 +27,8 @@ import static org.apache.spark.sql.functions.lit;
  * against the table's declared schema first.
  */
 public final class Warehouse {
+
+  private final java.util.Set<String> written = new java.util.LinkedHashSet<>();
 
   public static final String RUN_DATE = "run_date";
 
@@ -58,6 +61,12 @@ public final class Warehouse {
     checkSchema(table, rows.schema(), schema);
     Column[] cols = documented(schema);
     rows.select(cols).write().mode(SaveMode.Overwrite).parquet(partitionPath(table, runDate));
+    written.add(table);
+  }
+
+  /** The tables this instance wrote a run-date partition of, in the order first written. */
+  public List<String> written() {
+    return List.copyOf(written);
   }
 
   /**

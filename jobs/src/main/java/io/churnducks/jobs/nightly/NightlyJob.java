@@ -75,7 +75,7 @@ public final class NightlyJob {
   /** What a run did, for the summary (small aggregates only). */
   public record Result(LocalDate runDate, List<SourceStats> sources, Map<String, List<String>> disabledIndicators,
       ChurnModel.Backtest backtest, String modelVersion, List<SegmentSize> segments, long scored, long riskListSize,
-      String riskListCsv, String warehouse) {}
+      String riskListCsv, String warehouse, List<String> tables) {}
 
   private final SparkSession spark;
   private final ChurnConfig config;
@@ -203,8 +203,10 @@ public final class NightlyJob {
       long listed = storedList.count();
       manifest.record("risk_list", "churn_risk_list", "ok", scored, listed, secondsSince(t), "CSV " + csv);
 
+      List<String> written = new ArrayList<>(warehouse.written());
+      written.add("run_manifest");
       return new Result(runDate, stats, computed.disabled(), backtest, model.version(), sizes, scored, listed, csv,
-          warehouse.root());
+          warehouse.root(), written);
     } catch (RuntimeException e) {
       manifest.record("run", "nightly", "failed", null, null, 0.0, e.getMessage());
       throw e;

@@ -96,6 +96,8 @@ class NightlyEndToEndTest extends SparkTestBase {
       assertTrue(stored.count() > 0, table + " has rows for " + cutoff);
     });
     assertTrue(new File(result.riskListCsv()).isFile(), "risk list CSV exported");
+    assertEquals(new java.util.TreeSet<>(declared.keySet()), new java.util.TreeSet<>(result.tables()),
+        "the run's summary names the tables it wrote");
   }
 
   @Test
