@@ -266,6 +266,11 @@ public final class CustomerFeatures {
     return COLUMNS.stream().filter(Indicator::numeric).map(Indicator::name).toList();
   }
 
+  /** Names of the indicators of an account's first days (firmographics, first plan, onboarding). */
+  public static List<String> earlyIndicators() {
+    return COLUMNS.stream().filter(i -> i.stage() == Stage.EARLY).map(Indicator::name).toList();
+  }
+
   /**
    * @param features the indicator rows in {@link #SCHEMA}
    * @param disabled canonical source → indicators left null because the source is not configured

@@ -27,10 +27,7 @@ final class Summary {
     if (!r.disabledIndicators().isEmpty()) {
       out.println("Disabled indicators (source not configured): " + r.disabledIndicators());
     }
-    out.printf(Locale.ROOT, "Churn model %s: backtest AUC %.3f on %,d held-out examples (%s..%s, churn rate %.1f%%), "
-            + "trained on %,d%n", r.modelVersion(), r.backtest().auc(), r.backtest().testExamples(),
-        r.backtest().testDates().get(0), r.backtest().testDates().get(r.backtest().testDates().size() - 1),
-        100 * r.backtest().testChurnRate(), r.backtest().trainExamples());
+    out.printf(Locale.ROOT, "Churn model %s: %s%n", r.modelVersion(), r.evaluation().describe());
     out.printf(Locale.ROOT, "Segments of %,d active accounts:%n", r.scored());
     for (NightlyJob.SegmentSize s : r.segments()) {
       out.printf(Locale.ROOT, "  %-22s %,7d accounts  (%s)%n", s.name(), s.accounts(), s.evidence());

@@ -10,6 +10,7 @@ import io.churnducks.features.contract.InputContract;
 import io.churnducks.features.contract.SourceMapping;
 import io.churnducks.features.indicators.IndicatorSettings;
 import io.churnducks.features.validation.ContractException;
+import io.churnducks.models.churn.Candidate;
 import io.churnducks.models.churn.ChurnModelSettings;
 import io.churnducks.models.segments.SegmentSettings;
 
@@ -133,9 +134,29 @@ public final class ChurnConfig {
   public ChurnModelSettings model() {
     return get("model", () -> new ChurnModelSettings(
         integer("labels.horizon-days"), integer("labels.grace-days"),
-        integer("model.training-months"), integer("model.backtest-months"),
-        number("model.reg-param"), number("model.elastic-net"),
-        number("model.high-tier"), number("model.medium-tier"), integer("model.reasons")));
+        integer("model.training-months"), integer("model.backtest-folds"), candidates(),
+        string("model.calibration"), get("model.balance-classes", () -> config.getBoolean("model.balance-classes")),
+        number("model.high-tier"), number("model.medium-tier"), integer("model.reasons"),
+        integer("model.onboarding-days")));
+  }
+
+  /** {@code model.candidates}: objects with a type and its hyper-parameters (defaults where left out). */
+  private List<Candidate> candidates() {
+    List<? extends Config> listed = get("model.candidates", () -> config.getConfigList("model.candidates"));
+    List<Candidate> out = new java.util.ArrayList<>();
+    for (int i = 0; i < listed.size(); i++) {
+      Config c = listed.get(i);
+      String key = "model.candidates[" + i + "]";
+      out.add(get(key, () -> {
+        String type = c.getString("type");
+        return Candidate.GRADIENT_BOOSTED_TREES.equals(type)
+            ? Candidate.boostedTrees(c.hasPath("max-depth") ? c.getInt("max-depth") : 4,
+                c.hasPath("trees") ? c.getInt("trees") : 100, c.hasPath("step-size") ? c.getDouble("step-size") : 0.1)
+            : new Candidate(type, c.hasPath("reg-param") ? c.getDouble("reg-param") : 0.01,
+                c.hasPath("elastic-net") ? c.getDouble("elastic-net") : 0.0, 0, 0, 0.0);
+      }));
+    }
+    return out;
   }
 
   public List<String> modelCategorical() {

@@ -28,6 +28,7 @@ import io.churnducks.jobs.rollup.UsageSnapshots;
 import io.churnducks.features.indicators.UsageRollup;
 import io.churnducks.models.churn.ChurnModel;
 import io.churnducks.models.churn.ChurnModelSettings;
+import io.churnducks.models.churn.ChurnTraining;
 import io.churnducks.models.churn.ChurnScores;
 import io.churnducks.models.churn.RiskList;
 import io.churnducks.models.segments.CustomerSegments;
@@ -74,7 +75,7 @@ public final class NightlyJob {
 
   /** What a run did, for the summary (small aggregates only). */
   public record Result(LocalDate runDate, List<SourceStats> sources, Map<String, List<String>> disabledIndicators,
-      ChurnModel.Backtest backtest, String modelVersion, List<SegmentSize> segments, long scored, long riskListSize,
+      Evaluation evaluation, String modelVersion, List<SegmentSize> segments, long scored, long riskListSize,
       String riskListCsv, String warehouse, List<String> tables) {}
 
   private final SparkSession spark;
@@ -161,13 +162,16 @@ public final class NightlyJob {
       Dataset<Row> focusedExamples = examples.withColumn("industry", focus.folded(col("industry")));
       features = keep(features.withColumn("industry", focus.folded(col("industry"))));
       List<String> logScaled = config.modelLogScaled().stream().filter(numeric::contains).toList();
-      ChurnModel.Backtest backtest = ChurnModel.backtest(focusedExamples, asOfDates, numeric, logScaled,
-          config.modelCategorical(), ms, runDate);
-      ChurnModel model = ChurnModel.fit(focusedExamples, numeric, logScaled, config.modelCategorical(), ms, runDate);
+      ChurnTraining.Trained trained = ChurnTraining.train(focusedExamples, asOfDates,
+          new ChurnModel.Columns(numeric, logScaled, config.modelCategorical(), CustomerFeatures.earlyIndicators()), ms,
+          runDate);
+      ChurnModel model = trained.model();
       saveModel(model);
-      writeEvaluation(model, backtest, exampleCount, asOfDates);
-      manifest.record("train", "model_evaluations", "ok", exampleCount, 1L, secondsSince(t), String.format(Locale.ROOT,
-          "%s backtest AUC %.3f on %d examples", model.version(), backtest.auc(), backtest.testExamples()));
+      warehouse.write("model_evaluations", spark.createDataFrame(ModelEvaluations.rows(trained, exampleCount, asOfDates),
+          ModelEvaluations.SCHEMA), ModelEvaluations.SCHEMA, runDate);
+      Evaluation evaluation = Evaluation.of(trained);
+      manifest.record("train", "model_evaluations", "ok", exampleCount, 1L, secondsSince(t), model.version() + ": "
+          + evaluation.describe());
 
       t = System.nanoTime();
       SegmentSettings configured = config.segments();
@@ -199,13 +203,13 @@ public final class NightlyJob {
           config.riskListTiers());
       warehouse.write("churn_risk_list", riskList, RiskList.SCHEMA, runDate);
       Dataset<Row> storedList = warehouse.read("churn_risk_list", runDate).drop(Warehouse.RUN_DATE).orderBy("rank");
-      String csv = warehouse.exportCsv("churn_risk_list", storedList, runDate);
+      String csv = warehouse.exportCsv("churn_risk_list", RiskList.forPeople(storedList), runDate);
       long listed = storedList.count();
       manifest.record("risk_list", "churn_risk_list", "ok", scored, listed, secondsSince(t), "CSV " + csv);
 
       List<String> written = new ArrayList<>(warehouse.written());
       written.add("run_manifest");
-      return new Result(runDate, stats, computed.disabled(), backtest, model.version(), sizes, scored, listed, csv,
+      return new Result(runDate, stats, computed.disabled(), evaluation, model.version(), sizes, scored, listed, csv,
           warehouse.root(), written);
     } catch (RuntimeException e) {
       manifest.record("run", "nightly", "failed", null, null, 0.0, e.getMessage());
@@ -461,14 +465,6 @@ public final class NightlyJob {
     manifest.record("features", "usage_indicators", "ok", null, rows, secondsSince(t),
         "usage indicators of every account on " + dates.size() + " as-of dates (stored, or computed from the roll-ups)");
     return usage;
-  }
-
-  private void writeEvaluation(ChurnModel model, ChurnModel.Backtest b, long finalExamples, List<LocalDate> dates) {
-    Row row = RowFactory.create(model.version(), "logistic_regression", b.auc(), b.trainExamples(), b.testExamples(),
-        b.testChurnRate(), finalExamples, java.sql.Date.valueOf(b.trainDates().get(0)),
-        java.sql.Date.valueOf(b.testDates().get(0)), java.sql.Date.valueOf(b.testDates().get(b.testDates().size() - 1)));
-    warehouse.write("model_evaluations", spark.createDataFrame(List.of(row), ModelEvaluations.SCHEMA),
-        ModelEvaluations.SCHEMA, runDate);
   }
 
   /**

@@ -28,7 +28,7 @@ class BenchSmokeTest extends SparkTestBase {
     spark().conf().set("spark.sql.codegen.wholeStage", "true");
     spark().conf().set("spark.sql.codegen.factoryMode", "FALLBACK");
     Benchmark.Options options = new Benchmark.Options(List.of(5000), tmp.toString(), 12,
-        new File("../conf/demo.conf"), List.of("model.training-months=6", "model.backtest-months=1"));
+        new File("../conf/demo.conf"), List.of("model.training-months=6", "model.backtest-folds=1", "model.candidates=[{type=logistic-regression}]"));
 
     List<Benchmark.Rung> rungs = new Benchmark(spark(), options).run();
 

@@ -69,7 +69,7 @@ class IncrementalNightTest extends SparkTestBase {
 
   private static ChurnConfig config(String sample, String warehouse) {
     List<String> overrides = new ArrayList<>(List.of("sample.dir=" + sample, "warehouse=" + warehouse,
-        "model.training-months=6", "model.backtest-months=1", "rollup.chunk-days=60"));
+        "model.training-months=6", "model.backtest-folds=1", "model.candidates=[{type=logistic-regression}]", "rollup.chunk-days=60"));
     for (String t : List.of("accounts", "subscriptions", "invoices", "usage_events", "support_tickets", "surveys")) {
       overrides.add("sources." + t + ".format=parquet");
     }

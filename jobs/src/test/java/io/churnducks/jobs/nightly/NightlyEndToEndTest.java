@@ -14,10 +14,10 @@ import io.churnducks.jobs.generate.SampleDataGenerator;
 import io.churnducks.jobs.io.SparkSessions;
 import io.churnducks.jobs.io.Warehouse;
 import io.churnducks.jobs.rollup.UsageRollupStage;
+import io.churnducks.models.churn.BinaryMetrics;
 import io.churnducks.models.churn.ChurnScores;
 import io.churnducks.models.churn.RiskList;
 import io.churnducks.models.segments.CustomerSegments;
-import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
@@ -113,19 +113,31 @@ class NightlyEndToEndTest extends SparkTestBase {
   }
 
   @Test
-  void modelRanksRealChurnAlmostAsWellAsTheTrueProbabilities() {
+  void modelRanksRealChurnAlmostAsWellAsTheTrueProbabilitiesAndItsBacktestSaidSo() {
     Dataset<Row> truth = spark().read().parquet(sampleDir + "/truth/churn_probabilities")
         .where(col("as_of_date").equalTo(lit(java.sql.Date.valueOf(cutoff))));
     Dataset<Row> joined = warehouse.read("churn_scores", cutoff).join(truth, "account_id")
         .withColumn("label", when(col("churned_within_horizon"), 1.0).otherwise(0.0)).cache();
-    long accounts = joined.count();
-    long churners = joined.where(col("label").equalTo(1.0)).count();
-    assertTrue(accounts > 500 && churners >= 30, "enough scored accounts (" + accounts + ") and churners (" + churners + ")");
-    double modelAuc = auc(joined, "churn_probability");
-    double trueAuc = auc(joined, "true_churn_probability");
-    System.out.printf("end-to-end: %d accounts, %d churners, model AUC %.3f, true-probability AUC %.3f, ratio %.3f%n",
-        accounts, churners, modelAuc, trueAuc, modelAuc / trueAuc);
-    assertTrue(modelAuc >= 0.85 * trueAuc, "model AUC " + modelAuc + " >= 0.85 x true AUC " + trueAuc);
+    BinaryMetrics model = BinaryMetrics.of(joined, "label", "churn_probability");
+    BinaryMetrics best = BinaryMetrics.of(joined, "label", "true_churn_probability");
+    assertTrue(model.examples() > 500 && model.churnRate() * model.examples() >= 30,
+        "enough scored accounts (" + model.examples() + ") and churners");
+    Row pooled = warehouse.read("model_evaluations", cutoff)
+        .where(col("chosen").and(col("evaluation").equalTo(ModelEvaluations.POOLED))).first();
+    Row calibrated = warehouse.read("model_evaluations", cutoff)
+        .where(col("chosen").and(col("evaluation").equalTo(ModelEvaluations.CALIBRATED))).first();
+    double backtestAuc = pooled.getAs("roc_auc");
+    System.out.printf(java.util.Locale.ROOT, "end-to-end: %d accounts, churn rate %.3f; %s: AUC %.3f vs true %.3f "
+            + "(ratio %.3f), top-decile lift %.2f vs true %.2f (ratio %.3f), ECE %.3f (true %.3f); pooled backtest AUC "
+            + "%.3f, calibrated backtest ECE %.3f%n", model.examples(), model.churnRate(), pooled.getAs("candidate"),
+        model.auc(), best.auc(), model.auc() / best.auc(), model.topDecileLift(), best.topDecileLift(),
+        model.topDecileLift() / best.topDecileLift(), model.ece(), best.ece(), backtestAuc,
+        calibrated.<Double>getAs("ece"));
+    // 1,200 accounts hold about 70 churners per as-of date: the model reaches 0.87 of the truth here
+    // and 0.95 on 6,000 accounts (the same generator), so this sample asserts the small-data floor.
+    assertTrue(model.auc() >= 0.85 * best.auc(), "model AUC " + model.auc() + " >= 0.85 x true AUC " + best.auc());
+    assertEquals(model.auc(), backtestAuc, 0.05, "the backtest foretold tonight's ranking");
+    assertTrue(model.ece() <= 0.05, "calibrated: ECE " + model.ece());
   }
 
   @Test
@@ -278,11 +290,6 @@ class NightlyEndToEndTest extends SparkTestBase {
     return warehouse.read("feature_retention", cutoff)
         .where(col("key").and(col("feature").startsWith("key features").unary_$bang()))
         .select("feature").orderBy("feature").collectAsList().stream().map(r -> r.getString(0)).toList();
-  }
-
-  private static double auc(Dataset<Row> scored, String score) {
-    return new BinaryClassificationEvaluator().setLabelCol("label").setRawPredictionCol(score)
-        .setMetricName("areaUnderROC").evaluate(scored);
   }
 
   private static Map<String, Long> counts(Dataset<Row> sourceRuleActionRows) {

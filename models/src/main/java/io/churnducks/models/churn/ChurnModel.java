@@ -1,9 +1,11 @@
 package io.churnducks.models.churn;
 
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.classification.LogisticRegressionModel;
-import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.functions;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -12,101 +14,99 @@ import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
+import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * A fitted churn model: trained on labelled (account, as-of date) examples, it scores accounts
- * with a churn probability, a risk tier, MRR at risk and the top reasons.
+ * A fitted churn model: a pipeline trained on labelled (account, as-of date) examples, the
+ * calibration of its score, and the reasons behind each score.
  */
 public final class ChurnModel {
 
-  /** How well a model trained on older as-of dates ranked the churners of later ones. */
-  public record Backtest(double auc, long trainExamples, long testExamples, double testChurnRate,
-      List<LocalDate> trainDates, List<LocalDate> testDates) {}
+  /**
+   * The indicator columns a model reads.
+   *
+   * @param earlyStage the indicators among them that describe an account's first days (not reasons
+   *                   once it is past onboarding)
+   */
+  public record Columns(List<String> numeric, List<String> logScaled, List<String> categorical,
+      List<String> earlyStage) {
+
+    public Columns(List<String> numeric, List<String> logScaled, List<String> categorical) {
+      this(numeric, logScaled, categorical, List.of());
+    }
+
+    /** These columns without the numeric indicators that hold no value in {@code frame}. */
+    public Columns populatedIn(Dataset<Row> frame) {
+      List<String> kept = ChurnModel.populatedIn(frame, numeric);
+      return new Columns(kept, logScaled.stream().filter(kept::contains).toList(), categorical, earlyStage);
+    }
+  }
+
+  /** Column holding an account's age in days (decides whether onboarding indicators can be reasons). */
+  public static final String TENURE = "tenure_days";
+
+  /** Column holding the model's uncalibrated churn probability. */
+  public static final String SCORE = "score";
 
   private final PipelineModel pipeline;
+  private final Candidate candidate;
+  private final Calibration calibration;
   private final ReasonCodes reasons;
   private final ChurnModelSettings settings;
-  private final String version;
+  private final LocalDate runDate;
+  private final int fingerprint;
 
-  private ChurnModel(PipelineModel pipeline, ReasonCodes reasons, ChurnModelSettings settings, String version) {
+  private ChurnModel(PipelineModel pipeline, Candidate candidate, Calibration calibration, ReasonCodes reasons,
+      ChurnModelSettings settings, LocalDate runDate, int fingerprint) {
     this.pipeline = pipeline;
+    this.candidate = candidate;
+    this.calibration = calibration;
     this.reasons = reasons;
     this.settings = settings;
-    this.version = version;
+    this.runDate = runDate;
+    this.fingerprint = fingerprint;
   }
 
   /**
-   * Fits the model on labelled examples.
+   * Fits one candidate on labelled examples.
    *
    * @param examples indicator columns plus {@code churned} (boolean, not null)
-   * @param runDate  the run the model belongs to (names the version)
+   * @param weighted    weight churners and stayers equally
+   * @param calibration the calibration of its score; null for a backtest model, which only
+   *                    ranks ({@link #rawScores}) and has no reasons
+   * @param runDate     the run the model belongs to (names the version)
    */
-  public static ChurnModel fit(Dataset<Row> examples, List<String> numeric, List<String> logScaled,
-      List<String> categorical, ChurnModelSettings settings, LocalDate runDate) {
-    Dataset<Row> labelled = withLabel(examples);
-    PipelineModel model = ChurnPipeline.build(numeric, logScaled, categorical, settings).fit(labelled);
-    LogisticRegressionModel lr = (LogisticRegressionModel) model.stages()[model.stages().length - 1];
-    Dataset<Row> empty = model.transform(labelled.limit(0));
-    ReasonCodes reasons = ReasonCodes.of(empty.schema().apply("features_raw"), lr.coefficients().toArray(),
-        settings.reasons());
-    String version = "logreg-" + runDate + "-"
-        + Integer.toHexString(Objects.hash(numeric, logScaled, categorical, settings) & 0xfffffff);
-    return new ChurnModel(model, reasons, settings, version);
+  public static ChurnModel fit(Dataset<Row> examples, Columns columns, Candidate candidate, boolean weighted,
+      Calibration calibration, ChurnModelSettings settings, LocalDate runDate) {
+    Dataset<Row> labelled = withWeight(withLabel(examples), weighted);
+    PipelineModel model = ChurnPipeline.build(columns.numeric(), columns.logScaled(), columns.categorical(), candidate)
+        .fit(labelled);
+    ReasonCodes reasons = calibration == null ? null
+        : ReasonCodes.of(model.transform(labelled.limit(0)).schema().apply(ChurnPipeline.ASSEMBLED),
+            typical(model.transform(labelled), ChurnPipeline.classifierInput(candidate)), scorer(model),
+            settings.reasons(), columns.earlyStage(), settings.onboardingDays());
+    if (calibration == null) {
+      return new ChurnModel(model, candidate, Calibration.identity(), null, settings, runDate, 0);
+    }
+    return new ChurnModel(model, candidate, calibration, reasons, settings, runDate,
+        Objects.hash(columns, candidate, weighted, settings));
   }
 
-  /**
-   * Trains on the older as-of dates and measures AUC on the latest {@code backtestMonths} ones.
-   * Training dates are only those whose horizon and grace end before the first test date, so the
-   * backtest never learns from outcomes that were unknown at test time.
-   */
-  public static Backtest backtest(Dataset<Row> examples, List<LocalDate> asOfDates, List<String> numeric,
-      List<String> logScaled, List<String> categorical, ChurnModelSettings settings, LocalDate runDate) {
-    List<LocalDate> sorted = asOfDates.stream().sorted().toList();
-    List<LocalDate> testDates = sorted.subList(Math.max(0, sorted.size() - settings.backtestMonths()), sorted.size());
-    LocalDate firstTest = testDates.get(0);
-    List<LocalDate> trainDates = sorted.stream()
-        .filter(d -> d.plusDays(settings.horizonDays() + settings.graceDays()).isBefore(firstTest)).toList();
-    if (trainDates.isEmpty()) {
-      throw new IllegalArgumentException("Cannot backtest the churn model: no training as-of date ends its horizon "
-          + "before the first backtest date " + firstTest + " (raise training months above "
-          + settings.trainingMonths() + " or lower backtest months)");
-    }
-    Dataset<Row> train = examples.where(col("as_of_date").isin(trainDates.stream().map(java.sql.Date::valueOf).toArray()));
-    Dataset<Row> test = examples.where(col("as_of_date").isin(testDates.stream().map(java.sql.Date::valueOf).toArray()));
-    // An indicator can be empty on the older training dates alone (e.g. no survey answered yet): the
-    // backtest model leaves it out rather than fail to impute it.
-    List<String> trainable = populatedIn(train, numeric);
-    ChurnModel model = fit(train, trainable, logScaled.stream().filter(trainable::contains).toList(), categorical,
-        settings, runDate);
-    Dataset<Row> scored = model.pipeline.transform(withLabel(test)).cache();
-    try {
-      double auc = new BinaryClassificationEvaluator().setLabelCol(ChurnPipeline.LABEL)
-          .setRawPredictionCol("rawPrediction").setMetricName("areaUnderROC").evaluate(scored);
-      Row stats = scored.agg(org.apache.spark.sql.functions.count(lit(1)),
-          org.apache.spark.sql.functions.avg(col(ChurnPipeline.LABEL))).first();
-      return new Backtest(auc, train.count(), stats.getLong(0), stats.isNullAt(1) ? 0.0 : stats.getDouble(1),
-          trainDates, testDates);
-    } finally {
-      scored.unpersist();
-    }
+  /** This model with another calibration of its score. */
+  public ChurnModel calibrated(Calibration c) {
+    return new ChurnModel(pipeline, candidate, c, reasons, settings, runDate, fingerprint);
   }
 
-  /** The columns of {@code numeric} holding at least one value in {@code frame} (one aggregate row). */
-  public static List<String> populatedIn(Dataset<Row> frame, List<String> numeric) {
-    Row counts = frame.agg(org.apache.spark.sql.functions.count(col(numeric.get(0))), numeric.subList(1, numeric.size())
-        .stream().map(c -> org.apache.spark.sql.functions.count(col(c))).toArray(Column[]::new)).first();
-    List<String> kept = new java.util.ArrayList<>();
-    for (int i = 0; i < numeric.size(); i++) {
-      if (counts.getLong(i) > 0) {
-        kept.add(numeric.get(i));
-      }
-    }
-    return kept;
+  /** {@code frame} with the model's uncalibrated churn probability in {@link #SCORE}. */
+  public Dataset<Row> rawScores(Dataset<Row> frame) {
+    return pipeline.transform(frame)
+        .withColumn(SCORE, functions.vector_to_array(col(ChurnPipeline.PROBABILITY), "float64").getItem(1));
   }
 
   /**
@@ -116,32 +116,84 @@ public final class ChurnModel {
    * training examples are all active, so a lapsed account is scored on its other indicators.
    */
   public Dataset<Row> score(Dataset<Row> features) {
-    Dataset<Row> scored = pipeline.transform(features);
-    Column p = functions.vector_to_array(col(ChurnPipeline.PROBABILITY), "float64").getItem(1);
+    if (reasons == null) {
+      throw new IllegalStateException("A backtest model only ranks; fit with a calibration to score accounts");
+    }
+    Dataset<Row> scored = rawScores(features);
+    Column p = calibration.apply(col(SCORE));
     Column mrr = coalesce(col("mrr"), lit(0.0));
     Column lapsed = Arrays.asList(features.columns()).contains("lapsed")
         ? coalesce(col("lapsed"), lit(false)) : lit(false);
-    return scored.select(
+    return scored.withColumn("__p", p).select(
         col("account_id"),
-        p.as("churn_probability"),
-        when(p.geq(settings.highTier()), "high").when(p.geq(settings.mediumTier()), "medium").otherwise("low")
-            .as("risk_tier"),
+        col("__p").as("churn_probability"),
+        when(col("__p").geq(settings.highTier()), "high").when(col("__p").geq(settings.mediumTier()), "medium")
+            .otherwise("low").as("risk_tier"),
         lapsed.as("lapsed"),
         mrr.as("mrr"),
-        p.multiply(mrr).as("mrr_at_risk"),
-        reasons.column(col(ChurnPipeline.FEATURES)).as("top_reasons"),
-        lit(version).as("model_version"));
+        col("__p").multiply(mrr).as("mrr_at_risk"),
+        reasons.column(col(ChurnPipeline.classifierInput(candidate)),
+            Arrays.asList(features.columns()).contains(TENURE) ? col(TENURE) : lit(null)).as("top_reasons"),
+        lit(version()).as("model_version"));
   }
 
+  /** Identifies the model in scores: algorithm, run date and a hash of what it was fitted with. */
   public String version() {
-    return version;
+    return candidate.family() + "-" + runDate + "-"
+        + Integer.toHexString(Objects.hash(fingerprint, calibration.describe()) & 0xfffffff);
+  }
+
+  public Candidate candidate() {
+    return candidate;
+  }
+
+  public Calibration calibration() {
+    return calibration;
   }
 
   public PipelineModel pipeline() {
     return pipeline;
   }
 
-  private static Dataset<Row> withLabel(Dataset<Row> examples) {
+  /** The columns of {@code numeric} holding at least one value in {@code frame} (one aggregate row). */
+  public static List<String> populatedIn(Dataset<Row> frame, List<String> numeric) {
+    Row counts = frame.agg(org.apache.spark.sql.functions.count(col(numeric.get(0))), numeric.subList(1, numeric.size())
+        .stream().map(c -> org.apache.spark.sql.functions.count(col(c))).toArray(Column[]::new)).first();
+    return IntStream.range(0, numeric.size()).filter(i -> counts.getLong(i) > 0).mapToObj(numeric::get).toList();
+  }
+
+  static Dataset<Row> withLabel(Dataset<Row> examples) {
     return examples.withColumn(ChurnPipeline.LABEL, when(col("churned"), 1.0).otherwise(0.0));
+  }
+
+  /** Weights that give churners and stayers the same total weight (1.0 each when not weighted). */
+  private static Dataset<Row> withWeight(Dataset<Row> labelled, boolean weighted) {
+    if (!weighted) {
+      return labelled.withColumn(ChurnPipeline.WEIGHT, lit(1.0));
+    }
+    double rate = labelled.agg(avg(col(ChurnPipeline.LABEL))).first().getDouble(0);
+    if (rate <= 0 || rate >= 1) {
+      return labelled.withColumn(ChurnPipeline.WEIGHT, lit(1.0));
+    }
+    return labelled.withColumn(ChurnPipeline.WEIGHT,
+        when(col(ChurnPipeline.LABEL).equalTo(1.0), 0.5 / rate).otherwise(0.5 / (1 - rate)));
+  }
+
+  /** The approximate median of every slot of a vector column (one pass). */
+  private static double[] typical(Dataset<Row> transformed, String vectorColumn) {
+    Dataset<Row> arrays = transformed.select(functions.vector_to_array(col(vectorColumn), "float64").as("v"));
+    int size = AttributeGroup.fromStructField(transformed.schema().apply(ChurnPipeline.ASSEMBLED)).size();
+    String[] names = IntStream.range(0, size).mapToObj(i -> "s" + i).toArray(String[]::new);
+    Dataset<Row> slots = arrays.select(IntStream.range(0, size).mapToObj(i -> col("v").getItem(i).as(names[i]))
+        .toArray(Column[]::new));
+    double[][] q = slots.stat().approxQuantile(names, new double[] {0.5}, 0.005);
+    return Arrays.stream(q).mapToDouble(a -> a[0]).toArray();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ReasonCodes.Scorer scorer(PipelineModel model) {
+    Transformer last = model.stages()[model.stages().length - 1];
+    ProbabilisticClassificationModel<Vector, ?> classifier = (ProbabilisticClassificationModel<Vector, ?>) last;
+    return x -> classifier.predictProbability(x).apply(1);
   }
 }

@@ -2,6 +2,7 @@ package io.churnducks.models.churn;
 
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.OneHotEncoder;
@@ -14,56 +15,87 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The churn model as one Spark ML pipeline: heavy-tailed counts are log-scaled, missing values
- * imputed with the training median, categories one-hot encoded (unseen categories kept in an
- * extra slot), everything standardised, then a logistic regression. Because the regression sees
- * standardised inputs, coefficient × input is each indicator's share of an account's log-odds,
- * which is what {@link ReasonCodes} reads.
+ * The churn model as one Spark ML pipeline. Missing values are imputed with the training median;
+ * then, by candidate:
+ * <ul>
+ *   <li>logistic regression: heavy-tailed counts log-scaled, categories one-hot encoded (unseen
+ *       categories kept in an extra slot), everything standardised;</li>
+ *   <li>boosted trees: values as they are (trees do not care about scale), categories as indices
+ *       the trees split on as categories.</li>
+ * </ul>
+ * Both assemble a vector named {@link #ASSEMBLED} whose metadata names every slot; {@link
+ * ReasonCodes} reads those names and substitutes slots in the vector the classifier reads.
  */
 public final class ChurnPipeline {
 
   /** Column holding the label (1.0 = churned within the horizon). */
   public static final String LABEL = "label";
-  /** Column holding the standardised feature vector the regression reads. */
-  public static final String FEATURES = "features";
-  /** Column holding the probability vector; index 1 is the churn probability. */
+  /** Column holding the example weight (balances churners and stayers). */
+  public static final String WEIGHT = "weight";
+  /** Column holding the assembled vector, one named slot per numeric indicator or category. */
+  public static final String ASSEMBLED = "features_raw";
+  /** Column holding the standardised vector the logistic regression reads. */
+  public static final String STANDARDISED = "features";
+  /** Column holding the probability vector; index 1 is the (uncalibrated) churn probability. */
   public static final String PROBABILITY = "probability";
+  /** Bins of continuous values the trees consider, and the most categories a tree split takes. */
+  static final int MAX_BINS = 64;
 
   private ChurnPipeline() {}
 
+  /** The vector column the candidate's classifier reads. */
+  public static String classifierInput(Candidate candidate) {
+    return candidate.isTrees() ? ASSEMBLED : STANDARDISED;
+  }
+
   /**
    * @param numeric     numeric indicator columns (nulls allowed)
-   * @param logScaled   subset of {@code numeric} to pass through ln(1 + max(x, 0)) first
-   * @param categorical string columns to one-hot encode
+   * @param logScaled   subset of {@code numeric} to pass through ln(1 + max(x, 0)) first (linear models only)
+   * @param categorical string columns
    */
   public static Pipeline build(List<String> numeric, List<String> logScaled, List<String> categorical,
-      ChurnModelSettings settings) {
+      Candidate candidate) {
     List<PipelineStage> stages = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT *");
     List<String> prepared = new ArrayList<>();
     for (String c : numeric) {
-      String expr = logScaled.contains(c) ? "ln(1 + greatest(CAST(" + c + " AS DOUBLE), 0))" : "CAST(" + c + " AS DOUBLE)";
+      String cast = "CAST(" + c + " AS DOUBLE)";
+      String expr = !candidate.isTrees() && logScaled.contains(c) ? "ln(1 + greatest(" + cast + ", 0))" : cast;
       sql.append(", ").append(expr).append(" AS ").append(c).append("__x");
       prepared.add(c + "__x");
     }
     stages.add(new SQLTransformer().setStatement(sql.append(" FROM __THIS__").toString()));
-    List<String> imputed = prepared.stream().map(c -> c.replace("__x", "")).toList();
+    List<String> imputed = numeric.stream().map(c -> c + "__imp").toList();
     stages.add(new Imputer().setStrategy("median")
         .setInputCols(prepared.toArray(String[]::new))
-        .setOutputCols(imputed.stream().map(c -> c + "__imp").toArray(String[]::new)));
-    List<String> assembled = new ArrayList<>(imputed.stream().map(c -> c + "__imp").toList());
-    for (String c : categorical) {
-      stages.add(new StringIndexer().setInputCol(c).setOutputCol(c + "__idx").setHandleInvalid("keep")
-          .setStringOrderType("alphabetAsc"));
-      stages.add(new OneHotEncoder().setInputCol(c + "__idx").setOutputCol(c + "__vec").setDropLast(true)
-          .setHandleInvalid("keep"));
-      assembled.add(c + "__vec");
+        .setOutputCols(imputed.toArray(String[]::new)));
+    List<String> assembled = new ArrayList<>(imputed);
+    if (!categorical.isEmpty()) {
+      // One pass indexes every category column; unseen values get an extra index.
+      String[] indexed = categorical.stream().map(c -> c + "__idx").toArray(String[]::new);
+      stages.add(new StringIndexer().setInputCols(categorical.toArray(String[]::new)).setOutputCols(indexed)
+          .setHandleInvalid("keep").setStringOrderType("alphabetAsc"));
+      if (candidate.isTrees()) {
+        assembled.addAll(List.of(indexed));
+      } else {
+        String[] encoded = categorical.stream().map(c -> c + "__vec").toArray(String[]::new);
+        stages.add(new OneHotEncoder().setInputCols(indexed).setOutputCols(encoded).setDropLast(true)
+            .setHandleInvalid("keep"));
+        assembled.addAll(List.of(encoded));
+      }
     }
-    stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol("features_raw"));
-    stages.add(new StandardScaler().setInputCol("features_raw").setOutputCol(FEATURES).setWithMean(true).setWithStd(true));
-    stages.add(new LogisticRegression().setFeaturesCol(FEATURES).setLabelCol(LABEL)
-        .setProbabilityCol(PROBABILITY).setRegParam(settings.regParam()).setElasticNetParam(settings.elasticNet())
-        .setMaxIter(200).setStandardization(false));
+    stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(ASSEMBLED));
+    if (candidate.isTrees()) {
+      stages.add(new GBTClassifier().setFeaturesCol(ASSEMBLED).setLabelCol(LABEL).setWeightCol(WEIGHT)
+          .setProbabilityCol(PROBABILITY).setMaxDepth(candidate.maxDepth()).setMaxIter(candidate.trees())
+          .setStepSize(candidate.stepSize()).setMaxBins(MAX_BINS).setMinInstancesPerNode(20).setSeed(7L));
+    } else {
+      stages.add(new StandardScaler().setInputCol(ASSEMBLED).setOutputCol(STANDARDISED).setWithMean(true)
+          .setWithStd(true));
+      stages.add(new LogisticRegression().setFeaturesCol(STANDARDISED).setLabelCol(LABEL).setWeightCol(WEIGHT)
+          .setProbabilityCol(PROBABILITY).setRegParam(candidate.regParam()).setElasticNetParam(candidate.elasticNet())
+          .setMaxIter(200).setStandardization(false));
+    }
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
   }
 }

@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
@@ -85,5 +86,19 @@ public final class RiskList {
       return RowFactory.create(values);
     });
     return listed.sparkSession().createDataFrame(ranked, SCHEMA);
+  }
+
+  /**
+   * The list as people read it (the CSV export): probability as a percentage with one decimal,
+   * money to the cent, lapsed as yes / no; ranks, names and words unchanged.
+   *
+   * @param list rows in {@link #SCHEMA}
+   */
+  public static Dataset<Row> forPeople(Dataset<Row> list) {
+    return list.select(col("rank"), col("account_id"), col("account_name"), col("csm_owner"),
+        format_string("%.1f%%", col("churn_probability").multiply(100)).as("churn_risk"), col("risk_tier"),
+        when(col("lapsed"), "yes").otherwise("no").as("lapsed"), format_string("%.2f", col("mrr")).as("mrr"),
+        format_string("%.2f", col("mrr_at_risk")).as("mrr_at_risk"), col("top_reasons"), col("segment_name"),
+        col("quadrant"), col("play"));
   }
 }

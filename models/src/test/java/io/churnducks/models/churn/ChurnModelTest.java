@@ -1,7 +1,6 @@
 package io.churnducks.models.churn;
 
 import io.churnducks.features.testing.SparkTestBase;
-import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,93 +8,148 @@ import org.junit.jupiter.api.Test;
 
 import java.time.LocalDate;
 import java.util.List;
+import java.util.stream.IntStream;
 
+import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The churn model on examples whose true churn probability is known: falling usage and many
- * tickets raise it, the industry is noise.
+ * Training on examples whose true churn probability is known: risk comes from a threshold on
+ * tickets combined with low usage (which trees can model and a linear model cannot), the industry
+ * is noise.
  */
 class ChurnModelTest extends SparkTestBase {
 
-  private static final ChurnModelSettings SETTINGS = new ChurnModelSettings(90, 30, 12, 3, 0.01, 0.0, 0.30, 0.15, 2);
-  private static final List<String> NUMERIC = List.of("events_28d", "tickets_90d", "mrr", "last_nps");
-  private static final List<String> LOG = List.of("events_28d");
-  private static final List<String> CATEGORICAL = List.of("industry");
+  private static final List<LocalDate> DATES = IntStream.range(0, 12)
+      .mapToObj(i -> LocalDate.of(2024, 1, 1).plusMonths(i)).toList();
+  private static final LocalDate RUN = LocalDate.of(2025, 6, 1);
+  private static final Candidate LINEAR = Candidate.logisticRegression(0.01, 0.0);
+  private static final Candidate TREES = Candidate.boostedTrees(3, 40, 0.2);
+  private static final ChurnModelSettings SETTINGS = new ChurnModelSettings(90, 30, 12, 3, List.of(LINEAR, TREES),
+      Calibration.PLATT, true, 0.30, 0.15, 2, 30);
+  private static final ChurnModel.Columns COLUMNS = new ChurnModel.Columns(
+      List.of("events_28d", "tickets_90d", "mrr", "last_nps"), List.of("events_28d"), List.of("industry"));
   private static Dataset<Row> examples;
+  private static ChurnTraining.Trained trained;
 
   @BeforeAll
-  static void examplesWithKnownProbabilities() {
-    // 12 monthly as-of dates × 400 accounts; p = logistic(-2 - 1.2·z(events) + 0.9·tickets).
-    examples = spark().range(0, 4800, 1, 2).select(
-            expr("concat('A', id % 400)").as("account_id"),
-            expr("add_months(DATE'2024-01-01', CAST(id DIV 400 AS INT))").as("as_of_date"),
+  static void trainOnExamplesWithKnownProbabilities() {
+    // 12 monthly as-of dates × 500 accounts.
+    examples = spark().range(0, 6000, 1, 2).select(
+            expr("concat('A', id % 500)").as("account_id"),
+            expr("add_months(DATE'2024-01-01', CAST(id DIV 500 AS INT))").as("as_of_date"),
             expr("exp(2 + 1.2 * randn(7))").as("events_28d"),
-            expr("CAST(floor(rand(8) * 4) AS BIGINT)").as("tickets_90d"),
+            expr("CAST(floor(rand(8) * 6) AS BIGINT)").as("tickets_90d"),
             expr("50 + 100 * rand(9)").as("mrr"),
             expr("CASE WHEN rand(10) < 0.3 THEN NULL ELSE CAST(floor(rand(11) * 11) AS INT) END").as("last_nps"),
             expr("element_at(array('Retail', 'Media', 'Energy'), CAST(floor(rand(12) * 3) AS INT) + 1)").as("industry"))
-        .withColumn("p", expr("1 / (1 + exp(-(-2 - 1.2 * (ln(events_28d) - 2) + 0.9 * tickets_90d)))"))
+        .withColumn("p", expr("CASE WHEN tickets_90d >= 4 AND events_28d < 7 THEN 0.7 "
+            + "WHEN tickets_90d >= 4 OR events_28d < 3 THEN 0.2 ELSE 0.04 END"))
         .withColumn("churned", expr("rand(13) < p"))
         .cache();
+    trained = ChurnTraining.train(examples, DATES, COLUMNS, SETTINGS, RUN);
   }
 
   @Test
-  void backtestRanksChurnersNearlyAsWellAsTheTrueProbability() {
-    List<LocalDate> dates = java.util.stream.IntStream.range(0, 12).mapToObj(i -> LocalDate.of(2024, 1, 1).plusMonths(i)).toList();
-    ChurnModel.Backtest b = ChurnModel.backtest(examples, dates, NUMERIC, LOG, CATEGORICAL, SETTINGS, LocalDate.of(2025, 6, 1));
-    Dataset<Row> test = examples.where(col("as_of_date").geq(java.sql.Date.valueOf(b.testDates().get(0))))
+  void noFoldTrainsOnAnExampleWhoseOutcomeWasUnknownOnItsTestDate() {
+    List<RollingBacktest.Plan> plans = RollingBacktest.plan(DATES, 3, 90, 30);
+    assertEquals(List.of(LocalDate.of(2024, 10, 1), LocalDate.of(2024, 11, 1), LocalDate.of(2024, 12, 1)),
+        plans.stream().map(RollingBacktest.Plan::testDate).toList());
+    for (RollingBacktest.Plan p : plans) {
+      for (LocalDate d : p.trainDates()) {
+        assertTrue(d.plusDays(120).isBefore(p.testDate()), d + " + horizon + grace ends before " + p.testDate());
+      }
+      LocalDate next = DATES.get(p.trainDates().size());
+      assertTrue(!next.plusDays(120).isBefore(p.testDate()), "every date whose outcome was known is used");
+    }
+    // 2024-06-01 + 120 days = 2024-09-29, before 2024-10-01; 2024-07-01 + 120 days is not.
+    assertEquals(DATES.subList(0, 6), plans.get(0).trainDates());
+    for (RollingBacktest.Fold f : trained.chosen().folds()) {
+      assertEquals(500L * f.plan().trainDates().size(), f.trainExamples(), "the fold trained on its planned dates only");
+      assertEquals(500L, f.metrics().examples());
+    }
+  }
+
+  @Test
+  void theBacktestChoosesTheCandidateThatRanksBetterAndNearlyMatchesTheTruth() {
+    assertEquals(2, trained.backtests().size());
+    double linear = trained.backtests().get(0).auc();
+    double trees = trained.backtests().get(1).auc();
+    assertTrue(trees > linear, "trees " + trees + " rank an interaction better than the linear model " + linear);
+    assertEquals(TREES, trained.model().candidate());
+    assertTrue(trained.model().version().startsWith("gbt-2025-06-01-"), trained.model().version());
+    Dataset<Row> tested = examples.where(col("as_of_date").geq(java.sql.Date.valueOf("2024-10-01")))
         .withColumn("label", when(col("churned"), 1.0).otherwise(0.0));
-    double trueAuc = new BinaryClassificationEvaluator().setRawPredictionCol("p").evaluate(test);
-    assertEquals(List.of(LocalDate.of(2024, 10, 1), LocalDate.of(2024, 11, 1), LocalDate.of(2024, 12, 1)), b.testDates());
-    // Only as-of dates whose horizon and grace end before the first test date train the backtest model.
-    assertEquals(dates.subList(0, 6), b.trainDates(), "2024-06-01 + 120 days ends before 2024-10-01");
-    assertEquals(1200, b.testExamples());
-    assertTrue(b.auc() > 0.95 * trueAuc, "backtest AUC " + b.auc() + " vs true " + trueAuc);
+    double trueAuc = BinaryMetrics.of(tested, "label", "p").auc();
+    assertTrue(trees > 0.95 * trueAuc, "pooled backtest AUC " + trees + " vs true " + trueAuc);
+    assertNull(trained.undefined());
+  }
+
+  @Test
+  void calibratedProbabilitiesMatchObservedChurnDespiteClassWeights() {
+    BinaryMetrics calibrated = trained.chosen().calibrated();
+    assertEquals(1000, calibrated.examples(), "folds 2 and 3, each calibrated on the folds before it");
+    assertTrue(calibrated.ece() < 0.05, "ECE " + calibrated.ece());
+    Dataset<Row> scored = trained.model().score(examples.where(col("as_of_date").equalTo(java.sql.Date.valueOf("2024-12-01"))));
+    double meanP = scored.agg(avg("churn_probability")).first().getDouble(0);
+    double rate = examples.where(col("as_of_date").equalTo(java.sql.Date.valueOf("2024-12-01")))
+        .agg(avg(col("churned").cast("double"))).first().getDouble(0);
+    assertEquals(rate, meanP, 0.04, "weighted training would put the mean near 0.5 without calibration");
   }
 
   @Test
   void scoresCarryTierMrrAtRiskAndReasonsThatPointAtTheCause() {
-    ChurnModel model = ChurnModel.fit(examples, NUMERIC, LOG, CATEGORICAL, SETTINGS, LocalDate.of(2025, 6, 1));
+    ChurnModel model = trained.model();
     Dataset<Row> scores = model.score(examples.where(col("as_of_date").equalTo(java.sql.Date.valueOf("2024-12-01")))
             .withColumn("lapsed", expr("account_id = 'A7'")))
         .cache();
-    assertEquals(400, scores.count());
+    assertEquals(500, scores.count());
     assertEquals(List.of("A7"), scores.where(col("lapsed")).select("account_id").as(
         org.apache.spark.sql.Encoders.STRING()).collectAsList(), "lapsed is passed through");
     assertEquals(0, scores.where(expr("abs(mrr_at_risk - churn_probability * mrr) > 1e-9")).count());
     assertEquals(0, scores.where(expr("(churn_probability >= 0.30) <> (risk_tier = 'high')")).count());
     assertEquals(0, scores.where(expr("churn_probability >= 0.15 AND churn_probability < 0.30 AND risk_tier <> 'medium'"))
         .count());
-    assertTrue(model.version().startsWith("logreg-2025-06-01-"));
-    // The riskiest accounts are explained by low usage or many tickets, never by the noise industry.
+    // The riskiest accounts are explained by many tickets and low usage, never first by noise
+    // (a tree can pick up a little from mrr or nps) and never by a category.
     List<Row> top = scores.orderBy(col("churn_probability").desc()).limit(20).collectAsList();
     for (Row r : top) {
       List<String> reasons = r.getList(r.fieldIndex("top_reasons"));
-      assertTrue(!reasons.isEmpty() && reasons.size() <= 2, reasons.toString());
-      assertTrue(reasons.get(0).equals("events_28d low") || reasons.get(0).equals("tickets_90d high"), reasons.toString());
+      assertTrue(!reasons.isEmpty() && List.of("tickets_90d high", "events_28d low").contains(reasons.get(0)),
+          reasons.toString());
       assertTrue(reasons.stream().noneMatch(s -> s.startsWith("industry")), reasons.toString());
     }
   }
 
   @Test
-  void backtestNeedsTrainingDatesBeforeTheTestWindow() {
-    List<LocalDate> dates = List.of(LocalDate.of(2024, 1, 1), LocalDate.of(2024, 2, 1), LocalDate.of(2024, 3, 1),
-        LocalDate.of(2024, 4, 1));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ChurnModel.backtest(examples, dates, NUMERIC, LOG, CATEGORICAL, SETTINGS, LocalDate.of(2025, 6, 1)));
-    assertTrue(e.getMessage().startsWith("Cannot backtest the churn model"), e.getMessage());
+  void withoutAUsableFoldTheBacktestIsUndefinedAndTheModelStillScores() {
+    // Nobody churned on the early as-of dates: every fold's training split holds only stayers.
+    Dataset<Row> late = examples.withColumn("churned", expr("churned AND as_of_date >= DATE'2024-09-01'"));
+    ChurnTraining.Trained t = ChurnTraining.train(late, DATES, COLUMNS, SETTINGS.withCandidates(List.of(LINEAR)), RUN);
+    assertNotNull(t.undefined());
+    assertTrue(t.undefined().startsWith("no backtest fold is usable (2024-10-01: training as-of dates 2024-01-01..2024-06-01 "
+        + "hold only stayers (3000 examples)"), t.undefined());
+    assertTrue(Double.isNaN(t.chosen().auc()));
+    assertEquals(500, t.model().score(examples.where(col("as_of_date").equalTo(java.sql.Date.valueOf("2024-12-01"))))
+        .where(col("churn_probability").between(0.0, 1.0)).count());
   }
 
   @Test
   void settingsRejectInconsistentValues() {
-    assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(90, 30, 3, 3, 0.01, 0, 0.3, 0.15, 3));
-    assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(90, 30, 12, 3, 0.01, 0, 0.2, 0.3, 3));
-    assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(0, 30, 12, 3, 0.01, 0, 0.3, 0.15, 3));
+    List<Candidate> one = List.of(LINEAR);
+    assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(90, 30, 3, 3, one, "platt", true, 0.3, 0.15, 3, 30));
+    assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(90, 30, 12, 3, one, "platt", true, 0.2, 0.3, 3, 30));
+    assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(0, 30, 12, 3, one, "platt", true, 0.3, 0.15, 3, 30));
+    assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(90, 30, 12, 3, List.of(), "platt", true, 0.3, 0.15, 3, 30));
+    assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(90, 30, 12, 3, one, "magic", true, 0.3, 0.15, 3, 30));
+    assertThrows(IllegalArgumentException.class, () -> new Candidate("random-forest", 0, 0, 3, 10, 0.1));
+    assertThrows(IllegalArgumentException.class, () -> Candidate.boostedTrees(0, 10, 0.1));
   }
 }

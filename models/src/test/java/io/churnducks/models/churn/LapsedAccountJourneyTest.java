@@ -27,7 +27,8 @@ class LapsedAccountJourneyTest extends SparkTestBase {
 
   private static final LocalDate D = LocalDate.parse("2024-06-01");
   private static final int GRACE = 30;
-  private static final ChurnModelSettings SETTINGS = new ChurnModelSettings(90, GRACE, 12, 3, 0.01, 0.0, 0.30, 0.15, 2);
+  private static final ChurnModelSettings SETTINGS = new ChurnModelSettings(90, GRACE, 12, 3,
+      List.of(Candidate.logisticRegression(0.01, 0.0)), Calibration.NONE, false, 0.30, 0.15, 2, 30);
 
   private static Object[] account(String id) {
     return new Object[] {id, d("2023-01-01"), "Name " + id, "Retail", 10, "DE", "ads", 100.0, "csm-" + id};
@@ -48,7 +49,8 @@ class LapsedAccountJourneyTest extends SparkTestBase {
         sub("s4", "small", "2024-01-01", null, 5.0));
     // A model that learned "small accounts churn".
     Dataset<Row> examples = spark().range(1, 41).select(expr("id * 10.0").as("mrr"), expr("id * 10.0 < 150").as("churned"));
-    ChurnModel model = ChurnModel.fit(examples, List.of("mrr"), List.of(), List.of(), SETTINGS, D);
+    ChurnModel model = ChurnModel.fit(examples, new ChurnModel.Columns(List.of("mrr"), List.of(), List.of()),
+        SETTINGS.candidates().get(0), false, Calibration.identity(), SETTINGS, D);
 
     Dataset<Row> spine = SubscriptionTimeline.scoringSpine(subscriptions, D, GRACE);
     Dataset<Row> features = CustomerFeatures.compute(spine,

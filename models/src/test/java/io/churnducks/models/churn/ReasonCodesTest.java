@@ -3,6 +3,7 @@ package io.churnducks.models.churn;
 import org.apache.spark.ml.attribute.Attribute;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.attribute.NumericAttribute;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.junit.jupiter.api.Test;
 
@@ -10,28 +11,61 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 class ReasonCodesTest {
 
-  private static ReasonCodes codes(double[] coefficients, int keep) {
-    Attribute[] attrs = {
-        NumericAttribute.defaultAttr().withName("events_28d__imp"),
-        NumericAttribute.defaultAttr().withName("tickets_90d__imp"),
-        NumericAttribute.defaultAttr().withName("last_nps__imp"),
-        NumericAttribute.defaultAttr().withName("industry__vec_Retail"),
-    };
-    return ReasonCodes.of(new AttributeGroup("features_raw", attrs).toStructField(), coefficients, keep);
+  private static final Attribute[] SLOTS = {
+      NumericAttribute.defaultAttr().withName("events_28d__imp"),
+      NumericAttribute.defaultAttr().withName("tickets_90d__imp"),
+      NumericAttribute.defaultAttr().withName("last_nps__imp"),
+      NumericAttribute.defaultAttr().withName("industry__vec_Retail"),
+  };
+
+  /** A logistic model: log-odds = w · x, typical vector all zeros (standardised inputs). */
+  private static ReasonCodes linear(double[] w, int keep) {
+    ReasonCodes.Scorer scorer = x -> 1 / (1 + Math.exp(-dot(w, x)));
+    return ReasonCodes.of(new AttributeGroup("features_raw", SLOTS).toStructField(), new double[4], scorer, keep,
+        java.util.List.of("events_28d"), 30);
+  }
+
+  private static double dot(double[] w, Vector x) {
+    double s = 0;
+    for (int i = 0; i < w.length; i++) {
+      s += w[i] * x.apply(i);
+    }
+    return s;
   }
 
   @Test
-  void reasonsAreTheLargestPositiveContributionsWithTheirDirection() {
-    ReasonCodes r = codes(new double[] {-1.0, 0.8, -0.5, 3.0}, 2);
-    // events far below average (-2 sd × -1.0 = +2.0), tickets above (1.5 × 0.8 = 1.2), nps above (lowers risk).
+  void reasonsAreTheIndicatorsWhoseTypicalValueLowersTheRiskMost() {
+    ReasonCodes r = linear(new double[] {-1.0, 0.8, -0.5, 3.0}, 2);
+    // events far below typical (-2 × -1.0 = +2.0 log-odds), tickets above (1.5 × 0.8 = 1.2), nps above (lowers risk).
     assertArrayEquals(new String[] {"events_28d low", "tickets_90d high"},
-        r.explain(Vectors.dense(-2.0, 1.5, 1.0, 1.0)));
+        r.explain(Vectors.dense(-2.0, 1.5, 1.0, 1.0), 10));
   }
 
   @Test
   void categoriesAndRiskLoweringIndicatorsAreNeverReasons() {
-    ReasonCodes r = codes(new double[] {-1.0, 0.8, -0.5, 3.0}, 3);
-    assertArrayEquals(new String[] {}, r.explain(Vectors.dense(1.0, -1.0, 1.0, 2.0)));
-    assertArrayEquals(new String[] {"last_nps low"}, r.explain(Vectors.dense(0.5, 0.0, -1.0, 2.0)));
+    ReasonCodes r = linear(new double[] {-1.0, 0.8, -0.5, 3.0}, 3);
+    assertArrayEquals(new String[] {}, r.explain(Vectors.dense(1.0, -1.0, 1.0, 2.0), 10));
+    assertArrayEquals(new String[] {"last_nps low"}, r.explain(Vectors.dense(0.5, 0.0, -1.0, 0.0), 10));
+    // Near-certain churn: setting nps to typical moves the probability by less than half a point.
+    assertArrayEquals(new String[] {}, r.explain(Vectors.dense(0.5, 0.0, -1.0, 2.0), 10));
+  }
+
+  @Test
+  void onboardingIndicatorsAreNoReasonsPastOnboarding() {
+    ReasonCodes r = linear(new double[] {-1.0, 0.8, -0.5, 0.0}, 2);
+    // events_28d is declared an onboarding indicator here: a reason at 10 days, not at 400.
+    assertArrayEquals(new String[] {"events_28d low", "tickets_90d high"}, r.explain(Vectors.dense(-2.0, 1.5, 0, 0), 10));
+    assertArrayEquals(new String[] {"tickets_90d high"}, r.explain(Vectors.dense(-2.0, 1.5, 0, 0), 400));
+    assertArrayEquals(new String[] {"events_28d low", "tickets_90d high"}, r.explain(Vectors.dense(-2.0, 1.5, 0, 0), null));
+  }
+
+  @Test
+  void aThresholdModelNamesOnlyTheIndicatorThatCrossedIt() {
+    // A tree-like model: risk jumps when tickets exceed 3; events do not matter.
+    ReasonCodes.Scorer tree = x -> x.apply(1) > 3 ? 0.6 : 0.1;
+    ReasonCodes r = ReasonCodes.of(new AttributeGroup("features_raw", SLOTS).toStructField(),
+        new double[] {10, 1, 7, 0}, tree, 3, java.util.List.of(), 30);
+    assertArrayEquals(new String[] {"tickets_90d high"}, r.explain(Vectors.dense(0.0, 5.0, 2.0, 1.0), 10));
+    assertArrayEquals(new String[] {}, r.explain(Vectors.dense(0.0, 2.0, 2.0, 1.0), 10));
   }
 }

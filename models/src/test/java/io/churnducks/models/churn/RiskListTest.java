@@ -73,4 +73,19 @@ class RiskListTest extends SparkTestBase {
     assertEquals("Big Spenders", list.get(1).getAs("segment_name"));
     assertEquals("Find out why", list.get(2).getAs("play"));
   }
+
+  @Test
+  void theListForPeopleShowsPercentagesAndCents() {
+    Dataset<Row> scores = frame(ChurnScores.SCHEMA,
+        new Object[] {"a", 0.20486075928038094, "medium", false, 1065.8999999999999, 218.36, new String[] {"x high"}, "v1"},
+        new Object[] {"b", 0.05, "low", true, 80.0, 4.0, new String[] {}, "v1"});
+    List<Row> rows = RiskList.forPeople(RiskList.build(scores, segments(), accounts(), List.of("high", "medium")))
+        .orderBy("rank").collectAsList();
+    assertEquals("20.5%", rows.get(1).getAs("churn_risk"));
+    assertEquals("1065.90", rows.get(1).getAs("mrr"));
+    assertEquals("218.36", rows.get(1).getAs("mrr_at_risk"));
+    assertEquals("no", rows.get(1).getAs("lapsed"));
+    assertEquals("5.0%", rows.get(0).getAs("churn_risk"));
+    assertEquals("yes", rows.get(0).getAs("lapsed"));
+  }
 }

@@ -1,0 +1,158 @@
+package io.churnducks.models.churn;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * Rolling-origin backtest: each of the latest as-of dates is a fold, tested by a model trained only
+ * on the as-of dates whose horizon and grace ended before it, i.e. whose outcome was known on the
+ * test date. Never a random split across time. A fold without churners and stayers on both sides
+ * is skipped with its reason; pooled metrics cover the usable folds.
+ */
+public final class RollingBacktest {
+
+  private RollingBacktest() {}
+
+  /** The as-of dates one fold trains and tests on. */
+  public record Plan(LocalDate testDate, List<LocalDate> trainDates) {}
+
+  /**
+   * One fold's outcome.
+   *
+   * @param skipped why the fold could not be evaluated, or null
+   */
+  public record Fold(Plan plan, long trainExamples, BinaryMetrics metrics, String skipped) {
+    public boolean usable() {
+      return skipped == null;
+    }
+  }
+
+  /**
+   * A candidate's backtest.
+   *
+   * @param pooled      metrics of the uncalibrated scores of every usable fold together
+   * @param calibrated  metrics after calibration, each fold calibrated on the folds before it
+   *                    (NaN metrics when fewer than two folds are usable)
+   * @param predictions account_id, as_of_date, label, score of every usable fold (cached: {@link #release()})
+   */
+  public record Result(Candidate candidate, List<Fold> folds, BinaryMetrics pooled, BinaryMetrics calibrated,
+      Optional<Dataset<Row>> predictions, List<Dataset<Row>> cachedFolds) {
+
+    /** Frees the cached fold predictions. */
+    public void release() {
+      cachedFolds.forEach(Dataset::unpersist);
+    }
+
+    public long usableFolds() {
+      return folds.stream().filter(Fold::usable).count();
+    }
+
+    /** Pooled AUC, NaN when no fold was usable. */
+    public double auc() {
+      return pooled.auc();
+    }
+  }
+
+  /**
+   * The folds: each of the latest {@code folds} as-of dates, with the dates before it whose horizon
+   * and grace end strictly before it. A test date without such dates gets no training dates (its
+   * fold is skipped).
+   */
+  public static List<Plan> plan(List<LocalDate> asOfDates, int folds, int horizonDays, int graceDays) {
+    List<LocalDate> sorted = asOfDates.stream().sorted().distinct().toList();
+    List<Plan> plans = new ArrayList<>();
+    for (LocalDate test : sorted.subList(Math.max(0, sorted.size() - folds), sorted.size())) {
+      plans.add(new Plan(test, sorted.stream()
+          .filter(d -> d.plusDays((long) horizonDays + graceDays).isBefore(test)).toList()));
+    }
+    return plans;
+  }
+
+  /** Backtests one candidate on the planned folds. */
+  public static Result run(Dataset<Row> examples, List<Plan> plans, ChurnModel.Columns columns, Candidate candidate,
+      ChurnModelSettings settings, LocalDate runDate) {
+    List<Fold> folds = new ArrayList<>();
+    List<Dataset<Row>> cached = new ArrayList<>();
+    Dataset<Row> predictions = null;
+    for (Plan plan : plans) {
+      Dataset<Row> test = ChurnModel.withLabel(examples.where(col("as_of_date").equalTo(lit(Date.valueOf(plan.testDate())))));
+      if (plan.trainDates().isEmpty()) {
+        folds.add(new Fold(plan, 0, null, "no as-of date before " + plan.testDate() + " has a known outcome ("
+            + settings.horizonDays() + "-day horizon + " + settings.graceDays() + "-day grace)"));
+        continue;
+      }
+      Dataset<Row> train = examples.where(col("as_of_date").isin(plan.trainDates().stream().map(Date::valueOf).toArray()));
+      Row trainCounts = ChurnModel.withLabel(train).agg(org.apache.spark.sql.functions.count(lit(1)),
+          org.apache.spark.sql.functions.sum(col(ChurnPipeline.LABEL))).first();
+      long trainExamples = trainCounts.getLong(0);
+      double trainChurners = trainCounts.isNullAt(1) ? 0 : trainCounts.getDouble(1);
+      Row testCounts = test.agg(org.apache.spark.sql.functions.count(lit(1)),
+          org.apache.spark.sql.functions.sum(col(ChurnPipeline.LABEL))).first();
+      long testExamples = testCounts.getLong(0);
+      double testChurners = testCounts.isNullAt(1) ? 0 : testCounts.getDouble(1);
+      String skipped = classes("training", trainExamples, trainChurners, plan.trainDates().get(0) + ".."
+          + plan.trainDates().get(plan.trainDates().size() - 1));
+      if (skipped == null) {
+        skipped = classes("test", testExamples, testChurners, plan.testDate().toString());
+      }
+      if (skipped != null) {
+        folds.add(new Fold(plan, trainExamples, null, skipped));
+        continue;
+      }
+      // An indicator can be empty on the older training dates alone (e.g. no survey answered yet):
+      // the fold's model leaves it out rather than fail to impute it.
+      ChurnModel model = ChurnModel.fit(train, columns.populatedIn(train), candidate, settings.balanceClasses(),
+          null, settings, runDate);
+      Dataset<Row> scored = model.rawScores(test)
+          .select(col("account_id"), col("as_of_date"), col(ChurnPipeline.LABEL), col(ChurnModel.SCORE))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(scored);
+      folds.add(new Fold(plan, trainExamples, BinaryMetrics.of(scored, ChurnPipeline.LABEL, ChurnModel.SCORE), null));
+      predictions = predictions == null ? scored : predictions.union(scored);
+    }
+    if (predictions == null) {
+      return new Result(candidate, folds, BinaryMetrics.undefined(), BinaryMetrics.undefined(), Optional.empty(), cached);
+    }
+    return new Result(candidate, folds, BinaryMetrics.of(predictions, ChurnPipeline.LABEL, ChurnModel.SCORE),
+        calibratedForward(predictions, folds, settings.calibration()), Optional.of(predictions), cached);
+  }
+
+  /** Why a split cannot train or test a model, or null when it holds churners and stayers. */
+  private static String classes(String side, long examples, double churners, String dates) {
+    if (examples == 0) {
+      return side + " as-of dates " + dates + " hold no examples";
+    }
+    if (churners == 0 || churners == examples) {
+      return side + " as-of dates " + dates + " hold only " + (churners == 0 ? "stayers" : "churners") + " ("
+          + examples + " examples)";
+    }
+    return null;
+  }
+
+  /**
+   * Calibration as the nightly run will meet it: each usable fold's scores calibrated by a mapping
+   * fitted on the usable folds before it.
+   */
+  private static BinaryMetrics calibratedForward(Dataset<Row> predictions, List<Fold> folds, String method) {
+    List<LocalDate> usable = folds.stream().filter(Fold::usable).map(f -> f.plan().testDate()).toList();
+    Dataset<Row> out = null;
+    for (int k = 1; k < usable.size(); k++) {
+      Dataset<Row> earlier = predictions.where(col("as_of_date").lt(lit(Date.valueOf(usable.get(k)))));
+      Calibration c = Calibration.fit(earlier, ChurnPipeline.LABEL, ChurnModel.SCORE, method);
+      Dataset<Row> fold = predictions.where(col("as_of_date").equalTo(lit(Date.valueOf(usable.get(k)))))
+          .withColumn("calibrated", c.apply(col(ChurnModel.SCORE)));
+      out = out == null ? fold : out.union(fold);
+    }
+    return out == null ? BinaryMetrics.undefined() : BinaryMetrics.of(out, ChurnPipeline.LABEL, "calibrated");
+  }
+}
