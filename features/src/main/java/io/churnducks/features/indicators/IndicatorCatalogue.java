@@ -5,6 +5,7 @@ import io.churnducks.features.indicators.CustomerFeatures.Stage;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The indicator catalogue as a document: {@code docs/indicators.md} is this class's output for
@@ -33,8 +34,8 @@ public final class IndicatorCatalogue {
     for (Stage stage : List.of(Stage.EARLY, Stage.LATER)) {
       b.append(stage == Stage.EARLY ? "## Early lifecycle\n\nWhat the account was and did in its first weeks.\n\n"
           : "## Now\n\nWhat the account is and does as of the as-of date.\n\n");
-      b.append("| indicator | type | unit | window | source | better when | description |\n");
-      b.append("|---|---|---|---|---|---|---|\n");
+      b.append("| indicator | type | unit | window | source | better when | description | as a churn reason |\n");
+      b.append("|---|---|---|---|---|---|---|---|\n");
       for (Indicator i : indicators) {
         if (i.stage() != stage) {
           continue;
@@ -48,10 +49,23 @@ public final class IndicatorCatalogue {
               case NEITHER -> "-";
             }).append(" | ").append(i.doc().replace("|", "\\|"))
             .append(i.numeric() || i.doc().contains("Not a model input") ? "" : " Not a model input.")
-            .append(" |\n");
+            .append(" | ").append(reason(i.name())).append(" |\n");
       }
       b.append('\n');
     }
+    b.append("A reason's phrase fills `{v}` with the account's value and `{t}` with the training median; `{pct}`, "
+        + "`{trend}` and `{signed}` show a change with its sign, `{share}` a ratio as a percentage.\n");
     return b.toString();
+  }
+
+  private static String reason(String indicator) {
+    Map<String, String> t = ReasonPhrases.TEMPLATES;
+    if (t.containsKey(indicator)) {
+      return "\"" + t.get(indicator) + "\"";
+    }
+    if (t.containsKey(indicator + ":high")) {
+      return "\"" + t.get(indicator + ":low") + "\" / \"" + t.get(indicator + ":high") + "\"";
+    }
+    return "-";
   }
 }

@@ -14,7 +14,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "churn", mixinStandardHelpOptions = true, version = "churnducks 0.1.0",
     description = "Nightly churn scores, named customer segments and a CS risk list for a subscription business.",
-    subcommands = {GenerateCommand.class, NightlyCommand.class, BackfillCommand.class, BenchCommand.class, DemoCommand.class,
+    subcommands = {GenerateCommand.class, NightlyCommand.class, RetrainCommand.class, BackfillCommand.class, BenchCommand.class, DemoCommand.class,
         DocsCommand.class})
 public final class ChurnCli implements Runnable {
 

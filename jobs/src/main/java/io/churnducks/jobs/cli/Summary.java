@@ -27,7 +27,7 @@ final class Summary {
     if (!r.disabledIndicators().isEmpty()) {
       out.println("Disabled indicators (source not configured): " + r.disabledIndicators());
     }
-    out.printf(Locale.ROOT, "Churn model %s: %s%n", r.modelVersion(), r.evaluation().describe());
+    out.printf(Locale.ROOT, "Churn model %s: %s%n", r.modelVersion(), r.evaluation());
     out.printf(Locale.ROOT, "Segments of %,d active accounts:%n", r.scored());
     for (NightlyJob.SegmentSize s : r.segments()) {
       out.printf(Locale.ROOT, "  %-22s %,7d accounts  (%s)%n", s.name(), s.accounts(), s.evidence());

@@ -159,6 +159,11 @@ public final class ChurnConfig {
     return out;
   }
 
+  /** Days a champion model scores nightly runs before one is trained again. */
+  public int modelMaxAgeDays() {
+    return integer("model.max-age-days");
+  }
+
   public List<String> modelCategorical() {
     return strings("model.categorical");
   }

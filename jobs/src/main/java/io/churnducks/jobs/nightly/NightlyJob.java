@@ -3,6 +3,7 @@ package io.churnducks.jobs.nightly;
 import io.churnducks.features.contract.InputContract;
 import io.churnducks.features.contract.TableContract;
 import io.churnducks.features.indicators.CustomerFeatures;
+import io.churnducks.features.indicators.ReasonPhrases;
 import io.churnducks.features.labels.AsOfCalendar;
 import io.churnducks.features.indicators.IndicatorSettings;
 import io.churnducks.features.indicators.UsageHistory;
@@ -29,6 +30,7 @@ import io.churnducks.features.indicators.UsageRollup;
 import io.churnducks.models.churn.ChurnModel;
 import io.churnducks.models.churn.ChurnModelSettings;
 import io.churnducks.models.churn.ChurnTraining;
+import io.churnducks.models.churn.ModelRegistry;
 import io.churnducks.models.churn.ChurnScores;
 import io.churnducks.models.churn.RiskList;
 import io.churnducks.models.segments.CustomerSegments;
@@ -75,8 +77,11 @@ public final class NightlyJob {
 
   /** What a run did, for the summary (small aggregates only). */
   public record Result(LocalDate runDate, List<SourceStats> sources, Map<String, List<String>> disabledIndicators,
-      Evaluation evaluation, String modelVersion, List<SegmentSize> segments, long scored, long riskListSize,
+      String evaluation, String modelVersion, List<SegmentSize> segments, long scored, long riskListSize,
       String riskListCsv, String warehouse, List<String> tables) {}
+
+  /** Folder of the model registry under the warehouse root. */
+  public static final String REGISTRY = "_registry";
 
   private final SparkSession spark;
   private final ChurnConfig config;
@@ -87,6 +92,8 @@ public final class NightlyJob {
   private final Warehouse warehouse;
   private final RunManifest manifest = new RunManifest();
   private final List<Dataset<Row>> cached = new ArrayList<>();
+  /** Train a new model even when the champion could score. */
+  private boolean retrain;
   /** The indicator settings of the run: the configured ones, with the key features found when none is configured. */
   private IndicatorSettings indicators;
 
@@ -107,6 +114,15 @@ public final class NightlyJob {
     this.extractDate = config.extractDate(today);
     this.warehouse = new Warehouse(spark, config.warehouse());
     this.indicators = config.indicators();
+  }
+
+  /**
+   * Makes the run train and backtest a new model even when the champion is fresh; the new model
+   * becomes champion unless a champion trained for a later run date exists.
+   */
+  public NightlyJob retraining(boolean retrain) {
+    this.retrain = retrain;
+    return this;
   }
 
   /** Runs every stage; the manifest is written whether the run succeeds or fails. */
@@ -162,16 +178,42 @@ public final class NightlyJob {
       Dataset<Row> focusedExamples = examples.withColumn("industry", focus.folded(col("industry")));
       features = keep(features.withColumn("industry", focus.folded(col("industry"))));
       List<String> logScaled = config.modelLogScaled().stream().filter(numeric::contains).toList();
-      ChurnTraining.Trained trained = ChurnTraining.train(focusedExamples, asOfDates,
-          new ChurnModel.Columns(numeric, logScaled, config.modelCategorical(), CustomerFeatures.earlyIndicators()), ms,
-          runDate);
-      ChurnModel model = trained.model();
-      saveModel(model);
-      warehouse.write("model_evaluations", spark.createDataFrame(ModelEvaluations.rows(trained, exampleCount, asOfDates),
-          ModelEvaluations.SCHEMA), ModelEvaluations.SCHEMA, runDate);
-      Evaluation evaluation = Evaluation.of(trained);
-      manifest.record("train", "model_evaluations", "ok", exampleCount, 1L, secondsSince(t), model.version() + ": "
-          + evaluation.describe());
+      ChurnModel.Columns columns = new ChurnModel.Columns(numeric, logScaled, config.modelCategorical(),
+          CustomerFeatures.earlyIndicators());
+      ModelRegistry registry = new ModelRegistry(spark, warehouse.root() + "/" + REGISTRY);
+      String recipe = recipe(columns, ms, focus.kept());
+      Optional<ChurnModel.Card> champion = retrain ? Optional.empty() : registry.champion()
+          .filter(c -> reusable(c, recipe));
+      ChurnModel model;
+      String evaluation;
+      if (champion.isPresent()) {
+        ChurnModel.Card card = champion.get();
+        model = registry.load(card.version(), ms).worded(ReasonPhrases::phrase);
+        evaluation = card.evaluation();
+        LocalDate trainedFor = LocalDate.parse(card.runDate());
+        if (!trainedFor.equals(runDate)) {
+          warehouse.write("model_evaluations", warehouse.read("model_evaluations", trainedFor).drop(Warehouse.RUN_DATE),
+              ModelEvaluations.SCHEMA, runDate);
+        }
+        manifest.record("train", "model_evaluations", "skipped", exampleCount, 0L, secondsSince(t), "scoring with "
+            + "champion " + card.version() + " trained for " + trainedFor + " (retrains after "
+            + config.modelMaxAgeDays() + " days, on a change of inputs or settings, or with --retrain)");
+        LOG.info("Scoring with champion {} trained for {}: {}", card.version(), trainedFor, evaluation);
+      } else {
+        ChurnTraining.Trained trained = ChurnTraining.train(focusedExamples, asOfDates, columns, ms, runDate);
+        model = trained.model().worded(ReasonPhrases::phrase);
+        evaluation = Evaluation.of(trained).describe();
+        registry.save(model, model.card(recipe, evaluation));
+        boolean promoted = registry.champion().map(c -> !c.recipe().equals(recipe)
+            || !LocalDate.parse(c.runDate()).isAfter(runDate)).orElse(true);
+        if (promoted) {
+          registry.promote(model.version());
+        }
+        warehouse.write("model_evaluations", spark.createDataFrame(ModelEvaluations.rows(trained, exampleCount,
+            asOfDates), ModelEvaluations.SCHEMA), ModelEvaluations.SCHEMA, runDate);
+        manifest.record("train", "model_evaluations", "ok", exampleCount, 1L, secondsSince(t), model.version() + ": "
+            + evaluation + (promoted ? "; champion" : "; kept beside the newer champion"));
+      }
 
       t = System.nanoTime();
       SegmentSettings configured = config.segments();
@@ -218,6 +260,27 @@ public final class NightlyJob {
       warehouse.write("run_manifest", manifest.toFrame(spark), RunManifest.SCHEMA, runDate);
       cached.forEach(Dataset::unpersist);
     }
+  }
+
+  /**
+   * What a model is trained with: its inputs, the industries kept, the training and backtest
+   * settings and the indicator settings. A champion is reused only by runs with the same recipe.
+   */
+  private String recipe(ChurnModel.Columns columns, ChurnModelSettings ms, List<String> industries) {
+    return Integer.toHexString(java.util.Objects.hash(columns, industries, ms.horizonDays(), ms.graceDays(),
+        ms.trainingMonths(), ms.backtestFolds(), ms.candidates(), ms.calibration(), ms.balanceClasses(),
+        indicators.fingerprint()));
+  }
+
+  /**
+   * Whether tonight can score with a saved model: same recipe, trained for this run date or an
+   * earlier one (a backfill of an older date never uses outcomes later than it), and not older than
+   * {@code model.max-age-days}.
+   */
+  private boolean reusable(ChurnModel.Card card, String recipe) {
+    LocalDate trainedFor = LocalDate.parse(card.runDate());
+    return card.recipe().equals(recipe) && !trainedFor.isAfter(runDate)
+        && java.time.temporal.ChronoUnit.DAYS.between(trainedFor, runDate) <= config.modelMaxAgeDays();
   }
 
   /**
@@ -480,16 +543,6 @@ public final class NightlyJob {
           dropped);
     }
     return kept;
-  }
-
-  /** Keeps the fitted pipeline beside the warehouse, so a score can be traced to its model. */
-  private void saveModel(ChurnModel model) {
-    String path = warehouse.root() + "/_models/" + model.version();
-    try {
-      model.pipeline().write().overwrite().save(path);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Cannot save model " + model.version() + " to " + path, e);
-    }
   }
 
   /**

@@ -29,7 +29,8 @@ public final class RunManifest {
   public static final StructType SCHEMA = new StructType(new StructField[] {
       field("stage", StringType, false, "Stage of the run: validate, features, train, segments, score, risk_list."),
       field("subject", StringType, false, "Source or table the entry is about."),
-      field("status", StringType, false, "ok, warning or failed."),
+      field("status", StringType, false, "ok, warning, skipped (e.g. training, when the champion model scores) "
+          + "or failed."),
       field("rows_in", LongType, true, "Rows read by the stage for this subject."),
       field("rows_out", LongType, true, "Rows written or kept."),
       field("seconds", DoubleType, false, "Wall-clock seconds spent."),

@@ -101,6 +101,31 @@ public final class Calibration implements Serializable {
     return method;
   }
 
+  /** The parameters, for saving: slope and intercept (Platt), boundaries and values (isotonic). */
+  public double[] parameters() {
+    return new double[] {slope, intercept};
+  }
+
+  public double[] boundaries() {
+    return boundaries.clone();
+  }
+
+  public double[] values() {
+    return values.clone();
+  }
+
+  /** A saved calibration, from {@link #method()}, {@link #parameters()}, {@link #boundaries()}, {@link #values()}. */
+  public static Calibration restore(String method, double[] parameters, double[] boundaries, double[] values) {
+    switch (method) {
+      case PLATT:
+        return platt(parameters[0], parameters[1]);
+      case ISOTONIC:
+        return isotonic(boundaries, values);
+      default:
+        return identity();
+    }
+  }
+
   /** The calibrated probability of one score. */
   public double apply(double score) {
     switch (method) {

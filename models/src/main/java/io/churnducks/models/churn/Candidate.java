@@ -46,18 +46,18 @@ public record Candidate(String type, double regParam, double elasticNet, int max
     return new Candidate(GRADIENT_BOOSTED_TREES, 0.0, 0.0, maxDepth, trees, stepSize);
   }
 
-  public boolean isTrees() {
+  public boolean usesTrees() {
     return GRADIENT_BOOSTED_TREES.equals(type);
   }
 
   /** Short algorithm name used in model versions ({@code logreg}, {@code gbt}). */
   public String family() {
-    return isTrees() ? "gbt" : "logreg";
+    return usesTrees() ? "gbt" : "logreg";
   }
 
   /** A readable description, e.g. {@code gbt(depth 4, 100 trees, step 0.1)}. */
   public String label() {
-    return isTrees()
+    return usesTrees()
         ? String.format(Locale.ROOT, "gbt(depth %d, %d trees, step %s)", maxDepth, trees, stepSize)
         : String.format(Locale.ROOT, "logreg(reg %s, l1 share %s)", regParam, elasticNet);
   }

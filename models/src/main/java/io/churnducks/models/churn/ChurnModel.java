@@ -3,12 +3,16 @@ package io.churnducks.models.churn;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.feature.ImputerModel;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.functions;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 
 import java.time.LocalDate;
 import java.util.Arrays;
@@ -61,9 +65,11 @@ public final class ChurnModel {
   private final ChurnModelSettings settings;
   private final LocalDate runDate;
   private final int fingerprint;
+  private final Columns columns;
 
   private ChurnModel(PipelineModel pipeline, Candidate candidate, Calibration calibration, ReasonCodes reasons,
-      ChurnModelSettings settings, LocalDate runDate, int fingerprint) {
+      ChurnModelSettings settings, LocalDate runDate, int fingerprint, Columns columns) {
+    this.columns = columns;
     this.pipeline = pipeline;
     this.candidate = candidate;
     this.calibration = calibration;
@@ -91,16 +97,65 @@ public final class ChurnModel {
         : ReasonCodes.of(model.transform(labelled.limit(0)).schema().apply(ChurnPipeline.ASSEMBLED),
             typical(model.transform(labelled), ChurnPipeline.classifierInput(candidate)), scorer(model),
             settings.reasons(), columns.earlyStage(), settings.onboardingDays());
+    if (reasons != null) {
+      reasons = reasons.worded(ReasonCodes.CODES, medians(model, reasons.indicators(), candidate, columns));
+    }
     if (calibration == null) {
-      return new ChurnModel(model, candidate, Calibration.identity(), null, settings, runDate, 0);
+      return new ChurnModel(model, candidate, Calibration.identity(), null, settings, runDate, 0, columns);
     }
     return new ChurnModel(model, candidate, calibration, reasons, settings, runDate,
-        Objects.hash(columns, candidate, weighted, settings));
+        Objects.hash(columns, candidate, weighted, settings), columns);
+  }
+
+  /** This model with its reasons worded by {@code phraser} (the codes stay as they are). */
+  public ChurnModel worded(ReasonCodes.Phraser phraser) {
+    return new ChurnModel(pipeline, candidate, calibration, reasons.worded(phraser), settings,
+        runDate, fingerprint, columns);
   }
 
   /** This model with another calibration of its score. */
   public ChurnModel calibrated(Calibration c) {
-    return new ChurnModel(pipeline, candidate, c, reasons, settings, runDate, fingerprint);
+    return new ChurnModel(pipeline, candidate, c, reasons, settings, runDate, fingerprint, columns);
+  }
+
+  /**
+   * Everything a saved model needs besides its Spark ML pipeline (plain values, saved as JSON).
+   *
+   * @param runDate     the run the model was trained for, YYYY-MM-DD (its examples' outcomes were known then)
+   * @param recipe      what the model was trained with (inputs and settings); a model is reused
+   *                    only by runs with the same recipe
+   * @param evaluation  its backtest, in one line
+   */
+  public record Card(String version, String runDate, int fingerprint, String recipe, Candidate candidate,
+      Columns columns, String calibration, double[] calibrationParameters, double[] calibrationBoundaries,
+      double[] calibrationValues, double[] typicalSlots, double[] typicalValues, String evaluation) {}
+
+  /** This model's card. */
+  public Card card(String recipe, String evaluation) {
+    return new Card(version(), runDate.toString(), fingerprint, recipe, candidate, columns, calibration.method(),
+        calibration.parameters(), calibration.boundaries(), calibration.values(), reasons.typicalSlots(),
+        reasons.typicalValues(), evaluation);
+  }
+
+  /** A saved model, from its pipeline and card; scored with {@code settings}' tiers and reasons. */
+  public static ChurnModel restore(SparkSession spark, PipelineModel pipeline, Card card, ChurnModelSettings settings) {
+    List<StructField> fields = new java.util.ArrayList<>();
+    card.columns().numeric().forEach(c -> fields.add(DataTypes.createStructField(c, DataTypes.DoubleType, true)));
+    card.columns().categorical().forEach(c -> fields.add(DataTypes.createStructField(c, DataTypes.StringType, true)));
+    Dataset<Row> empty = spark.createDataFrame(List.of(), DataTypes.createStructType(fields));
+    ReasonCodes reasons = ReasonCodes.of(pipeline.transform(empty).schema().apply(ChurnPipeline.ASSEMBLED),
+        card.typicalSlots(), scorer(pipeline), settings.reasons(), card.columns().earlyStage(), settings.onboardingDays())
+        .worded(ReasonCodes.CODES, card.typicalValues());
+    Calibration calibration = Calibration.restore(card.calibration(), card.calibrationParameters(),
+        card.calibrationBoundaries(), card.calibrationValues());
+    return new ChurnModel(pipeline, card.candidate(), calibration, reasons, settings, LocalDate.parse(card.runDate()),
+        card.fingerprint(),
+        card.columns());
+  }
+
+  /** The run the model was trained for. */
+  public LocalDate runDate() {
+    return runDate;
   }
 
   /** {@code frame} with the model's uncalibrated churn probability in {@link #SCORE}. */
@@ -124,7 +179,12 @@ public final class ChurnModel {
     Column mrr = coalesce(col("mrr"), lit(0.0));
     Column lapsed = Arrays.asList(features.columns()).contains("lapsed")
         ? coalesce(col("lapsed"), lit(false)) : lit(false);
-    return scored.withColumn("__p", p).select(
+    Column values = org.apache.spark.sql.functions.array(reasons.indicators().stream()
+        .map(c -> col(c).cast("double")).toArray(Column[]::new));
+    Column tenure = Arrays.asList(features.columns()).contains(TENURE) ? col(TENURE) : lit(null);
+    return scored.withColumn("__p", p)
+        .withColumn("__reasons", reasons.column(col(ChurnPipeline.classifierInput(candidate)), tenure, values))
+        .select(
         col("account_id"),
         col("__p").as("churn_probability"),
         when(col("__p").geq(settings.highTier()), "high").when(col("__p").geq(settings.mediumTier()), "medium")
@@ -132,9 +192,9 @@ public final class ChurnModel {
         lapsed.as("lapsed"),
         mrr.as("mrr"),
         col("__p").multiply(mrr).as("mrr_at_risk"),
-        reasons.column(col(ChurnPipeline.classifierInput(candidate)),
-            Arrays.asList(features.columns()).contains(TENURE) ? col(TENURE) : lit(null)).as("top_reasons"),
-        lit(version()).as("model_version"));
+        col("__reasons.words").as("top_reasons"),
+        lit(version()).as("model_version"),
+        col("__reasons.codes").as("reason_codes"));
   }
 
   /** Identifies the model in scores: algorithm, run date and a hash of what it was fitted with. */
@@ -177,6 +237,24 @@ public final class ChurnModel {
     }
     return labelled.withColumn(ChurnPipeline.WEIGHT,
         when(col(ChurnPipeline.LABEL).equalTo(1.0), 0.5 / rate).otherwise(0.5 / (1 - rate)));
+  }
+
+  /**
+   * The training median of each indicator in its own units, from the pipeline's imputer (a median
+   * of ln(1 + x) is ln(1 + the median of x), so log scaling is undone exactly).
+   */
+  private static double[] medians(PipelineModel model, List<String> indicators, Candidate candidate, Columns columns) {
+    ImputerModel imputer = Arrays.stream(model.stages()).filter(ImputerModel.class::isInstance)
+        .map(ImputerModel.class::cast).findFirst().orElseThrow();
+    Row surrogate = imputer.surrogateDF().first();
+    double[] out = new double[indicators.size()];
+    for (int k = 0; k < out.length; k++) {
+      String c = indicators.get(k);
+      Object m = surrogate.get(surrogate.fieldIndex(c + "__x"));
+      double v = m == null ? Double.NaN : ((Number) m).doubleValue();
+      out[k] = !candidate.usesTrees() && columns.logScaled().contains(c) ? Math.expm1(v) : v;
+    }
+    return out;
   }
 
   /** The approximate median of every slot of a vector column (one pass). */

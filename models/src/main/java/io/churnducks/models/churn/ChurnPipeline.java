@@ -45,7 +45,7 @@ public final class ChurnPipeline {
 
   /** The vector column the candidate's classifier reads. */
   public static String classifierInput(Candidate candidate) {
-    return candidate.isTrees() ? ASSEMBLED : STANDARDISED;
+    return candidate.usesTrees() ? ASSEMBLED : STANDARDISED;
   }
 
   /**
@@ -60,7 +60,7 @@ public final class ChurnPipeline {
     List<String> prepared = new ArrayList<>();
     for (String c : numeric) {
       String cast = "CAST(" + c + " AS DOUBLE)";
-      String expr = !candidate.isTrees() && logScaled.contains(c) ? "ln(1 + greatest(" + cast + ", 0))" : cast;
+      String expr = !candidate.usesTrees() && logScaled.contains(c) ? "ln(1 + greatest(" + cast + ", 0))" : cast;
       sql.append(", ").append(expr).append(" AS ").append(c).append("__x");
       prepared.add(c + "__x");
     }
@@ -75,7 +75,7 @@ public final class ChurnPipeline {
       String[] indexed = categorical.stream().map(c -> c + "__idx").toArray(String[]::new);
       stages.add(new StringIndexer().setInputCols(categorical.toArray(String[]::new)).setOutputCols(indexed)
           .setHandleInvalid("keep").setStringOrderType("alphabetAsc"));
-      if (candidate.isTrees()) {
+      if (candidate.usesTrees()) {
         assembled.addAll(List.of(indexed));
       } else {
         String[] encoded = categorical.stream().map(c -> c + "__vec").toArray(String[]::new);
@@ -85,7 +85,7 @@ public final class ChurnPipeline {
       }
     }
     stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(ASSEMBLED));
-    if (candidate.isTrees()) {
+    if (candidate.usesTrees()) {
       stages.add(new GBTClassifier().setFeaturesCol(ASSEMBLED).setLabelCol(LABEL).setWeightCol(WEIGHT)
           .setProbabilityCol(PROBABILITY).setMaxDepth(candidate.maxDepth()).setMaxIter(candidate.trees())
           .setStepSize(candidate.stepSize()).setMaxBins(MAX_BINS).setMinInstancesPerNode(20).setSeed(7L));

@@ -27,8 +27,11 @@ public final class ChurnScores {
           "Current monthly recurring revenue (for a lapsed account: of the subscription it lapsed from), currency units."),
       field("mrr_at_risk", DoubleType, false, "churn_probability × mrr, currency units per month."),
       field("top_reasons", DataTypes.createArrayType(StringType, true), false,
-          "Indicators that raise this account's churn risk the most, strongest first."),
+          "Why: the indicators whose typical value would lower this account's churn probability the most, "
+              + "strongest first, in words with the account's value (e.g. 'renewal in 21 days')."),
       field("model_version", StringType, false, "Identifier of the model that produced the score."),
+      field("reason_codes", DataTypes.createArrayType(StringType, true), false,
+          "The same reasons as codes, '<indicator> high|low', for grouping and analysis."),
   });
 
 }

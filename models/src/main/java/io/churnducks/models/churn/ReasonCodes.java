@@ -5,9 +5,13 @@ import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.collection.Seq;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -30,6 +34,20 @@ import static org.apache.spark.sql.functions.udf;
  */
 public final class ReasonCodes implements Serializable {
 
+  /** How a reason reads: indicator, direction, the account's value (null: unknown) and the typical value. */
+  @FunctionalInterface
+  public interface Phraser extends Serializable {
+    String phrase(String indicator, boolean high, Double value, double typical);
+  }
+
+  /** The plain code of a reason, e.g. {@code tickets_90d high}. */
+  public static final Phraser CODES = (indicator, high, value, typical) -> indicator + (high ? " high" : " low");
+
+  /** The two arrays a scored account gets: codes for analysts, words for people. */
+  public static final StructType SCHEMA = new StructType()
+      .add("codes", DataTypes.createArrayType(DataTypes.StringType))
+      .add("words", DataTypes.createArrayType(DataTypes.StringType));
+
   /** The churn probability a fitted classifier gives one vector. */
   @FunctionalInterface
   public interface Scorer extends Serializable {
@@ -49,9 +67,13 @@ public final class ReasonCodes implements Serializable {
   private final Scorer scorer;
   private final int keep;
   private final int onboardingDays;
+  private final double[] rawTypical;
+  private final Phraser phraser;
 
   private ReasonCodes(String[] indicators, int[][] slots, boolean[] early, double[] typical, Scorer scorer, int keep,
-      int onboardingDays) {
+      int onboardingDays, double[] rawTypical, Phraser phraser) {
+    this.rawTypical = rawTypical;
+    this.phraser = phraser;
     this.indicators = indicators;
     this.slots = slots;
     this.early = early;
@@ -89,7 +111,41 @@ public final class ReasonCodes implements Serializable {
     for (int k = 0; k < names.length; k++) {
       early[k] = earlyStage.contains(names[k]);
     }
-    return new ReasonCodes(names, slots, early, typical.clone(), scorer, keep, onboardingDays);
+    return new ReasonCodes(names, slots, early, typical.clone(), scorer, keep, onboardingDays, new double[names.length],
+        CODES);
+  }
+
+  /** The typical value of each slot of the classifier's vector. */
+  public double[] typicalSlots() {
+    return typical.clone();
+  }
+
+  /** The typical value of each of {@link #indicators()} in its own units. */
+  public double[] typicalValues() {
+    return rawTypical.clone();
+  }
+
+  /** The numeric indicators that can be reasons, in the order {@link #column} expects their values. */
+  public List<String> indicators() {
+    return List.of(indicators);
+  }
+
+  /** These reasons worded by {@code phraser}, with the typical values they have. */
+  public ReasonCodes worded(Phraser phraser) {
+    return worded(phraser, rawTypical);
+  }
+
+  /**
+   * These reasons worded by {@code phraser}.
+   *
+   * @param typicalValues the typical value of each of {@link #indicators()}, in the indicators' own units
+   */
+  public ReasonCodes worded(Phraser phraser, double[] typicalValues) {
+    if (typicalValues.length != indicators.length) {
+      throw new IllegalArgumentException("Reason words need one typical value per indicator");
+    }
+    return new ReasonCodes(indicators, slots, early, typical, scorer, keep, onboardingDays, typicalValues.clone(),
+        phraser);
   }
 
   /**
@@ -98,6 +154,40 @@ public final class ReasonCodes implements Serializable {
    * @param tenureDays the account's age in days; null when unknown (early indicators then count)
    */
   public String[] explain(Vector x, Integer tenureDays) {
+    int[] ranked = rank(x, tenureDays);
+    String[] out = new String[ranked.length];
+    for (int r = 0; r < ranked.length; r++) {
+      out[r] = CODES.phrase(indicators[ranked[r]], high(x, ranked[r]), null, 0.0);
+    }
+    return out;
+  }
+
+  /**
+   * Codes and words of the top reasons ({@link #SCHEMA}).
+   *
+   * @param values the account's values of {@link #indicators()} in their own units (null: unknown)
+   */
+  public Row explain(Vector x, Integer tenureDays, Seq<Object> values) {
+    int[] ranked = rank(x, tenureDays);
+    String[] codes = new String[ranked.length];
+    String[] words = new String[ranked.length];
+    for (int r = 0; r < ranked.length; r++) {
+      int k = ranked[r];
+      boolean high = high(x, k);
+      codes[r] = CODES.phrase(indicators[k], high, null, 0.0);
+      Object v = values == null ? null : values.apply(k);
+      words[r] = phraser.phrase(indicators[k], high, v == null ? null : ((Number) v).doubleValue(), rawTypical[k]);
+    }
+    return RowFactory.create(codes, words);
+  }
+
+  private boolean high(Vector x, int k) {
+    int slot = slots[k][0];
+    return x.apply(slot) >= typical[slot];
+  }
+
+  /** Indices of the indicators that raise the risk most, strongest first, at most {@code keep}. */
+  private int[] rank(Vector x, Integer tenureDays) {
     boolean pastOnboarding = tenureDays != null && tenureDays > onboardingDays;
     double p = scorer.probability(x);
     double[] values = x.toArray();
@@ -116,22 +206,16 @@ public final class ReasonCodes implements Serializable {
       }
     }
     effects.sort(Comparator.comparingDouble((double[] e) -> -e[0]));
-    String[] out = new String[Math.min(keep, effects.size())];
-    for (int r = 0; r < out.length; r++) {
-      int k = (int) effects.get(r)[1];
-      int slot = slots[k][0];
-      out[r] = indicators[k] + (values[slot] >= typical[slot] ? " high" : " low");
-    }
-    return out;
+    return effects.stream().limit(keep).mapToInt(e -> (int) e[1]).toArray();
   }
 
   /**
-   * A column of the top reasons (array of strings) for a vector column the classifier reads and the
-   * account's tenure in days.
+   * A column of the top reasons ({@link #SCHEMA}: codes and words) for a vector column the
+   * classifier reads, the account's tenure in days and its values of {@link #indicators()}.
    */
-  public Column column(Column classifierInput, Column tenureDays) {
+  public Column column(Column classifierInput, Column tenureDays, Column values) {
     ReasonCodes self = this;
-    return udf((UDF2<Vector, Integer, String[]>) self::explain, DataTypes.createArrayType(DataTypes.StringType))
-        .apply(classifierInput, tenureDays.cast("int"));
+    return udf((UDF3<Vector, Integer, Seq<Object>, Row>) self::explain, SCHEMA)
+        .apply(classifierInput, tenureDays.cast("int"), values);
   }
 }

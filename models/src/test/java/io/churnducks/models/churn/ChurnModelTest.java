@@ -142,6 +142,25 @@ class ChurnModelTest extends SparkTestBase {
   }
 
   @Test
+  void reloadingFromTheRegistryGivesTheSameScoresAndReasons(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    ModelRegistry registry = new ModelRegistry(spark(), dir.toString());
+    ChurnModel model = trained.model();
+    registry.save(model, model.card("recipe-1", "a backtest"));
+    registry.promote(model.version());
+    ChurnModel.Card champion = registry.champion().orElseThrow();
+    assertEquals(model.version(), champion.version());
+    assertEquals("recipe-1", champion.recipe());
+    assertEquals(RUN.toString(), champion.runDate());
+    ChurnModel reloaded = registry.load(champion.version(), SETTINGS);
+    assertEquals(model.version(), reloaded.version());
+    Dataset<Row> accounts = examples.where(col("as_of_date").equalTo(java.sql.Date.valueOf("2024-12-01")));
+    Dataset<Row> before = model.score(accounts);
+    Dataset<Row> after = reloaded.score(accounts);
+    assertEquals(500, before.count());
+    assertEquals(0, before.except(after).count(), "same probabilities, tiers and reasons after reloading");
+  }
+
+  @Test
   void settingsRejectInconsistentValues() {
     List<Candidate> one = List.of(LINEAR);
     assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(90, 30, 3, 3, one, "platt", true, 0.3, 0.15, 3, 30));

@@ -36,10 +36,10 @@ class RiskListTest extends SparkTestBase {
   @Test
   void listsTheChosenTiersRankedByMrrAtRiskWithOwnerAndPlay() {
     Dataset<Row> scores = frame(ChurnScores.SCHEMA,
-        new Object[] {"a", 0.50, "high", false, 100.0, 50.0, new String[] {"events_28d low"}, "v1"},
-        new Object[] {"b", 0.20, "medium", false, 500.0, 100.0, new String[] {"tickets_90d high", "last_nps low"}, "v1"},
-        new Object[] {"c", 0.05, "low", false, 1000.0, 50.0, new String[] {}, "v1"},
-        new Object[] {"d", 0.40, "high", false, 125.0, 50.0, new String[] {"usage_trend_28d low"}, "v1"});
+        new Object[] {"a", 0.50, "high", false, 100.0, 50.0, new String[] {"events_28d low"}, "v1", new String[] {}},
+        new Object[] {"b", 0.20, "medium", false, 500.0, 100.0, new String[] {"tickets_90d high", "last_nps low"}, "v1", new String[] {}},
+        new Object[] {"c", 0.05, "low", false, 1000.0, 50.0, new String[] {}, "v1", new String[] {}},
+        new Object[] {"d", 0.40, "high", false, 125.0, 50.0, new String[] {"usage_trend_28d low"}, "v1", new String[] {}});
 
     List<Row> list = RiskList.build(scores, segments(), accounts(), List.of("high", "medium")).collectAsList();
 
@@ -56,12 +56,12 @@ class RiskListTest extends SparkTestBase {
   @Test
   void lapsedAccountsMakeTheListWhateverTheirTierAndComeFirst() {
     Dataset<Row> scores = frame(ChurnScores.SCHEMA,
-        new Object[] {"b", 0.60, "high", false, 500.0, 300.0, new String[] {"tickets_90d high"}, "v1"},
-        new Object[] {"c", 0.05, "low", false, 1000.0, 50.0, new String[] {}, "v1"},
+        new Object[] {"b", 0.60, "high", false, 500.0, 300.0, new String[] {"tickets_90d high"}, "v1", new String[] {}},
+        new Object[] {"c", 0.05, "low", false, 1000.0, 50.0, new String[] {}, "v1", new String[] {}},
         // lapsed with a low score: listed anyway, before every active account
-        new Object[] {"e", 0.02, "low", true, 2000.0, 40.0, new String[] {"tenure_days low"}, "v1"},
+        new Object[] {"e", 0.02, "low", true, 2000.0, 40.0, new String[] {"tenure_days low"}, "v1", new String[] {}},
         // lapsed with more MRR at risk: first
-        new Object[] {"f", 0.20, "medium", true, 400.0, 80.0, new String[] {}, "v1"});
+        new Object[] {"f", 0.20, "medium", true, 400.0, 80.0, new String[] {}, "v1", new String[] {}});
 
     List<Row> list = RiskList.build(scores, segments(), accounts(), List.of("high")).collectAsList();
 
@@ -77,8 +77,8 @@ class RiskListTest extends SparkTestBase {
   @Test
   void theListForPeopleShowsPercentagesAndCents() {
     Dataset<Row> scores = frame(ChurnScores.SCHEMA,
-        new Object[] {"a", 0.20486075928038094, "medium", false, 1065.8999999999999, 218.36, new String[] {"x high"}, "v1"},
-        new Object[] {"b", 0.05, "low", true, 80.0, 4.0, new String[] {}, "v1"});
+        new Object[] {"a", 0.20486075928038094, "medium", false, 1065.8999999999999, 218.36, new String[] {"x high"}, "v1", new String[] {}},
+        new Object[] {"b", 0.05, "low", true, 80.0, 4.0, new String[] {}, "v1", new String[] {}});
     List<Row> rows = RiskList.forPeople(RiskList.build(scores, segments(), accounts(), List.of("high", "medium")))
         .orderBy("rank").collectAsList();
     assertEquals("20.5%", rows.get(1).getAs("churn_risk"));
