@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import io.churnducks.features.contract.InputContract;
 import io.churnducks.features.contract.SourceMapping;
+import io.churnducks.features.indicators.CustomerFeatures;
 import io.churnducks.features.indicators.IndicatorSettings;
 import io.churnducks.features.validation.ContractException;
 import io.churnducks.models.churn.Candidate;
@@ -178,6 +179,26 @@ public final class ChurnConfig {
   }
 
   /** Risk tiers that make the CS list, e.g. [high, medium]. */
+  /** The playbook: reason code → play, in the configured order (the first rule naming a code wins). */
+  public Map<String, String> riskListPlays() {
+    return get("risk-list.plays", () -> {
+      Map<String, String> out = new LinkedHashMap<>();
+      List<String> indicators = CustomerFeatures.numericIndicators();
+      for (Config rule : config.getConfigList("risk-list.plays")) {
+        String play = rule.getString("play");
+        for (String code : rule.getStringList("when")) {
+          String indicator = code.replaceAll(" (high|low)$", "");
+          if (indicator.equals(code) || !indicators.contains(indicator)) {
+            throw new IllegalArgumentException("'" + code + "' is not a reason code (a numeric indicator of "
+                + "docs/indicators.md, then high or low)");
+          }
+          out.putIfAbsent(code, play);
+        }
+      }
+      return out;
+    });
+  }
+
   public List<String> riskListTiers() {
     String min = string("risk-list.min-tier");
     return switch (min) {

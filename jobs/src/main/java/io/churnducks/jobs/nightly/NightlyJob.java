@@ -242,7 +242,7 @@ public final class NightlyJob {
 
       t = System.nanoTime();
       Dataset<Row> riskList = RiskList.build(scores, storedSegments, tables.get(InputContract.ACCOUNTS.name()),
-          config.riskListTiers());
+          config.riskListTiers(), config.riskListPlays());
       warehouse.write("churn_risk_list", riskList, RiskList.SCHEMA, runDate);
       Dataset<Row> storedList = warehouse.read("churn_risk_list", runDate).drop(Warehouse.RUN_DATE).orderBy("rank");
       String csv = warehouse.exportCsv("churn_risk_list", RiskList.forPeople(storedList), runDate);

@@ -28,6 +28,17 @@ class ChurnConfigTest {
   }
 
   @Test
+  void thePlaybookMapsReasonCodesToPlaysAndRejectsCodesThatAreNoReason() {
+    ChurnConfig c = ChurnConfig.load(DEMO, List.of());
+    assertTrue(c.riskListPlays().get("days_to_renewal low").startsWith("Renewal is close"));
+    assertTrue(c.riskListPlays().get("oldest_unpaid_days high").startsWith("Payment trouble"));
+    ContractException e = assertThrows(ContractException.class, () -> ChurnConfig.load(DEMO,
+        List.of("risk-list.plays=[{when=[\"renewal soon\"], play=\"Call\"}]")).riskListPlays());
+    assertTrue(e.getMessage().contains("risk-list.plays") && e.getMessage().contains("'renewal soon' is not a reason code"),
+        e.getMessage());
+  }
+
+  @Test
   void overridesApplyBeforeSubstitutionSoSourcePathsFollowTheSampleDir() {
     ChurnConfig c = ChurnConfig.load(DEMO, List.of("sample.dir=/data/x//y", "model.high-tier=0.4",
         "spark.master=local[2]"));

@@ -9,14 +9,20 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 import java.util.List;
+import java.util.Map;
 
 import static io.churnducks.features.contract.Schemas.field;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_join;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
@@ -57,7 +63,8 @@ public final class RiskList {
       field("top_reasons", StringType, false, "Why the account is at risk, strongest first ('; '-separated)."),
       field("segment_name", StringType, true, "The account's segment."),
       field("quadrant", StringType, true, "Health × temperature quadrant."),
-      field("play", StringType, true, "What to do about it (lapsed: win the renewal)."),
+      field("play", StringType, true, "What to do about it: the playbook's play for its strongest reason that has "
+          + "one, else its segment's play (lapsed: win the renewal)."),
   });
 
   /**
@@ -67,14 +74,33 @@ public final class RiskList {
    * @param tiers    risk tiers that make the list (lapsed accounts make it whatever their tier)
    */
   public static Dataset<Row> build(Dataset<Row> scores, Dataset<Row> segments, Dataset<Row> accounts, List<String> tiers) {
+    return build(scores, segments, accounts, tiers, Map.of());
+  }
+
+  /**
+   * The list, each account's play chosen by its reasons: the play of its strongest reason that the
+   * playbook has a play for, else its segment's play (a lapsed account: win the renewal).
+   *
+   * @param plays reason code ({@code days_to_renewal low}) → what CS should do about it
+   */
+  public static Dataset<Row> build(Dataset<Row> scores, Dataset<Row> segments, Dataset<Row> accounts,
+      List<String> tiers, Map<String, String> plays) {
     Column lapsed = col("lapsed");
+    Column byReason = lit(null).cast("string");
+    if (!plays.isEmpty()) {
+      Column book = map(plays.entrySet().stream().flatMap(e -> java.util.stream.Stream.of(lit(e.getKey()),
+          lit(e.getValue()))).toArray(Column[]::new));
+      Column matched = filter(transform(col("reason_codes"), code -> try_element_at(book, code)), p -> p.isNotNull());
+      byReason = try_element_at(matched, lit(1));
+    }
     Column reasons = when(lapsed, concat(array(lit(LAPSED_REASON)), col("top_reasons"))).otherwise(col("top_reasons"));
     Dataset<Row> listed = scores.where(col("risk_tier").isin(tiers.toArray()).or(lapsed))
         .join(segments.select("account_id", "segment_name", "quadrant", "play"), new String[] {"account_id"}, "left")
         .join(accounts.select("account_id", "account_name", "csm_owner"), new String[] {"account_id"}, "left")
         .select(col("account_id"), col("account_name"), col("csm_owner"), col("churn_probability"), col("risk_tier"),
             lapsed, col("mrr"), col("mrr_at_risk"), array_join(reasons, "; ").as("top_reasons"),
-            col("segment_name"), col("quadrant"), when(lapsed, lit(LAPSED_PLAY)).otherwise(col("play")).as("play"))
+            col("segment_name"), col("quadrant"),
+            when(lapsed, lit(LAPSED_PLAY)).otherwise(coalesce(byReason, col("play"))).as("play"))
         .orderBy(lapsed.desc(), col("mrr_at_risk").desc(), col("churn_probability").desc(), col("account_id"));
     JavaRDD<Row> ranked = listed.javaRDD().zipWithIndex().map(t -> {
       Row r = t._1();

@@ -8,6 +8,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -87,5 +88,26 @@ class RiskListTest extends SparkTestBase {
     assertEquals("no", rows.get(1).getAs("lapsed"));
     assertEquals("5.0%", rows.get(0).getAs("churn_risk"));
     assertEquals("yes", rows.get(0).getAs("lapsed"));
+  }
+
+  @Test
+  void aPlayAddressesTheStrongestReasonThePlaybookKnows() {
+    Dataset<Row> scores = frame(ChurnScores.SCHEMA,
+        new Object[] {"a", 0.50, "high", false, 100.0, 50.0, new String[] {"renewal in 9 days", "2 unpaid invoices"},
+            "v1", new String[] {"days_to_renewal low", "unpaid_invoices_90d high"}},
+        new Object[] {"b", 0.40, "high", false, 100.0, 40.0, new String[] {"x", "2 unpaid invoices"},
+            "v1", new String[] {"mrr high", "unpaid_invoices_90d high"}},
+        new Object[] {"d", 0.35, "high", false, 100.0, 35.0, new String[] {"x"}, "v1", new String[] {"mrr high"}},
+        new Object[] {"e", 0.30, "high", true, 100.0, 30.0, new String[] {"renewal in 9 days"}, "v1",
+            new String[] {"days_to_renewal low"}});
+    Map<String, String> plays = Map.of("days_to_renewal low", "Book the renewal call.",
+        "unpaid_invoices_90d high", "Fix the payment.");
+    Map<String, String> play = new java.util.HashMap<>();
+    RiskList.build(scores, segments(), accounts(), List.of("high"), plays).collectAsList()
+        .forEach(r -> play.put(r.getAs("account_id"), r.getAs("play")));
+    assertEquals("Book the renewal call.", play.get("a"), "the strongest reason with a play");
+    assertEquals("Fix the payment.", play.get("b"), "a reason without a play is passed over");
+    assertEquals("Re-onboard", play.get("d"), "no reason with a play: the segment's play");
+    assertEquals(RiskList.LAPSED_PLAY, play.get("e"), "a lapsed account is called to win the renewal");
   }
 }
