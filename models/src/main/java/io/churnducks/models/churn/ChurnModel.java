@@ -153,6 +153,22 @@ public final class ChurnModel {
         card.columns());
   }
 
+  /**
+   * Expected months until churn under a constant monthly hazard h implied by the probability p of
+   * churning within the horizon: p = 1 - (1 - h)^(horizon months), so h = 1 - (1 - p)^(1 / horizon
+   * months) and the expected lifetime is 1 / h months (p clipped to [1e-6, 1 - 1e-6]).
+   */
+  public static Column expectedMonthsLeft(Column probability, int horizonDays) {
+    double horizonMonths = horizonDays / DAYS_PER_MONTH;
+    Column p = org.apache.spark.sql.functions.least(org.apache.spark.sql.functions.greatest(probability, lit(1e-6)),
+        lit(1 - 1e-6));
+    Column hazard = lit(1.0).minus(org.apache.spark.sql.functions.pow(lit(1.0).minus(p), 1.0 / horizonMonths));
+    return lit(1.0).divide(hazard);
+  }
+
+  /** Mean days per calendar month. */
+  static final double DAYS_PER_MONTH = 365.25 / 12;
+
   /** The run the model was trained for. */
   public LocalDate runDate() {
     return runDate;
@@ -194,7 +210,8 @@ public final class ChurnModel {
         col("__p").multiply(mrr).as("mrr_at_risk"),
         col("__reasons.words").as("top_reasons"),
         lit(version()).as("model_version"),
-        col("__reasons.codes").as("reason_codes"));
+        col("__reasons.codes").as("reason_codes"),
+        expectedMonthsLeft(col("__p"), settings.horizonDays()).as("expected_months_left"));
   }
 
   /** Identifies the model in scores: algorithm, run date and a hash of what it was fitted with. */

@@ -32,6 +32,8 @@ public final class ChurnScores {
       field("model_version", StringType, false, "Identifier of the model that produced the score."),
       field("reason_codes", DataTypes.createArrayType(StringType, true), false,
           "The same reasons as codes, '<indicator> high|low', for grouping and analysis."),
+      field("expected_months_left", DoubleType, false, "Expected months until churn if the monthly churn hazard "
+          + "implied by churn_probability stayed as it is: 1 / (1 - (1 - p)^(1 / horizon months))."),
   });
 
 }

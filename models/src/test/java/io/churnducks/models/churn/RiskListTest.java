@@ -37,10 +37,10 @@ class RiskListTest extends SparkTestBase {
   @Test
   void listsTheChosenTiersRankedByMrrAtRiskWithOwnerAndPlay() {
     Dataset<Row> scores = frame(ChurnScores.SCHEMA,
-        new Object[] {"a", 0.50, "high", false, 100.0, 50.0, new String[] {"events_28d low"}, "v1", new String[] {}},
-        new Object[] {"b", 0.20, "medium", false, 500.0, 100.0, new String[] {"tickets_90d high", "last_nps low"}, "v1", new String[] {}},
-        new Object[] {"c", 0.05, "low", false, 1000.0, 50.0, new String[] {}, "v1", new String[] {}},
-        new Object[] {"d", 0.40, "high", false, 125.0, 50.0, new String[] {"usage_trend_28d low"}, "v1", new String[] {}});
+        new Object[] {"a", 0.50, "high", false, 100.0, 50.0, new String[] {"events_28d low"}, "v1", new String[] {}, 24.0},
+        new Object[] {"b", 0.20, "medium", false, 500.0, 100.0, new String[] {"tickets_90d high", "last_nps low"}, "v1", new String[] {}, 24.0},
+        new Object[] {"c", 0.05, "low", false, 1000.0, 50.0, new String[] {}, "v1", new String[] {}, 24.0},
+        new Object[] {"d", 0.40, "high", false, 125.0, 50.0, new String[] {"usage_trend_28d low"}, "v1", new String[] {}, 24.0});
 
     List<Row> list = RiskList.build(scores, segments(), accounts(), List.of("high", "medium")).collectAsList();
 
@@ -57,12 +57,12 @@ class RiskListTest extends SparkTestBase {
   @Test
   void lapsedAccountsMakeTheListWhateverTheirTierAndComeFirst() {
     Dataset<Row> scores = frame(ChurnScores.SCHEMA,
-        new Object[] {"b", 0.60, "high", false, 500.0, 300.0, new String[] {"tickets_90d high"}, "v1", new String[] {}},
-        new Object[] {"c", 0.05, "low", false, 1000.0, 50.0, new String[] {}, "v1", new String[] {}},
+        new Object[] {"b", 0.60, "high", false, 500.0, 300.0, new String[] {"tickets_90d high"}, "v1", new String[] {}, 24.0},
+        new Object[] {"c", 0.05, "low", false, 1000.0, 50.0, new String[] {}, "v1", new String[] {}, 24.0},
         // lapsed with a low score: listed anyway, before every active account
-        new Object[] {"e", 0.02, "low", true, 2000.0, 40.0, new String[] {"tenure_days low"}, "v1", new String[] {}},
+        new Object[] {"e", 0.02, "low", true, 2000.0, 40.0, new String[] {"tenure_days low"}, "v1", new String[] {}, 24.0},
         // lapsed with more MRR at risk: first
-        new Object[] {"f", 0.20, "medium", true, 400.0, 80.0, new String[] {}, "v1", new String[] {}});
+        new Object[] {"f", 0.20, "medium", true, 400.0, 80.0, new String[] {}, "v1", new String[] {}, 24.0});
 
     List<Row> list = RiskList.build(scores, segments(), accounts(), List.of("high")).collectAsList();
 
@@ -78,8 +78,8 @@ class RiskListTest extends SparkTestBase {
   @Test
   void theListForPeopleShowsPercentagesAndCents() {
     Dataset<Row> scores = frame(ChurnScores.SCHEMA,
-        new Object[] {"a", 0.20486075928038094, "medium", false, 1065.8999999999999, 218.36, new String[] {"x high"}, "v1", new String[] {}},
-        new Object[] {"b", 0.05, "low", true, 80.0, 4.0, new String[] {}, "v1", new String[] {}});
+        new Object[] {"a", 0.20486075928038094, "medium", false, 1065.8999999999999, 218.36, new String[] {"x high"}, "v1", new String[] {}, 24.0},
+        new Object[] {"b", 0.05, "low", true, 80.0, 4.0, new String[] {}, "v1", new String[] {}, 24.0});
     List<Row> rows = RiskList.forPeople(RiskList.build(scores, segments(), accounts(), List.of("high", "medium")))
         .orderBy("rank").collectAsList();
     assertEquals("20.5%", rows.get(1).getAs("churn_risk"));
@@ -94,12 +94,12 @@ class RiskListTest extends SparkTestBase {
   void aPlayAddressesTheStrongestReasonThePlaybookKnows() {
     Dataset<Row> scores = frame(ChurnScores.SCHEMA,
         new Object[] {"a", 0.50, "high", false, 100.0, 50.0, new String[] {"renewal in 9 days", "2 unpaid invoices"},
-            "v1", new String[] {"days_to_renewal low", "unpaid_invoices_90d high"}},
+            "v1", new String[] {"days_to_renewal low", "unpaid_invoices_90d high"}, 5.0},
         new Object[] {"b", 0.40, "high", false, 100.0, 40.0, new String[] {"x", "2 unpaid invoices"},
-            "v1", new String[] {"mrr high", "unpaid_invoices_90d high"}},
-        new Object[] {"d", 0.35, "high", false, 100.0, 35.0, new String[] {"x"}, "v1", new String[] {"mrr high"}},
+            "v1", new String[] {"mrr high", "unpaid_invoices_90d high"}, 6.0},
+        new Object[] {"d", 0.35, "high", false, 100.0, 35.0, new String[] {"x"}, "v1", new String[] {"mrr high"}, 7.0},
         new Object[] {"e", 0.30, "high", true, 100.0, 30.0, new String[] {"renewal in 9 days"}, "v1",
-            new String[] {"days_to_renewal low"}});
+            new String[] {"days_to_renewal low"}, 8.0});
     Map<String, String> plays = Map.of("days_to_renewal low", "Book the renewal call.",
         "unpaid_invoices_90d high", "Fix the payment.");
     Map<String, String> play = new java.util.HashMap<>();
