@@ -4,6 +4,8 @@ import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How a churn reason reads on the risk list: one template per numeric indicator, filled with the
@@ -22,6 +24,11 @@ public final class ReasonPhrases implements Serializable {
 
   /** Every numeric indicator's phrase (a test checks that none is missing). */
   public static final Map<String, String> TEMPLATES = templates();
+
+  /** Indicators in money (the catalogue's unit is a currency), shown to the cent. */
+  private static final Set<String> MONEY = CustomerFeatures.COLUMNS.stream()
+      .filter(i -> i.unit().startsWith("currency")).map(CustomerFeatures.Indicator::name)
+      .collect(Collectors.toUnmodifiableSet());
 
   private ReasonPhrases() {}
 
@@ -113,8 +120,7 @@ public final class ReasonPhrases implements Serializable {
     if (template == null || value == null) {
       return indicator.replace('_', ' ') + (high ? " high" : " low");
     }
-    boolean money = indicator.equals("mrr") || indicator.equals("first_mrr") || indicator.equals("unpaid_amount")
-        || indicator.startsWith("usage_cost") || indicator.startsWith("cost_to_serve");
+    boolean money = MONEY.contains(indicator);
     return template
         .replace("{v}", number(value, money))
         .replace("{t}", number(typical, money))

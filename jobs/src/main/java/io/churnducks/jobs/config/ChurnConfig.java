@@ -178,7 +178,6 @@ public final class ChurnConfig {
         integer("segments.k"), config.getLong("segments.seed")));
   }
 
-  /** Risk tiers that make the CS list, e.g. [high, medium]. */
   /** The playbook: reason code → play, in the configured order (the first rule naming a code wins). */
   public Map<String, String> riskListPlays() {
     return get("risk-list.plays", () -> {
@@ -199,6 +198,7 @@ public final class ChurnConfig {
     });
   }
 
+  /** Risk tiers that make the CS list, e.g. [high, medium]. */
   public List<String> riskListTiers() {
     String min = string("risk-list.min-tier");
     return switch (min) {

@@ -15,6 +15,7 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DateType;
@@ -70,6 +71,27 @@ public final class ModelEvaluations {
       field("calibration", StringType, "The calibration applied to the final model's score (final row)."),
       field("calibration_curve", DataTypes.createArrayType(BIN), "Mean probability and churn rate per bin."),
   });
+
+  /**
+   * One line for the summary, the manifest and the model card: the chosen candidate and its pooled
+   * backtest, or why the backtest is undefined.
+   */
+  public static String describe(ChurnTraining.Trained t) {
+    String chosen = t.model().candidate().label();
+    if (t.undefined() != null) {
+      return chosen + "; backtest undefined: " + t.undefined();
+    }
+    RollingBacktest.Result c = t.chosen();
+    List<LocalDate> tested = c.folds().stream().filter(RollingBacktest.Fold::usable).map(f -> f.plan().testDate())
+        .toList();
+    BinaryMetrics pooled = c.pooled();
+    double ece = c.calibrated().ece();
+    return String.format(Locale.ROOT, "%s (best of %d candidates); pooled backtest AUC %.3f over %d of %d folds "
+            + "(%s..%s, %,d examples, churn rate %.1f%%), top-decile lift %.2f, calibrated ECE %s",
+        chosen, t.backtests().size(), pooled.auc(), tested.size(), c.folds().size(), tested.get(0),
+        tested.get(tested.size() - 1), pooled.examples(), 100 * pooled.churnRate(), pooled.topDecileLift(),
+        Double.isNaN(ece) ? "undefined (needs two usable folds)" : String.format(Locale.ROOT, "%.3f", ece));
+  }
 
   /** Every row of one run's training. */
   public static List<Row> rows(ChurnTraining.Trained t, long finalExamples, List<LocalDate> asOfDates) {

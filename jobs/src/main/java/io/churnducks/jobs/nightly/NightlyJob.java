@@ -40,7 +40,6 @@ import io.churnducks.models.segments.SegmentSettings;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -182,8 +181,8 @@ public final class NightlyJob {
           CustomerFeatures.earlyIndicators());
       ModelRegistry registry = new ModelRegistry(spark, warehouse.root() + "/" + REGISTRY);
       String recipe = recipe(columns, ms, focus.kept());
-      Optional<ChurnModel.Card> champion = retrain ? Optional.empty() : registry.champion()
-          .filter(c -> reusable(c, recipe));
+      Optional<ChurnModel.Card> current = registry.champion();
+      Optional<ChurnModel.Card> champion = retrain ? Optional.empty() : current.filter(c -> reusable(c, recipe));
       ChurnModel model;
       String evaluation;
       if (champion.isPresent()) {
@@ -202,9 +201,9 @@ public final class NightlyJob {
       } else {
         ChurnTraining.Trained trained = ChurnTraining.train(focusedExamples, asOfDates, columns, ms, runDate);
         model = trained.model().worded(ReasonPhrases::phrase);
-        evaluation = Evaluation.of(trained).describe();
+        evaluation = ModelEvaluations.describe(trained);
         registry.save(model, model.card(recipe, evaluation));
-        boolean promoted = registry.champion().map(c -> !c.recipe().equals(recipe)
+        boolean promoted = current.map(c -> !c.recipe().equals(recipe)
             || !LocalDate.parse(c.runDate()).isAfter(runDate)).orElse(true);
         if (promoted) {
           registry.promote(model.version());

@@ -93,16 +93,14 @@ public final class ChurnModel {
     Dataset<Row> labelled = withWeight(withLabel(examples), weighted);
     PipelineModel model = ChurnPipeline.build(columns.numeric(), columns.logScaled(), columns.categorical(), candidate)
         .fit(labelled);
-    ReasonCodes reasons = calibration == null ? null
-        : ReasonCodes.of(model.transform(labelled.limit(0)).schema().apply(ChurnPipeline.ASSEMBLED),
-            typical(model.transform(labelled), ChurnPipeline.classifierInput(candidate)), scorer(model),
-            settings.reasons(), columns.earlyStage(), settings.onboardingDays());
-    if (reasons != null) {
-      reasons = reasons.worded(ReasonCodes.CODES, medians(model, reasons.indicators(), candidate, columns));
-    }
     if (calibration == null) {
       return new ChurnModel(model, candidate, Calibration.identity(), null, settings, runDate, 0, columns);
     }
+    Dataset<Row> transformed = model.transform(labelled);
+    ReasonCodes reasons = ReasonCodes.of(transformed.schema().apply(ChurnPipeline.ASSEMBLED),
+        typical(transformed, ChurnPipeline.classifierInput(candidate)), scorer(model), settings.reasons(),
+        columns.earlyStage(), settings.onboardingDays());
+    reasons = reasons.worded(ReasonCodes.CODES, medians(model, reasons.indicators(), candidate, columns));
     return new ChurnModel(model, candidate, calibration, reasons, settings, runDate,
         Objects.hash(columns, candidate, weighted, settings), columns);
   }
@@ -111,11 +109,6 @@ public final class ChurnModel {
   public ChurnModel worded(ReasonCodes.Phraser phraser) {
     return new ChurnModel(pipeline, candidate, calibration, reasons.worded(phraser), settings,
         runDate, fingerprint, columns);
-  }
-
-  /** This model with another calibration of its score. */
-  public ChurnModel calibrated(Calibration c) {
-    return new ChurnModel(pipeline, candidate, c, reasons, settings, runDate, fingerprint, columns);
   }
 
   /**

@@ -46,9 +46,10 @@ public final class ChurnTraining {
     RollingBacktest.Result best = null;
     Dataset<Row> data = compact(examples);
     try {
+      List<RollingBacktest.Split> splits = RollingBacktest.split(data, plans, columns, settings);
       for (Candidate c : settings.candidates()) {
         long t = System.nanoTime();
-        RollingBacktest.Result r = RollingBacktest.run(data, plans, columns, c, settings, runDate);
+        RollingBacktest.Result r = RollingBacktest.run(data, splits, c, settings, runDate);
         results.add(r);
         LOG.info(String.format(Locale.ROOT, "Backtest %s: pooled AUC %.3f over %d of %d folds (%.0f s)", c.label(),
             r.auc(), r.usableFolds(), plans.size(), (System.nanoTime() - t) / 1e9));

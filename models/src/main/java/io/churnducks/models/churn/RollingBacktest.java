@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 /**
  * Rolling-origin backtest: each of the latest as-of dates is a fold, tested by a model trained only
@@ -78,46 +80,57 @@ public final class RollingBacktest {
     return plans;
   }
 
-  /** Backtests one candidate on the planned folds. */
-  public static Result run(Dataset<Row> examples, List<Plan> plans, ChurnModel.Columns columns, Candidate candidate,
+  /**
+   * A fold before any model is fitted, the same for every candidate: its plan, its training
+   * examples, the indicators that hold values in them (an indicator can be empty on the older
+   * training dates alone, e.g. no survey answered yet, and the fold's model then leaves it out), or
+   * why the fold cannot be used.
+   */
+  public record Split(Plan plan, long trainExamples, ChurnModel.Columns columns, String skipped) {}
+
+  /** Screens the planned folds once (one aggregate per side, one for the populated indicators). */
+  public static List<Split> split(Dataset<Row> examples, List<Plan> plans, ChurnModel.Columns columns,
+      ChurnModelSettings settings) {
+    List<Split> splits = new ArrayList<>();
+    for (Plan plan : plans) {
+      if (plan.trainDates().isEmpty()) {
+        splits.add(new Split(plan, 0, columns, "no as-of date before " + plan.testDate() + " has a known outcome ("
+            + settings.horizonDays() + "-day horizon + " + settings.graceDays() + "-day grace)"));
+        continue;
+      }
+      Dataset<Row> train = trainOf(examples, plan);
+      long[] trainCounts = classCounts(train);
+      long[] testCounts = classCounts(testOf(examples, plan));
+      String skipped = classes("training", trainCounts, plan.trainDates().get(0) + ".."
+          + plan.trainDates().get(plan.trainDates().size() - 1));
+      if (skipped == null) {
+        skipped = classes("test", testCounts, plan.testDate().toString());
+      }
+      splits.add(new Split(plan, trainCounts[0], skipped == null ? columns.populatedIn(train) : columns,
+          skipped));
+    }
+    return splits;
+  }
+
+  /** Backtests one candidate on the screened folds. */
+  public static Result run(Dataset<Row> examples, List<Split> splits, Candidate candidate,
       ChurnModelSettings settings, LocalDate runDate) {
     List<Fold> folds = new ArrayList<>();
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> predictions = null;
-    for (Plan plan : plans) {
-      Dataset<Row> test = ChurnModel.withLabel(examples.where(col("as_of_date").equalTo(lit(Date.valueOf(plan.testDate())))));
-      if (plan.trainDates().isEmpty()) {
-        folds.add(new Fold(plan, 0, null, "no as-of date before " + plan.testDate() + " has a known outcome ("
-            + settings.horizonDays() + "-day horizon + " + settings.graceDays() + "-day grace)"));
+    for (Split split : splits) {
+      if (split.skipped() != null) {
+        folds.add(new Fold(split.plan(), split.trainExamples(), null, split.skipped()));
         continue;
       }
-      Dataset<Row> train = examples.where(col("as_of_date").isin(plan.trainDates().stream().map(Date::valueOf).toArray()));
-      Row trainCounts = ChurnModel.withLabel(train).agg(org.apache.spark.sql.functions.count(lit(1)),
-          org.apache.spark.sql.functions.sum(col(ChurnPipeline.LABEL))).first();
-      long trainExamples = trainCounts.getLong(0);
-      double trainChurners = trainCounts.isNullAt(1) ? 0 : trainCounts.getDouble(1);
-      Row testCounts = test.agg(org.apache.spark.sql.functions.count(lit(1)),
-          org.apache.spark.sql.functions.sum(col(ChurnPipeline.LABEL))).first();
-      long testExamples = testCounts.getLong(0);
-      double testChurners = testCounts.isNullAt(1) ? 0 : testCounts.getDouble(1);
-      String skipped = classes("training", trainExamples, trainChurners, plan.trainDates().get(0) + ".."
-          + plan.trainDates().get(plan.trainDates().size() - 1));
-      if (skipped == null) {
-        skipped = classes("test", testExamples, testChurners, plan.testDate().toString());
-      }
-      if (skipped != null) {
-        folds.add(new Fold(plan, trainExamples, null, skipped));
-        continue;
-      }
-      // An indicator can be empty on the older training dates alone (e.g. no survey answered yet):
-      // the fold's model leaves it out rather than fail to impute it.
-      ChurnModel model = ChurnModel.fit(train, columns.populatedIn(train), candidate, settings.balanceClasses(),
-          null, settings, runDate);
-      Dataset<Row> scored = model.rawScores(test)
+      ChurnModel model = ChurnModel.fit(trainOf(examples, split.plan()), split.columns(), candidate,
+          settings.balanceClasses(), null, settings, runDate);
+      Dataset<Row> scored = model.rawScores(ChurnModel.withLabel(testOf(examples, split.plan())))
           .select(col("account_id"), col("as_of_date"), col(ChurnPipeline.LABEL), col(ChurnModel.SCORE))
           .persist(StorageLevel.MEMORY_AND_DISK());
       cached.add(scored);
-      folds.add(new Fold(plan, trainExamples, BinaryMetrics.of(scored, ChurnPipeline.LABEL, ChurnModel.SCORE), null));
+      folds.add(new Fold(split.plan(), split.trainExamples(),
+          BinaryMetrics.of(scored, ChurnPipeline.LABEL, ChurnModel.SCORE), null));
       predictions = predictions == null ? scored : predictions.union(scored);
     }
     if (predictions == null) {
@@ -127,8 +140,24 @@ public final class RollingBacktest {
         calibratedForward(predictions, folds, settings.calibration()), Optional.of(predictions), cached);
   }
 
+  private static Dataset<Row> trainOf(Dataset<Row> examples, Plan plan) {
+    return examples.where(col("as_of_date").isin(plan.trainDates().stream().map(Date::valueOf).toArray()));
+  }
+
+  private static Dataset<Row> testOf(Dataset<Row> examples, Plan plan) {
+    return examples.where(col("as_of_date").equalTo(lit(Date.valueOf(plan.testDate()))));
+  }
+
+  /** Examples and churners of a frame of examples (one aggregate). */
+  private static long[] classCounts(Dataset<Row> examples) {
+    Row r = examples.agg(count(lit(1)), count(when(col("churned"), 1))).first();
+    return new long[] {r.getLong(0), r.getLong(1)};
+  }
+
   /** Why a split cannot train or test a model, or null when it holds churners and stayers. */
-  private static String classes(String side, long examples, double churners, String dates) {
+  private static String classes(String side, long[] counts, String dates) {
+    long examples = counts[0];
+    long churners = counts[1];
     if (examples == 0) {
       return side + " as-of dates " + dates + " hold no examples";
     }
