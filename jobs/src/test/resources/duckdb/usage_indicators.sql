@@ -33,18 +33,29 @@ WITH windows AS (
          max(event_date) FILTER (WHERE product) AS last_active_date
   FROM usage_classified
   GROUP BY account_id),
+per_user AS (
+  SELECT account_id, user_id,
+         bool_or(days_before <= 28) AS now_active,
+         bool_or(days_before BETWEEN 29 AND 56) AS active_29_56,
+         count(*) FILTER (WHERE days_before BETWEEN 29 AND 90) AS earlier_events
+  FROM usage_classified
+  WHERE product AND user_id IS NOT NULL AND days_before <= 90
+  GROUP BY account_id, user_id),
 users AS (
-  SELECT account_id, count(*) AS lost_users_28d
-  FROM (SELECT account_id, user_id
-        FROM usage_classified
-        WHERE product AND user_id IS NOT NULL AND days_before <= 56
-        GROUP BY account_id, user_id
-        HAVING bool_or(days_before > 28) AND NOT bool_or(days_before <= 28))
+  SELECT account_id,
+         count(*) FILTER (WHERE active_29_56 AND NOT now_active) AS lost_users_28d,
+         count(*) FILTER (WHERE earlier_events > 0 AND NOT now_active) AS lost_users_90d,
+         CASE WHEN sum(earlier_events) > 0
+              THEN sum(earlier_events) FILTER (WHERE NOT now_active) / sum(earlier_events) ELSE 0.0 END
+             AS lost_user_share_90d
+  FROM per_user
   GROUP BY account_id)
 SELECT w.account_id,
        w.active_users_28d,
        w.active_users_prev_28d,
        coalesce(u.lost_users_28d, 0) AS lost_users_28d,
+       coalesce(u.lost_users_90d, 0) AS lost_users_90d,
+       coalesce(u.lost_user_share_90d, 0.0) AS lost_user_share_90d,
        CASE WHEN w.active_users_28d > 0 THEN w.user_devices_28d / w.active_users_28d ELSE 0.0 END
            AS devices_per_user_28d,
        w.active_days_28d,

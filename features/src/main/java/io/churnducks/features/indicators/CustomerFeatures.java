@@ -173,6 +173,11 @@ public final class CustomerFeatures {
           "Distinct users with product usage, days 29-56 before."),
       measure("lost_users_28d", LongType, USAGE, "users", Stage.LATER, "56 days", Good.LOWER,
           "Users active in days 29-56 before but not in the last 28 (a champion leaving shows here before totals move)."),
+      measure("lost_users_90d", LongType, USAGE, "users", Stage.LATER, "90 days", Good.LOWER,
+          "Users active in days 29-90 before but not in the last 28."),
+      measure("lost_user_share_90d", DoubleType, USAGE, "share", Stage.LATER, "90 days", Good.LOWER,
+          "Share of the account's product events in days 29-90 before made by users not seen in the last 28 days "
+              + "(high: the people who carried the account have gone; 0 without earlier events)."),
       measure("devices_per_user_28d", DoubleType, USAGE, "devices / user", Stage.LATER, "28 days", Good.NEITHER,
           "Distinct user-device pairs per active user, last 28 days (high: one login shared by several people)."),
       measure("active_days_28d", LongType, USAGE, "days", Stage.LATER, "28 days", Good.HIGHER,

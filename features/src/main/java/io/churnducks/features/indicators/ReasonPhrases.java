@@ -66,6 +66,8 @@ public final class ReasonPhrases implements Serializable {
     t.put("active_users_28d", "{v} active users in 28 days (typical {t})");
     t.put("active_users_prev_28d", "{v} active users in the 28 days before (typical {t})");
     t.put("lost_users_28d", "{v} users stopped using the product in the last 28 days");
+    t.put("lost_users_90d", "{v} users active 1-3 months ago not seen in the last 28 days");
+    t.put("lost_user_share_90d", "users behind {share} of the account's earlier activity have gone quiet");
     t.put("devices_per_user_28d", "{v} devices per user (typical {t})");
     t.put("active_days_28d", "active on {v} of the last 28 days (typical {t})");
     t.put("active_days_90d", "active on {v} of the last 90 days (typical {t})");

@@ -47,7 +47,8 @@ public final class UsageFrequencyIndicators {
 
   /** Output columns after the key, in order. */
   public static final List<String> COLUMNS = List.of(
-      "active_users_28d", "active_users_prev_28d", "lost_users_28d", "devices_per_user_28d",
+      "active_users_28d", "active_users_prev_28d", "lost_users_28d", "lost_users_90d", "lost_user_share_90d",
+      "devices_per_user_28d",
       "active_days_28d", "active_days_90d", "events_28d", "events_prev_28d", "events_90d", "usage_trend_28d",
       "events_per_active_user_28d", "features_used_28d", "key_feature_events_28d", "intent_events_28d",
       "error_events_28d", "usage_cost_28d", "feature_events_28d", "feature_trend_28d");
@@ -92,15 +93,22 @@ public final class UsageFrequencyIndicators {
             struct(e28.plus(ePrev).multiply(-1).as("rank"), col("feature").as("f"), e28.cast("double").as("e28"),
                 ePrev.cast("double").as("eprev")))).as("_features"));
 
-    Dataset<Row> perUser = Windows.before(userDays.where(col("user_id").isNotNull()), "event_date", spine, 56)
+    // Per user: active now, in days 29-56, and their events in days 29-90 (before the last 28).
+    Dataset<Row> perUser = Windows.before(userDays.where(col("user_id").isNotNull()), "event_date", spine,
+            LOOKBACK_DAYS)
         .groupBy("account_id", "as_of_date", "user_id").agg(
             max(when(in28, 1).otherwise(0)).as("_now"),
             max(when(prev28, 1).otherwise(0)).as("_before"),
+            sum(when(in28.unary_$bang(), col("events")).otherwise(0L)).as("_earlier"),
             count_distinct(when(in28, coalesce(col("device_id"), lit("")))).as("_devices"));
+    Column gone = col("_now").equalTo(0);
     Dataset<Row> users = perUser.groupBy("account_id", "as_of_date").agg(
         sum(col("_now")).as("active_users_28d"),
         sum(col("_before")).as("active_users_prev_28d"),
-        count(when(col("_before").equalTo(1).and(col("_now").equalTo(0)), 1)).as("lost_users_28d"),
+        count(when(col("_before").equalTo(1).and(gone), 1)).as("lost_users_28d"),
+        count(when(col("_earlier").gt(0).and(gone), 1)).as("lost_users_90d"),
+        sum(when(gone, col("_earlier")).otherwise(0L)).as("_lost_events"),
+        sum(col("_earlier")).as("_earlier_events"),
         sum(col("_devices")).as("_user_devices"));
 
     String[] keyColumns = {"account_id", "as_of_date"};
@@ -116,6 +124,9 @@ public final class UsageFrequencyIndicators {
             activeUsers.as("active_users_28d"),
             coalesce(col("active_users_prev_28d"), lit(0L)).as("active_users_prev_28d"),
             coalesce(col("lost_users_28d"), lit(0L)).as("lost_users_28d"),
+            coalesce(col("lost_users_90d"), lit(0L)).as("lost_users_90d"),
+            when(col("_earlier_events").gt(0), col("_lost_events").divide(col("_earlier_events"))).otherwise(0.0)
+                .as("lost_user_share_90d"),
             when(activeUsers.gt(0), col("_user_devices").divide(activeUsers)).otherwise(0.0).as("devices_per_user_28d"),
             coalesce(col("active_days_28d"), lit(0)).cast("long").as("active_days_28d"),
             coalesce(col("active_days_90d"), lit(0)).cast("long").as("active_days_90d"),

@@ -54,7 +54,7 @@ public final class UsageIndicators {
         () -> new IllegalArgumentException("Cannot compute usage indicators: no as-of date"));
     LocalDate last = asOfDates.stream().max(LocalDate::compareTo).orElseThrow();
     Dataset<Row> recentFeatures = between(featureDays, first.minusDays(UsageFrequencyIndicators.LOOKBACK_DAYS), last);
-    Dataset<Row> recentUsers = between(userDays, first.minusDays(56), last);
+    Dataset<Row> recentUsers = between(userDays, first.minusDays(UsageFrequencyIndicators.LOOKBACK_DAYS), last);
     String[] key = {"account_id", "as_of_date"};
     Dataset<Row> windows = UsageFrequencyIndicators.apply(spine, recentFeatures, recentUsers, settings);
     Dataset<Row> history = UsageHistory.apply(spine, asOfDates, featureDays, accounts, settings, anchor)

@@ -7,6 +7,7 @@ import io.churnducks.jobs.config.ChurnConfig;
 import io.churnducks.jobs.generate.EventsByDate;
 import io.churnducks.jobs.generate.GenerationSummary;
 import io.churnducks.jobs.generate.GeneratorOptions;
+import io.churnducks.jobs.generate.ModelVsTruth;
 import io.churnducks.jobs.generate.SampleDataGenerator;
 import io.churnducks.jobs.io.Warehouse;
 import io.churnducks.jobs.nightly.NightlyJob;
@@ -48,6 +49,8 @@ import static org.apache.spark.sql.functions.when;
  *   <li>the usage indicator stage alone over the whole history (no stored values);</li>
  *   <li>DuckDB computing the same usage indicators with one SQL query over the same files.</li>
  * </ol>
+ * and the next night's churn scores against the generator's hidden truth (what really happened
+ * after the run date, and the true probabilities).
  * Every number in the report is measured by this run.
  */
 public final class Benchmark {
@@ -56,7 +59,7 @@ public final class Benchmark {
   public record Rung(int accounts, long events, double generateSeconds, Map<String, Double> firstNight,
       double firstNightSeconds, Map<String, Double> nextNight, double nextNightSeconds, double indicatorsFullSeconds,
       double duckdbSeconds, long agreeing, long compared, long liveHeapBytes, long shuffleBytesFirstNight,
-      long shuffleBytesNextNight) {
+      long shuffleBytesNextNight, ModelVsTruth model) {
 
     double nextNightIndicatorSeconds() {
       return nextNight.getOrDefault("features/usage_indicators", Double.NaN);
@@ -144,6 +147,7 @@ public final class Benchmark {
     double nextSeconds = seconds(t);
     long shuffleNext = shuffleBytes.get() - shuffle0;
     Map<String, Double> nextStages = stages(config, cutoff);
+    ModelVsTruth model = ModelVsTruth.measure(spark, data, new Warehouse(spark, warehouseDir), cutoff);
 
     // The usage indicator stage alone over the whole history, from the roll-ups, nothing stored.
     Warehouse w = new Warehouse(spark, warehouseDir);
@@ -178,7 +182,7 @@ public final class Benchmark {
             .and(ours.col("days_since_last_activity").eqNullSafe(theirs.col("days_since_last_activity")))
             .and(abs(ours.col("intent_events_28d").minus(theirs.col("intent_events_28d"))).lt(1e-9)), 1))).first();
     return new Rung(accounts, events, generateSeconds, firstStages, firstSeconds, nextStages, nextSeconds, fullSeconds,
-        duckSeconds, agreement.getLong(1), agreement.getLong(0), heap.stop(), shuffleFirst, shuffleNext);
+        duckSeconds, agreement.getLong(1), agreement.getLong(0), heap.stop(), shuffleFirst, shuffleNext, model);
   }
 
   /** Seconds per stage of a run, from its manifest ("stage/subject" → seconds; validate counted once). */

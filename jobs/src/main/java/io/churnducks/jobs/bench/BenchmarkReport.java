@@ -1,5 +1,7 @@
 package io.churnducks.jobs.bench;
 
+import io.churnducks.jobs.generate.ModelVsTruth;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,6 +56,19 @@ public final class BenchmarkReport {
         b.append(String.format(Locale.ROOT, "| %,d | %,d | %.2f | %.2f | %.2f |\n", a.accounts(), c.accounts(), ev, tm,
             Math.log(tm) / Math.log(ev)));
       }
+    }
+    b.append("\n**Churn model** of the next night against the generator's hidden truth: the accounts it scored, "
+        + "what happened to them within the horizon after the run date, and the same accounts ranked by their true "
+        + "churn probabilities (the best any model can do). *Ratio* = product ÷ truth.\n\n");
+    b.append("| accounts | scored | churn rate | model | AUC | true AUC | AUC ratio | top-decile lift | true lift | "
+        + "lift ratio | ECE | pooled backtest AUC |\n");
+    b.append("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Benchmark.Rung r : rungs) {
+      ModelVsTruth m = r.model();
+      b.append(String.format(Locale.ROOT, "| %,d | %,d | %.3f | %s | %.3f | %.3f | %.3f | %.2f | %.2f | %.3f | %.3f | "
+              + "%.3f |\n", r.accounts(), m.model().examples(), m.model().churnRate(), m.candidate(), m.model().auc(),
+          m.truth().auc(), m.aucRatio(), m.model().topDecileLift(), m.truth().topDecileLift(), m.liftRatio(),
+          m.model().ece(), m.backtestAuc()));
     }
     b.append("\n**Seconds per stage** (from each run's `run_manifest`):\n\n");
     for (Benchmark.Rung r : rungs) {

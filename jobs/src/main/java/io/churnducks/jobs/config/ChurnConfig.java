@@ -161,6 +161,17 @@ public final class ChurnConfig {
   }
 
   /** Days a champion model scores nightly runs before one is trained again. */
+  /** {@code model.promotion-margin}: pooled backtest AUC by which a challenger must beat the champion's recipe. */
+  public double modelPromotionMargin() {
+    return get("model.promotion-margin", () -> {
+      double margin = config.getDouble("model.promotion-margin");
+      if (!(margin >= 0 && margin < 0.5)) {
+        throw new IllegalArgumentException("an AUC margin in [0, 0.5) is needed, not " + margin);
+      }
+      return margin;
+    });
+  }
+
   public int modelMaxAgeDays() {
     return integer("model.max-age-days");
   }

@@ -48,9 +48,11 @@ public final class ModelEvaluations {
 
   public static final StructType SCHEMA = new StructType(new StructField[] {
       field("model_version", StringType, "The model that scored the run (as in churn_scores)."),
-      field("candidate", StringType, "The candidate this row evaluates, e.g. gbt(depth 3, 100 trees, step 0.1)."),
+      field("candidate", StringType, "The candidate this row evaluates, e.g. gbt(depth 3, 100 trees, step 0.1); "
+          + "\"champion's recipe: …\" for the champion's candidate and inputs when they are not among tonight's."),
       field("model_type", StringType, "logistic-regression or gradient-boosted-trees."),
-      field("chosen", BooleanType, "True for the candidate that scored the run (best pooled backtest AUC)."),
+      field("chosen", BooleanType, "True for the candidate that scored the run (best pooled backtest AUC, unless "
+          + "it did not beat the champion's recipe by model.promotion-margin)."),
       field("evaluation", StringType, "fold (one test as-of date), pooled (all usable folds), calibrated (pooled, "
           + "each fold calibrated on the folds before it) or final (the scoring model, trained on every example)."),
       field("test_from", DateType, "First tested as-of date."),
@@ -86,9 +88,9 @@ public final class ModelEvaluations {
         .toList();
     BinaryMetrics pooled = c.pooled();
     double ece = c.calibrated().ece();
-    return String.format(Locale.ROOT, "%s (best of %d candidates); pooled backtest AUC %.3f over %d of %d folds "
+    return String.format(Locale.ROOT, "%s (%s); pooled backtest AUC %.3f over %d of %d folds "
             + "(%s..%s, %,d examples, churn rate %.1f%%), top-decile lift %.2f, calibrated ECE %s",
-        chosen, t.backtests().size(), pooled.auc(), tested.size(), c.folds().size(), tested.get(0),
+        chosen, t.decision(), pooled.auc(), tested.size(), c.folds().size(), tested.get(0),
         tested.get(tested.size() - 1), pooled.examples(), 100 * pooled.churnRate(), pooled.topDecileLift(),
         Double.isNaN(ece) ? "undefined (needs two usable folds)" : String.format(Locale.ROOT, "%.3f", ece));
   }
@@ -97,9 +99,13 @@ public final class ModelEvaluations {
   public static List<Row> rows(ChurnTraining.Trained t, long finalExamples, List<LocalDate> asOfDates) {
     String version = t.model().version();
     List<Row> rows = new ArrayList<>();
-    for (RollingBacktest.Result r : t.backtests()) {
+    List<RollingBacktest.Result> evaluated = new ArrayList<>(t.backtests());
+    if (t.champion() != null) {
+      evaluated.add(t.champion());
+    }
+    for (RollingBacktest.Result r : evaluated) {
       boolean chosen = r == t.chosen();
-      String candidate = r.candidate().label();
+      String candidate = r == t.champion() ? "champion's recipe: " + r.candidate().label() : r.candidate().label();
       String type = r.candidate().type();
       List<RollingBacktest.Fold> usable = r.folds().stream().filter(RollingBacktest.Fold::usable).toList();
       for (RollingBacktest.Fold f : r.folds()) {

@@ -199,10 +199,12 @@ public final class NightlyJob {
             + config.modelMaxAgeDays() + " days, on a change of inputs or settings, or with --retrain)");
         LOG.info("Scoring with champion {} trained for {}: {}", card.version(), trainedFor, evaluation);
       } else {
-        ChurnTraining.Trained trained = ChurnTraining.train(focusedExamples, asOfDates, columns, ms, runDate);
+        ChurnTraining.Trained trained = ChurnTraining.train(focusedExamples, asOfDates, columns, ms, runDate,
+            current.map(c -> new ChurnTraining.Champion(c.version(), c.candidate(), c.columns(),
+                config.modelPromotionMargin())));
         model = trained.model().worded(ReasonPhrases::phrase);
         evaluation = ModelEvaluations.describe(trained);
-        registry.save(model, model.card(recipe, evaluation));
+        registry.save(model, model.card(recipe, evaluation, trained.provenance()));
         boolean promoted = current.map(c -> !c.recipe().equals(recipe)
             || !LocalDate.parse(c.runDate()).isAfter(runDate)).orElse(true);
         if (promoted) {

@@ -37,7 +37,10 @@ class BenchSmokeTest extends SparkTestBase {
     assertTrue(r.compared() > 1000, "accounts compared with DuckDB: " + r.compared());
     assertEquals(r.compared(), r.agreeing(), "accounts whose 28-day usage indicators DuckDB computes alike");
     assertTrue(r.nextNight().containsKey("features/usage_indicators"), r.nextNight().toString());
+    assertTrue(r.model().model().examples() > 1000, "accounts scored against the truth: " + r.model().describe());
+    assertTrue(r.model().aucRatio() > 0.8, "the scores rank churn: " + r.model().describe());
     String report = BenchmarkReport.markdown(rungs, 12, "test machine", "bin/churn bench --max-accounts 5000", "today");
     assertTrue(report.contains("| 5,000 | "), report);
+    assertTrue(report.contains("AUC ratio"), report);
   }
 }

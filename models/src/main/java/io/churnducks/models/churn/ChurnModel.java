@@ -115,19 +115,38 @@ public final class ChurnModel {
    * Everything a saved model needs besides its Spark ML pipeline (plain values, saved as JSON).
    *
    * @param runDate     the run the model was trained for, YYYY-MM-DD (its examples' outcomes were known then)
-   * @param recipe      what the model was trained with (inputs and settings); a model is reused
-   *                    only by runs with the same recipe
+   * @param recipe      hash of what the model was trained with (inputs, kept industries, training and
+   *                    indicator settings); a model is reused only by runs with the same recipe
    * @param evaluation  its backtest, in one line
+   * @param provenance  its training data, backtest folds and champion challenge (absent from cards
+   *                    of models trained before it was recorded)
    */
   public record Card(String version, String runDate, int fingerprint, String recipe, Candidate candidate,
       Columns columns, String calibration, double[] calibrationParameters, double[] calibrationBoundaries,
-      double[] calibrationValues, double[] typicalSlots, double[] typicalValues, String evaluation) {}
+      double[] calibrationValues, double[] typicalSlots, double[] typicalValues, String evaluation,
+      Provenance provenance) {}
+
+  /**
+   * How a model came to be.
+   *
+   * @param trainingFrom     first as-of date trained on
+   * @param trainingTo       last as-of date trained on
+   * @param dataFingerprint  order-independent hash of the training examples' inputs and labels
+   * @param folds            the chosen recipe's backtest, fold by fold
+   * @param decision         why this recipe was chosen (the challenge against the champion)
+   */
+  public record Provenance(String trainingFrom, String trainingTo, long examples, long churners,
+      String dataFingerprint, List<FoldMetrics> folds, String decision) {}
+
+  /** One backtest fold of a card (metrics null when the fold was skipped or undefined). */
+  public record FoldMetrics(String testDate, String trainFrom, String trainTo, long trainExamples, Double rocAuc,
+      Double prAuc, Double logLoss, Double ece, Double topDecileLift, String skipped) {}
 
   /** This model's card. */
-  public Card card(String recipe, String evaluation) {
+  public Card card(String recipe, String evaluation, Provenance provenance) {
     return new Card(version(), runDate.toString(), fingerprint, recipe, candidate, columns, calibration.method(),
         calibration.parameters(), calibration.boundaries(), calibration.values(), reasons.typicalSlots(),
-        reasons.typicalValues(), evaluation);
+        reasons.typicalValues(), evaluation, provenance);
   }
 
   /** A saved model, from its pipeline and card; scored with {@code settings}' tiers and reasons. */

@@ -145,12 +145,20 @@ class ChurnModelTest extends SparkTestBase {
   void reloadingFromTheRegistryGivesTheSameScoresAndReasons(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
     ModelRegistry registry = new ModelRegistry(spark(), dir.toString());
     ChurnModel model = trained.model();
-    registry.save(model, model.card("recipe-1", "a backtest"));
+    registry.save(model, model.card("recipe-1", "a backtest", trained.provenance()));
     registry.promote(model.version());
     ChurnModel.Card champion = registry.champion().orElseThrow();
     assertEquals(model.version(), champion.version());
     assertEquals("recipe-1", champion.recipe());
     assertEquals(RUN.toString(), champion.runDate());
+    ChurnModel.Provenance p = champion.provenance();
+    assertEquals(6000, p.examples());
+    assertEquals(examples.where(col("churned")).count(), p.churners());
+    assertEquals("2024-01-01", p.trainingFrom());
+    assertEquals(List.of("2024-10-01", "2024-11-01", "2024-12-01"),
+        p.folds().stream().map(ChurnModel.FoldMetrics::testDate).toList());
+    assertEquals(trained.chosen().folds().get(2).metrics().auc(), p.folds().get(2).rocAuc(), 1e-12);
+    assertEquals(trained.data().fingerprint(), p.dataFingerprint());
     ChurnModel reloaded = registry.load(champion.version(), SETTINGS);
     assertEquals(model.version(), reloaded.version());
     Dataset<Row> accounts = examples.where(col("as_of_date").equalTo(java.sql.Date.valueOf("2024-12-01")));
@@ -158,6 +166,45 @@ class ChurnModelTest extends SparkTestBase {
     Dataset<Row> after = reloaded.score(accounts);
     assertEquals(500, before.count());
     assertEquals(0, before.except(after).count(), "same probabilities, tiers and reasons after reloading");
+  }
+
+  @Test
+  void aWorseChallengerLosesToTheChampionsRecipeOnTheSameFolds() {
+    // Champion: the trees (the winner above). Challenger: the linear model alone, which cannot see the interaction.
+    ChurnTraining.Champion champion = new ChurnTraining.Champion(trained.model().version(), TREES, COLUMNS, 0.005);
+    ChurnTraining.Trained t = ChurnTraining.train(examples, DATES, COLUMNS, SETTINGS.withCandidates(List.of(LINEAR)),
+        RUN.plusMonths(1), java.util.Optional.of(champion));
+    assertEquals(TREES, t.model().candidate(), t.decision());
+    assertNotNull(t.champion(), "the champion's recipe was backtested beside the challenger");
+    assertEquals(testDates(t.backtests().get(0)), testDates(t.champion()), "on the same folds");
+    assertTrue(t.decision().startsWith("champion " + champion.version() + "'s recipe, refitted"), t.decision());
+    assertTrue(t.chosen() == t.champion());
+  }
+
+  @Test
+  void aBetterChallengerReplacesTheChampion() {
+    // Champion: trees that never saw the tickets; the challenger's trees read them.
+    ChurnModel.Columns blind = new ChurnModel.Columns(List.of("events_28d", "mrr", "last_nps"), List.of("events_28d"),
+        List.of("industry"));
+    ChurnTraining.Champion champion = new ChurnTraining.Champion("gbt-2025-05-01-blind", TREES, blind, 0.005);
+    ChurnTraining.Trained t = ChurnTraining.train(examples, DATES, COLUMNS, SETTINGS.withCandidates(List.of(TREES)),
+        RUN.plusMonths(1), java.util.Optional.of(champion));
+    assertEquals(COLUMNS, t.model().card("r", "e", t.provenance()).columns(), t.decision());
+    assertTrue(t.chosen() == t.backtests().get(0));
+    assertTrue(t.backtests().get(0).auc() >= t.champion().auc() + 0.005,
+        t.backtests().get(0).auc() + " vs " + t.champion().auc());
+    assertTrue(t.decision().contains("beat champion gbt-2025-05-01-blind"), t.decision());
+    // A champion whose inputs are gone cannot be backtested: the challenger replaces it, saying why.
+    ChurnTraining.Champion gone = new ChurnTraining.Champion("lr-old", LINEAR, new ChurnModel.Columns(
+        List.of("events_28d", "seats"), List.of(), List.of()), 0.005);
+    ChurnTraining.Trained u = ChurnTraining.train(examples, DATES, COLUMNS, SETTINGS.withCandidates(List.of(LINEAR)),
+        RUN, java.util.Optional.of(gone));
+    assertEquals(LINEAR, u.model().candidate());
+    assertTrue(u.decision().contains("champion lr-old reads inputs tonight's examples lack (seats)"), u.decision());
+  }
+
+  private static List<LocalDate> testDates(RollingBacktest.Result r) {
+    return r.folds().stream().map(f -> f.plan().testDate()).toList();
   }
 
   @Test
