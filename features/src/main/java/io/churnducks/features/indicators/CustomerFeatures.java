@@ -211,6 +211,10 @@ public final class CustomerFeatures {
       new Indicator("feature_events_28d", FEATURE_MAP, USAGE, false,
           "Product usage events per feature, last 28 days: the account's most used features, at most "
               + "indicators.max-features of them.", "feature -> events", Stage.LATER, "28 days", Good.HIGHER),
+      new Indicator("feature_users_28d", FEATURE_MAP, USAGE, false,
+          "Distinct users per feature, last 28 days, for the features of feature_events_28d (who uses what: one "
+              + "user left on a feature the team used shows here).", "feature -> users", Stage.LATER, "28 days",
+          Good.HIGHER),
       new Indicator("feature_trend_28d", FEATURE_MAP, USAGE, false,
           "Per feature used in the last 56 days: ln((events last 28 days + 1) / (events days 29-56 + 1)).",
           "feature -> log ratio", Stage.LATER, "56 days", Good.HIGHER),

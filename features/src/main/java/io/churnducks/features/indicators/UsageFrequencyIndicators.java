@@ -51,14 +51,14 @@ public final class UsageFrequencyIndicators {
       "devices_per_user_28d",
       "active_days_28d", "active_days_90d", "events_28d", "events_prev_28d", "events_90d", "usage_trend_28d",
       "events_per_active_user_28d", "features_used_28d", "key_feature_events_28d", "intent_events_28d",
-      "error_events_28d", "usage_cost_28d", "feature_events_28d", "feature_trend_28d");
+      "error_events_28d", "usage_cost_28d", "feature_events_28d", "feature_users_28d", "feature_trend_28d");
 
   private UsageFrequencyIndicators() {}
 
   public static Dataset<Row> apply(Dataset<Row> spine, Dataset<Row> featureDays, Dataset<Row> userDays,
       IndicatorSettings settings) {
     Windows.require(featureDays, "usage frequency indicators", "account_id", "event_date", "feature", "events",
-        "quantity");
+        "quantity", "users");
     Windows.require(userDays, "usage frequency indicators", "account_id", "event_date", "user_id", "device_id");
     Column in28 = col("event_date").geq(date_sub(col("as_of_date"), 28));
     Column prev28 = in28.unary_$bang().and(col("event_date").geq(date_sub(col("as_of_date"), 56)));
@@ -70,6 +70,7 @@ public final class UsageFrequencyIndicators {
             sum(col("events")).as("_e90"),
             sum(when(in28, coalesce(col("quantity"), col("events").cast("double")))).as("_q28"),
             collect_set(when(in28, col("event_date"))).as("_days28"),
+            size(array_distinct(flatten(collect_list(when(in28, col("users")))))).as("_u28"),
             collect_set(col("event_date")).as("_days90"));
 
     Column intent = col("feature").isin(settings.intentFeatures().toArray());
@@ -91,7 +92,7 @@ public final class UsageFrequencyIndicators {
         sum(when(product, coalesce(col("_q28"), lit(0.0)).multiply(unitCost(settings)))).as("usage_cost_28d"),
         collect_list(when(product.and(e28.plus(ePrev).gt(0)),
             struct(e28.plus(ePrev).multiply(-1).as("rank"), col("feature").as("f"), e28.cast("double").as("e28"),
-                ePrev.cast("double").as("eprev")))).as("_features"));
+                ePrev.cast("double").as("eprev"), col("_u28").cast("double").as("u28")))).as("_features"));
 
     // Per user: active now, in days 29-56, and their events in days 29-90 (before the last 28).
     Dataset<Row> perUser = Windows.before(userDays.where(col("user_id").isNotNull()), "event_date", spine,
@@ -142,6 +143,8 @@ public final class UsageFrequencyIndicators {
             coalesce(col("usage_cost_28d"), lit(0.0)).as("usage_cost_28d"),
             expr("map_from_entries(transform(filter(" + top + ", x -> x.e28 > 0), x -> struct(x.f, x.e28)))")
                 .as("feature_events_28d"),
+            expr("map_from_entries(transform(filter(" + top + ", x -> x.e28 > 0), x -> struct(x.f, x.u28)))")
+                .as("feature_users_28d"),
             expr("map_from_entries(transform(" + top + ", x -> struct(x.f, ln((x.e28 + 1) / (x.eprev + 1)))))")
                 .as("feature_trend_28d"));
   }

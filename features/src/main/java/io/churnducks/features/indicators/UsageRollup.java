@@ -5,10 +5,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 import io.churnducks.features.contract.Schemas;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.types.DataTypes.DateType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
@@ -33,6 +35,8 @@ public final class UsageRollup {
       Schemas.field("feature", StringType, true, "Product feature (or intent event)."),
       Schemas.field("events", LongType, false, "Events of the feature that day."),
       Schemas.field("quantity", DoubleType, true, "Sum of the events' quantity that day."),
+      Schemas.field("users", DataTypes.createArrayType(StringType, false), true,
+          "Distinct users of the feature that day (events without a user left out)."),
       Schemas.field("event_date", DateType, true, "Day of the events (UTC; a date-laid-out source's folder date)."),
   });
 
@@ -55,10 +59,10 @@ public final class UsageRollup {
 
   /** As {@link #featureDays(Dataset)}, each event dated by {@code eventDate} (e.g. its folder's date). */
   public static Dataset<Row> featureDays(Dataset<Row> events, Column eventDate) {
-    Windows.require(events, "usage feature roll-up", "account_id", "event_time", "feature", "quantity");
+    Windows.require(events, "usage feature roll-up", "account_id", "event_time", "feature", "quantity", "user_id");
     return events
         .groupBy(col("account_id"), eventDate.as("event_date"), col("feature"))
-        .agg(count(lit(1)).as("events"), sum(col("quantity")).as("quantity"));
+        .agg(count(lit(1)).as("events"), sum(col("quantity")).as("quantity"), collect_set(col("user_id")).as("users"));
   }
 
   /**

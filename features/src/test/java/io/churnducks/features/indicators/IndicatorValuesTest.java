@@ -106,13 +106,17 @@ class IndicatorValuesTest extends SparkTestBase {
   void perFeatureMapsKeepTheMostUsedFeatures() {
     Map<String, Row> byAccount = new java.util.HashMap<>();
     FeatureStory.withAllSources(spark()).features().where(col("as_of_date").equalTo(lit(ON_D)))
-        .select("account_id", "feature_events_28d", "feature_trend_28d").collectAsList()
+        .select("account_id", "feature_events_28d", "feature_trend_28d", "feature_users_28d").collectAsList()
         .forEach(r -> byAccount.put(r.getString(0), r));
 
     assertEquals(Map.of("report", 2.0, "export", 1.0), scalaMap(byAccount.get("a1"), 1));
     assertEquals(Map.of("report", 0.0, "export", Math.log(2.0)), scalaMap(byAccount.get("a1"), 2));
     assertEquals(Map.of("report", 2.0, "onboard", 1.0), scalaMap(byAccount.get("a2"), 1));
     assertEquals(Map.of(), scalaMap(byAccount.get("a3"), 1));
+    // Reports by u1 alone (twice), the export by u2; at a2 u7 and u8 both reported, u7 onboarded.
+    assertEquals(Map.of("report", 1.0, "export", 1.0), scalaMap(byAccount.get("a1"), 3));
+    assertEquals(Map.of("report", 2.0, "onboard", 1.0), scalaMap(byAccount.get("a2"), 3));
+    assertEquals(Map.of(), scalaMap(byAccount.get("a3"), 3));
   }
 
   @Test
@@ -183,7 +187,7 @@ class IndicatorValuesTest extends SparkTestBase {
                 "active_days_28d", "active_days_90d",
                 "events_28d", "events_prev_28d", "events_90d", "usage_trend_28d", "events_per_active_user_28d",
                 "features_used_28d", "key_feature_events_28d", "intent_events_28d", "error_events_28d",
-                "days_since_last_activity", "seat_utilisation", "never_used", "feature_events_28d", "feature_trend_28d",
+                "days_since_last_activity", "seat_utilisation", "never_used", "feature_events_28d", "feature_users_28d", "feature_trend_28d",
                 "usage_cost_28d", "cost_to_serve_monthly"),
             "invoices", List.of("unpaid_invoices_90d", "late_payments_90d", "unpaid_amount", "oldest_unpaid_days",
                 "refunds_90d"),

@@ -63,7 +63,7 @@ public final class UsageRollupStage {
   private static final Logger LOG = LoggerFactory.getLogger(UsageRollupStage.class);
 
   /** Bump when the roll-up computation changes: every date is rolled up again. */
-  static final String ROLLUP_VERSION = "1";
+  static final String ROLLUP_VERSION = "2";
 
   public static final String FEATURE_DAYS = "usage_feature_days";
   public static final String USER_DAYS = "usage_user_days";
@@ -332,7 +332,8 @@ public final class UsageRollupStage {
   }
 
   private static Column[] fdColumns() {
-    return new Column[] {col("account_id"), col("feature"), col("events"), col("quantity"), col("event_date")};
+    return new Column[] {col("account_id"), col("feature"), col("events"), col("quantity"), col("users"),
+        col("event_date")};
   }
 
   private static Column[] udColumns() {
