@@ -118,6 +118,7 @@ public final class UsageFrequencyIndicators {
     Column activeUsers = coalesce(col("active_users_28d"), lit(0L));
     String top = String.format(Locale.ROOT, "slice(sort_array(coalesce(_features, array())), 1, %d)",
         settings.maxFeatures());
+    String usedNow = "filter(" + top + ", x -> x.e28 > 0)";
     return spine.select(keyColumns[0], keyColumns[1])
         .join(windowed, keyColumns, "left").join(users, keyColumns, "left")
         .select(
@@ -141,10 +142,8 @@ public final class UsageFrequencyIndicators {
             coalesce(col("intent_events_28d"), lit(0L)).cast("double").as("intent_events_28d"),
             coalesce(col("error_events_28d"), lit(0L)).cast("double").as("error_events_28d"),
             coalesce(col("usage_cost_28d"), lit(0.0)).as("usage_cost_28d"),
-            expr("map_from_entries(transform(filter(" + top + ", x -> x.e28 > 0), x -> struct(x.f, x.e28)))")
-                .as("feature_events_28d"),
-            expr("map_from_entries(transform(filter(" + top + ", x -> x.e28 > 0), x -> struct(x.f, x.u28)))")
-                .as("feature_users_28d"),
+            expr("map_from_entries(transform(" + usedNow + ", x -> struct(x.f, x.e28)))").as("feature_events_28d"),
+            expr("map_from_entries(transform(" + usedNow + ", x -> struct(x.f, x.u28)))").as("feature_users_28d"),
             expr("map_from_entries(transform(" + top + ", x -> struct(x.f, ln((x.e28 + 1) / (x.eprev + 1)))))")
                 .as("feature_trend_28d"));
   }

@@ -147,10 +147,10 @@ public final class Benchmark {
     double nextSeconds = seconds(t);
     long shuffleNext = shuffleBytes.get() - shuffle0;
     Map<String, Double> nextStages = stages(config, cutoff);
-    ModelVsTruth model = ModelVsTruth.measure(spark, data, new Warehouse(spark, warehouseDir), cutoff);
+    Warehouse w = new Warehouse(spark, warehouseDir);
+    ModelVsTruth model = ModelVsTruth.measure(spark, data, w, cutoff);
 
     // The usage indicator stage alone over the whole history, from the roll-ups, nothing stored.
-    Warehouse w = new Warehouse(spark, warehouseDir);
     Dataset<Row> accountsTable = spark.read().parquet(data + "/crm_accounts")
         .select(col("Id").as("account_id"), to_date(col("CreatedDate"), "MM/dd/yyyy").as("signup_date"));
     List<String> intent = config.indicators().intentFeatures();

@@ -160,7 +160,6 @@ public final class ChurnConfig {
     return out;
   }
 
-  /** Days a champion model scores nightly runs before one is trained again. */
   /** {@code model.promotion-margin}: pooled backtest AUC by which a challenger must beat the champion's recipe. */
   public double modelPromotionMargin() {
     return get("model.promotion-margin", () -> {
@@ -172,6 +171,7 @@ public final class ChurnConfig {
     });
   }
 
+  /** Days a champion model scores nightly runs before one is trained again. */
   public int modelMaxAgeDays() {
     return integer("model.max-age-days");
   }
