@@ -7,7 +7,9 @@ import io.churnducks.jobs.config.ChurnConfig;
 import io.churnducks.jobs.generate.EventsByDate;
 import io.churnducks.jobs.generate.GenerationSummary;
 import io.churnducks.jobs.generate.GeneratorOptions;
+import io.churnducks.jobs.generate.HealthVsTruth;
 import io.churnducks.jobs.generate.ModelVsTruth;
+import io.churnducks.jobs.generate.PersonaRecovery;
 import io.churnducks.jobs.generate.SampleDataGenerator;
 import io.churnducks.jobs.io.Warehouse;
 import io.churnducks.jobs.nightly.NightlyJob;
@@ -59,7 +61,7 @@ public final class Benchmark {
   public record Rung(int accounts, long events, double generateSeconds, Map<String, Double> firstNight,
       double firstNightSeconds, Map<String, Double> nextNight, double nextNightSeconds, double indicatorsFullSeconds,
       double duckdbSeconds, long agreeing, long compared, long liveHeapBytes, long shuffleBytesFirstNight,
-      long shuffleBytesNextNight, ModelVsTruth model) {
+      long shuffleBytesNextNight, ModelVsTruth model, PersonaRecovery segments, HealthVsTruth health) {
 
     double nextNightIndicatorSeconds() {
       return nextNight.getOrDefault("features/usage_indicators", Double.NaN);
@@ -149,6 +151,8 @@ public final class Benchmark {
     Map<String, Double> nextStages = stages(config, cutoff);
     Warehouse w = new Warehouse(spark, warehouseDir);
     ModelVsTruth model = ModelVsTruth.measure(spark, data, w, cutoff);
+    PersonaRecovery segments = PersonaRecovery.measure(spark, data, w, cutoff);
+    HealthVsTruth health = HealthVsTruth.measure(spark, data, w, cutoff);
 
     // The usage indicator stage alone over the whole history, from the roll-ups, nothing stored.
     Dataset<Row> accountsTable = spark.read().parquet(data + "/crm_accounts")
@@ -182,7 +186,8 @@ public final class Benchmark {
             .and(ours.col("days_since_last_activity").eqNullSafe(theirs.col("days_since_last_activity")))
             .and(abs(ours.col("intent_events_28d").minus(theirs.col("intent_events_28d"))).lt(1e-9)), 1))).first();
     return new Rung(accounts, events, generateSeconds, firstStages, firstSeconds, nextStages, nextSeconds, fullSeconds,
-        duckSeconds, agreement.getLong(1), agreement.getLong(0), heap.stop(), shuffleFirst, shuffleNext, model);
+        duckSeconds, agreement.getLong(1), agreement.getLong(0), heap.stop(), shuffleFirst, shuffleNext, model,
+        segments, health);
   }
 
   /** Seconds per stage of a run, from its manifest ("stage/subject" → seconds; validate counted once). */

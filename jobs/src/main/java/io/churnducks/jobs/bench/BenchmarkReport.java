@@ -1,6 +1,7 @@
 package io.churnducks.jobs.bench;
 
 import io.churnducks.jobs.generate.ModelVsTruth;
+import io.churnducks.jobs.generate.PersonaRecovery;
 
 import java.util.List;
 import java.util.Locale;
@@ -70,6 +71,21 @@ public final class BenchmarkReport {
           m.truth().auc(), m.aucRatio(), m.model().topDecileLift(), m.truth().topDecileLift(), m.liftRatio(),
           m.model().ece(), m.backtestAuc()));
     }
+    b.append("\n**Duck segments** of the next night against the generator's hidden personas: adjusted Rand index "
+        + "(1 = the same grouping) and each persona's majority segment with the share of the persona in it.\n\n");
+    b.append("| accounts | segments | ARI | personas → majority segment |\n|---:|---:|---:|---|\n");
+    for (Benchmark.Rung r : rungs) {
+      PersonaRecovery p = r.segments();
+      StringBuilder m = new StringBuilder();
+      p.majority().forEach((persona, segment) -> m.append(m.length() == 0 ? "" : "; ").append(String.format(
+          Locale.ROOT, "%s → %s %.0f %%", persona, segment, 100 * p.share().get(persona))));
+      b.append(String.format(Locale.ROOT, "| %,d | %d | %.3f | %s |\n", r.accounts(), p.segments(), p.ari(), m));
+    }
+    b.append("\n**Health** against the hidden churn risk: ");
+    for (Benchmark.Rung r : rungs) {
+      b.append(String.format(Locale.ROOT, "%,d accounts, %s. ", r.accounts(), r.health().describe()));
+    }
+    b.append("\n");
     b.append("\n**Seconds per stage** (from each run's `run_manifest`):\n\n");
     for (Benchmark.Rung r : rungs) {
       b.append(String.format(Locale.ROOT, "- %,d accounts, first night: %s\n", r.accounts(), stages(r.firstNight())));

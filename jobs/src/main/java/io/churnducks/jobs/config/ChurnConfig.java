@@ -13,11 +13,14 @@ import io.churnducks.features.indicators.IndicatorSettings;
 import io.churnducks.features.validation.ContractException;
 import io.churnducks.models.churn.Candidate;
 import io.churnducks.models.churn.ChurnModelSettings;
+import io.churnducks.models.segments.HealthTemperature;
+import io.churnducks.models.segments.SegmentNaming;
 import io.churnducks.models.segments.SegmentSettings;
 
 import java.io.File;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -185,8 +188,91 @@ public final class ChurnConfig {
   }
 
   public SegmentSettings segments() {
-    return get("segments", () -> new SegmentSettings(strings("segments.indicators"), strings("segments.log-scaled"),
-        integer("segments.k"), config.getLong("segments.seed")));
+    return get("segments", () -> {
+      List<String> known = CustomerFeatures.numericIndicators();
+      List<SegmentNaming.Rule> rules = new ArrayList<>();
+      for (Config rule : config.getConfigList("segments.names")) {
+        List<SegmentNaming.Condition> when = rule.getStringList("when").stream().map(SegmentNaming.Condition::parse)
+            .toList();
+        for (SegmentNaming.Condition c : when) {
+          if (!known.contains(c.indicator())) {
+            throw new IllegalArgumentException("naming rule '" + rule.getString("name") + "' names '"
+                + c.indicator() + "', which is not a numeric indicator of docs/indicators.md");
+          }
+        }
+        rules.add(new SegmentNaming.Rule(rule.getString("name"), when, rule.getString("play")));
+      }
+      Map<Integer, String> overrides = new LinkedHashMap<>();
+      for (Map.Entry<String, String> e : stringMap(config, "segments.name-overrides").entrySet()) {
+        try {
+          overrides.put(Integer.parseInt(e.getKey()), e.getValue());
+        } catch (NumberFormatException x) {
+          throw new IllegalArgumentException("name override key '" + e.getKey() + "' is not a segment id");
+        }
+      }
+      Map<String, List<String>> groups = new LinkedHashMap<>();
+      Config g = config.getConfig("segments.groups");
+      for (String group : g.root().keySet()) {
+        List<String> members = g.getStringList(quoteKey(group));
+        for (String c : members) {
+          if (!known.contains(c)) {
+            throw new IllegalArgumentException("group '" + group + "' names '" + c
+                + "', which is not a numeric indicator of docs/indicators.md");
+          }
+        }
+        groups.put(group, members);
+      }
+      String criterion = string("segments.criterion");
+      if (!criterion.equals("bic") && !criterion.equals("silhouette")) {
+        throw new IllegalArgumentException("segments.criterion must be bic or silhouette (got " + criterion + ")");
+      }
+      return new SegmentSettings(groups, strings("segments.log-scaled"), strings("segments.describe-with"),
+          integer("segments.min-k"), integer("segments.max-k"), number("segments.min-share"), criterion,
+          integer("segments.over-clusters"), integer("segments.restarts"), integer("segments.refine-iter"),
+          number("segments.covariance-ridge"), config.getLong("segments.seed"), number("segments.k-switch-margin"),
+          number("segments.min-distinction"), number("segments.max-match-distance"), rules, overrides);
+    });
+  }
+
+  /** The health x temperature map's parts and thresholds. */
+  public HealthTemperature.Settings healthMap() {
+    return get("health-map", () -> {
+      List<String> known = CustomerFeatures.numericIndicators();
+      List<HealthTemperature.Part> health = parts("health-map.health", known);
+      List<HealthTemperature.Part> temperature = parts("health-map.temperature", known);
+      return new HealthTemperature.Settings(health, temperature, threshold("health-map.health-threshold"),
+          threshold("health-map.temperature-threshold"));
+    });
+  }
+
+  /** Customers at each end of {@code health_extremes}. */
+  public int healthExtremes() {
+    return integer("health-map.extremes");
+  }
+
+  private List<HealthTemperature.Part> parts(String key, List<String> known) {
+    List<HealthTemperature.Part> out = new ArrayList<>();
+    for (String text : config.getStringList(key)) {
+      HealthTemperature.Part p = HealthTemperature.Part.parse(text);
+      if (!known.contains(p.indicator())) {
+        throw new IllegalArgumentException("'" + p.indicator() + "' in " + key
+            + " is not a numeric indicator of docs/indicators.md");
+      }
+      out.add(p);
+    }
+    return out;
+  }
+
+  private double threshold(String key) {
+    String value = config.getString(key);
+    if (value.equals("median")) {
+      return Double.NaN;
+    }
+    double t = config.getDouble(key);
+    if (t < 0 || t > 100) {
+      throw new IllegalArgumentException(key + " must be \"median\" or 0 to 100 (got " + value + ")");
+    }
+    return t;
   }
 
   /** The playbook: reason code → play, in the configured order (the first rule naming a code wins). */

@@ -34,8 +34,12 @@ import io.churnducks.models.churn.ModelRegistry;
 import io.churnducks.models.churn.ChurnScores;
 import io.churnducks.models.churn.RiskList;
 import io.churnducks.models.segments.CustomerSegments;
-import io.churnducks.models.segments.DuckSegmenter;
+import io.churnducks.models.segments.DuckSegmentModel;
+import io.churnducks.models.segments.DuckSegments;
+import io.churnducks.models.segments.HealthExtremes;
 import io.churnducks.models.segments.HealthTemperature;
+import io.churnducks.models.segments.SegmentModelStore;
+import io.churnducks.models.segments.SegmentProfiles;
 import io.churnducks.models.segments.SegmentSettings;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -81,6 +85,8 @@ public final class NightlyJob {
 
   /** Folder of the model registry under the warehouse root. */
   public static final String REGISTRY = "_registry";
+  /** Folder of the segment models (one per run date) under the warehouse root. */
+  public static final String SEGMENT_MODELS = "_segments";
 
   private final SparkSession spark;
   private final ChurnConfig config;
@@ -217,23 +223,38 @@ public final class NightlyJob {
       }
 
       t = System.nanoTime();
-      SegmentSettings configured = config.segments();
-      List<String> segmentIndicators = configured.indicators().stream().filter(populatedTonight::contains).toList();
-      DuckSegmenter.Segments segments = DuckSegmenter.fit(features, new SegmentSettings(segmentIndicators,
-          configured.logScaled().stream().filter(segmentIndicators::contains).toList(), configured.k(),
-          configured.seed()));
-      Dataset<Row> segmentRows = segments.assign(features)
-          .join(HealthTemperature.apply(features), "account_id")
+      SegmentSettings segmentSettings = config.segments().restrictedTo(populatedTonight);
+      SegmentModelStore segmentModels = new SegmentModelStore(spark, warehouse.root() + "/" + SEGMENT_MODELS);
+      Optional<LocalDate> previousRun = segmentModels.latestBefore(runDate);
+      Optional<DuckSegmentModel> previousModel = previousRun.map(segmentModels::load);
+      DuckSegments segments = DuckSegments.learn(features, segmentSettings, previousModel);
+      segmentModels.save(runDate, segments.model());
+      Dataset<Row> segmentRows = segments.model().transform(features)
+          .join(HealthTemperature.apply(features, config.healthMap().restrictedTo(populatedTonight)), "account_id")
           .select("account_id", "segment_id", "segment_name", "health", "temperature", "quadrant", "play");
       warehouse.write("customer_segments", segmentRows, CustomerSegments.SCHEMA, runDate);
       Dataset<Row> storedSegments = keep(warehouse.read("customer_segments", runDate));
+      LocalDate churnAsOf = asOfDates.stream().filter(d -> !d.plusDays(ms.horizonDays() + ms.graceDays())
+          .isAfter(runDate)).reduce((a, b) -> b).orElse(null);
+      Optional<Dataset<Row>> recentChurn = Optional.ofNullable(churnAsOf).map(d -> segments.model()
+          .transform(examples.where(col("as_of_date").equalTo(lit(java.sql.Date.valueOf(d)))))
+          .select("segment_id", "churned"));
+      Optional<Dataset<Row>> previousSegments = previousRun.map(d -> warehouse.read("customer_segments", d));
+      warehouse.write("segment_profiles", SegmentProfiles.build(spark, segments,
+          storedSegments.join(features.select("account_id", "mrr"), "account_id"), recentChurn,
+          Optional.ofNullable(churnAsOf), previousSegments, previousModel), SegmentProfiles.SCHEMA, runDate);
+      warehouse.write("health_extremes", HealthExtremes.of(storedSegments.join(features.select("account_id", "mrr"),
+          "account_id"), config.healthExtremes()), HealthExtremes.SCHEMA, runDate);
       List<SegmentSize> sizes = new ArrayList<>();
       for (Row r : storedSegments.groupBy("segment_id", "segment_name").agg(count(lit(1)).as("n"))
           .orderBy(col("n").desc()).collectAsList()) {
         int id = r.getInt(0);
-        sizes.add(new SegmentSize(id, r.getString(1), segments.evidence().get(id), r.getLong(2)));
+        sizes.add(new SegmentSize(id, r.getString(1), segments.model().evidence(segments.centreOf(id)), r.getLong(2)));
       }
-      manifest.record("segments", "customer_segments", "ok", active, active, secondsSince(t), sizes.size() + " segments");
+      manifest.record("segments", "customer_segments", "ok", active, active, secondsSince(t), String.format(
+          java.util.Locale.ROOT, "%d segments (silhouette %.3f)%s%s", sizes.size(), segments.model().silhouette(),
+          previousRun.map(d -> "; ids matched to " + d).orElse(""), segments.lineage().vanished().isEmpty() ? ""
+              : "; vanished: " + segments.lineage().vanished()));
 
       t = System.nanoTime();
       warehouse.write("churn_scores", model.score(features), ChurnScores.SCHEMA, runDate);

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The smallest rung of {@code churn bench} (5,000 accounts, 12 months) runs end to end: both nights, the
  * indicator stage and DuckDB, and DuckDB's plain SQL agrees with the product's usage indicators on
- * every account. Times are reported, never asserted.
+ * every account; the duck segments recover the generator's hidden personas (adjusted Rand index ≥ 0.8) and
+ * every persona leading a segment finds it named for its motivation. Times are reported, never asserted.
  */
 class BenchSmokeTest extends SparkTestBase {
 
@@ -39,8 +40,17 @@ class BenchSmokeTest extends SparkTestBase {
     assertTrue(r.nextNight().containsKey("features/usage_indicators"), r.nextNight().toString());
     assertTrue(r.model().model().examples() > 1000, "accounts scored against the truth: " + r.model().describe());
     assertTrue(r.model().aucRatio() > 0.8, "the scores rank churn: " + r.model().describe());
+    // 5,000 accounts (about 3,700 active) hold enough customers for the segments to find the personas.
+    System.out.println("bench smoke segments: " + r.segments().describe());
+    assertTrue(r.segments().ari() >= 0.8, r.segments().describe());
+    assertTrue(r.segments().leading().size() >= 6, "personas leading a segment: " + r.segments().describe());
+    assertEquals(List.of(), r.segments().misnamed(), "personas whose segment's name does not say what they are");
+    System.out.println("bench smoke health: " + r.health().describe());
+    assertEquals(0, r.health().rises(), "the true churn probability falls decile by decile as health rises: "
+        + r.health().describe());
     String report = BenchmarkReport.markdown(rungs, 12, "test machine", "bin/churn bench --max-accounts 5000", "today");
     assertTrue(report.contains("| 5,000 | "), report);
     assertTrue(report.contains("AUC ratio"), report);
+    assertTrue(report.contains("Duck segments"), report);
   }
 }

@@ -58,8 +58,8 @@ class ChurnConfigTest {
   @Test
   void badValuesFailWithTheKeyNamed() {
     ContractException e = assertThrows(ContractException.class,
-        () -> ChurnConfig.load(DEMO, List.of("segments.k=many")).segments());
-    assertTrue(e.getMessage().contains("segments.k"), e.getMessage());
+        () -> ChurnConfig.load(DEMO, List.of("segments.min-k=many")).segments());
+    assertTrue(e.getMessage().contains("segments.min-k"), e.getMessage());
     ContractException tiers = assertThrows(ContractException.class,
         () -> ChurnConfig.load(DEMO, List.of("model.medium-tier=0.5", "model.high-tier=0.3")).model());
     assertTrue(tiers.getMessage().contains("model"), tiers.getMessage());

@@ -1,24 +1,86 @@
 package io.churnducks.models.segments;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Settings of the segmentation.
+ * Settings of the duck segments ({@code segments} in the configuration).
  *
- * @param indicators numeric indicators clustered on (behaviour and motivation, not demographics)
- * @param logScaled  subset of {@code indicators} passed through ln(1 + x) first (heavy-tailed counts)
- * @param k          number of segments (default 6)
- * @param seed       k-means seed, fixed so a rerun gives the same segments (default 42)
+ * @param groups           behaviour group → its motivation indicators, clustered on; each indicator
+ *                         weighs 1 / √(size of its group), so every behaviour counts alike (groups in
+ *                         name order, so the same settings always give the same segments)
+ * @param logScaled        indicators (clustered or describing) passed through ln(1 + x) first (heavy-tailed counts)
+ * @param describeWith     further indicators segments are described and named by (not clustered on)
+ * @param minK             fewest segments tried (default 4)
+ * @param maxK             most segments tried (default 10)
+ * @param minShare         smallest share of customers a segment may hold (default 0.03)
+ * @param criterion        how k is chosen: bic (default) or silhouette
+ * @param overClusters     k-means clusters merged into each k (default 20)
+ * @param restarts         k-means runs; the lowest cost is kept (default 5)
+ * @param refineIter       most classification-EM rounds per k (default 20)
+ * @param covarianceRidge  added to each segment's covariance diagonal (default 0.1)
+ * @param seed             seed of the first run, fixed so a rerun gives the same segments (default 42)
+ * @param kSwitchMargin    criterion gain needed to leave the previous run's k (default 0.02)
+ * @param minDistinction   standard deviations a segment must stand out by for a name to mention it (default 0.5)
+ * @param maxMatchDistance farthest (in standard deviations) a centre may move and keep its id (default 1.5)
+ * @param rules            the naming rulebook, in order
+ * @param overrides        segment id → name given by people
  */
-public record SegmentSettings(List<String> indicators, List<String> logScaled, int k, long seed) {
+public record SegmentSettings(Map<String, List<String>> groups, List<String> logScaled, List<String> describeWith,
+    int minK, int maxK, double minShare, String criterion, int overClusters, int restarts, int refineIter,
+    double covarianceRidge, long seed, double kSwitchMargin, double minDistinction, double maxMatchDistance,
+    List<SegmentNaming.Rule> rules, Map<Integer, String> overrides) {
+
   public SegmentSettings {
-    indicators = List.copyOf(indicators);
+    Map<String, List<String>> sorted = new TreeMap<>();
+    groups.forEach((g, cols) -> {
+      if (!cols.isEmpty()) {
+        sorted.put(g, List.copyOf(cols));
+      }
+    });
+    groups = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sorted));
     logScaled = List.copyOf(logScaled);
-    if (k < 2) {
-      throw new IllegalArgumentException("Cannot segment: k must be at least 2 (got " + k + ")");
+    describeWith = List.copyOf(describeWith);
+    rules = List.copyOf(rules);
+    overrides = Map.copyOf(overrides);
+    if (minK < 2 || maxK < minK) {
+      throw new IllegalArgumentException("Cannot segment: the k range must satisfy 2 <= min-k <= max-k (got "
+          + minK + ".." + maxK + ")");
     }
-    if (!indicators.containsAll(logScaled)) {
-      throw new IllegalArgumentException("Cannot segment: log-scaled indicators must be among the indicators");
+    if (groups.isEmpty()) {
+      throw new IllegalArgumentException("Cannot segment: segments.groups names no indicator");
     }
+  }
+
+  /** The clustered indicators, group by group. */
+  public List<String> indicators() {
+    List<String> out = new ArrayList<>();
+    groups.values().forEach(out::addAll);
+    return out;
+  }
+
+  /** Each clustered indicator's weight: 1 / √(size of its group). */
+  public double[] weights() {
+    return groups.values().stream().flatMapToDouble(g -> java.util.stream.DoubleStream.generate(
+        () -> 1 / Math.sqrt(g.size())).limit(g.size())).toArray();
+  }
+
+  /** These settings clustering on {@code available} indicators only (those populated tonight). */
+  public SegmentSettings restrictedTo(List<String> available) {
+    Map<String, List<String>> kept = new LinkedHashMap<>();
+    groups.forEach((g, cols) -> kept.put(g, cols.stream().filter(available::contains).toList()));
+    return new SegmentSettings(kept, logScaled, describeWith.stream().filter(available::contains).toList(), minK,
+        maxK, minShare, criterion, overClusters, restarts, refineIter, covarianceRidge, seed, kSwitchMargin,
+        minDistinction, maxMatchDistance, rules, overrides);
+  }
+
+  /** Indicators segments are described by: the clustered ones, then the describing ones. */
+  public List<String> described() {
+    List<String> out = new ArrayList<>(indicators());
+    describeWith.stream().filter(c -> !out.contains(c)).forEach(out::add);
+    return out;
   }
 }
