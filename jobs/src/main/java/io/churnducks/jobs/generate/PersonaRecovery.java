@@ -26,9 +26,10 @@ import static org.apache.spark.sql.functions.expr;
  * @param majority persona → its majority segment's name
  * @param share    persona → share of the persona in that segment
  * @param leading  personas that are the largest persona of their majority segment
+ * @param purity   leading persona → its share of its segment's customers
  */
 public record PersonaRecovery(double ari, long segments, Map<String, String> majority, Map<String, Double> share,
-    List<String> leading) {
+    List<String> leading, Map<String, Double> purity) {
 
   /** What each generated persona is, in the words of the default naming rulebook. */
   public static final Map<String, String> MOTIVATION = Map.of(
@@ -57,15 +58,20 @@ public record PersonaRecovery(double ari, long segments, Map<String, String> maj
         share.put(r.getString(0), r.getDouble(4));
       }
       Map<String, String> leader = new TreeMap<>();
+      Map<String, Double> leaderShare = new TreeMap<>();
       for (Row r : counts
           .withColumn("rank", expr("row_number() OVER (PARTITION BY segment_name ORDER BY count DESC, persona)"))
+          .withColumn("of_segment", expr("count / sum(count) OVER (PARTITION BY segment_name)"))
           .where(col("rank").equalTo(1)).collectAsList()) {
         leader.put(r.getString(1), r.getString(0));
+        leaderShare.put(r.getString(0), r.getDouble(4));
       }
       counts.unpersist();
       List<String> leading = majority.keySet().stream().filter(p -> p.equals(leader.get(majority.get(p)))).toList();
       long segments = joined.select("segment_id").distinct().count();
-      return new PersonaRecovery(ari, segments, majority, share, leading);
+      Map<String, Double> purity = new TreeMap<>();
+      leading.forEach(p -> purity.put(p, leaderShare.get(p)));
+      return new PersonaRecovery(ari, segments, majority, share, leading, purity);
     } finally {
       joined.unpersist();
     }
@@ -73,14 +79,21 @@ public record PersonaRecovery(double ari, long segments, Map<String, String> maj
 
   /** Leading personas whose segment's name does not say what they are. */
   public List<String> misnamed() {
-    return leading.stream().filter(p -> !MOTIVATION.getOrDefault(p, "").equals(majority.get(p))).toList();
+    return misnamed(0.0);
+  }
+
+  /** Leading personas making up at least {@code minPurity} of their segment whose segment's name does not say what they are. */
+  public List<String> misnamed(double minPurity) {
+    return leading.stream().filter(p -> purity.get(p) >= minPurity)
+        .filter(p -> !MOTIVATION.getOrDefault(p, "").equals(majority.get(p))).toList();
   }
 
   public String describe() {
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%d segments, ARI %.3f vs the hidden personas",
         segments, ari));
     majority.forEach((p, s) -> out.append(String.format(Locale.ROOT, "; %s -> %s (%.0f %%%s)", p, s,
-        100 * share.get(p), leading.contains(p) ? "" : ", led by another persona")));
+        100 * share.get(p), leading.contains(p) ? String.format(Locale.ROOT, ", %.0f %% of the segment",
+        100 * purity.get(p)) : ", led by another persona")));
     return out.toString();
   }
 }
