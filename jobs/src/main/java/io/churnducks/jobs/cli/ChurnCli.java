@@ -14,8 +14,9 @@ import java.io.PrintWriter;
  */
 @Command(name = "churn", mixinStandardHelpOptions = true, version = "churnducks 0.1.0",
     description = "Nightly churn scores, named customer segments and a CS risk list for a subscription business.",
-    subcommands = {GenerateCommand.class, NightlyCommand.class, RetrainCommand.class, BackfillCommand.class, BenchCommand.class, DemoCommand.class,
-        DocsCommand.class})
+    subcommands = {GenerateCommand.class, NightlyCommand.class, RetrainCommand.class, BackfillCommand.class, PublishCommand.class,
+        BenchCommand.class, DemoCommand.class,
+        SqlCommand.class, DocsCommand.class, CliSpecCommand.class})
 public final class ChurnCli implements Runnable {
 
   @CommandLine.Spec
@@ -23,7 +24,8 @@ public final class ChurnCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand (generate, nightly, backfill, bench, demo, docs)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand ("
+        + String.join(", ", spec.subcommands().keySet()) + ")");
   }
 
   public static void main(String[] args) {
@@ -34,6 +36,20 @@ public final class ChurnCli implements Runnable {
   /** The configured command line (also used by tests, without exiting the JVM). */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new ChurnCli());
+    // picocli prints the help and exits 0 when --help follows an unknown word; an unknown subcommand or
+    // option is a usage error whatever follows it.
+    cli.setExecutionStrategy(parseResult -> {
+      if (!parseResult.errors().isEmpty()) {
+        Exception e = parseResult.errors().get(0);
+        throw e instanceof CommandLine.ParameterException p ? p
+            : new CommandLine.ParameterException(parseResult.commandSpec().commandLine(), e.getMessage(), e);
+      }
+      if (!parseResult.unmatched().isEmpty()) {
+        throw new CommandLine.UnmatchedArgumentException(parseResult.commandSpec().commandLine(),
+            parseResult.unmatched());
+      }
+      return new CommandLine.RunLast().execute(parseResult);
+    });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
       boolean verbose = parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose");

@@ -1,6 +1,7 @@
 package io.churnducks.jobs.cli;
 
 import io.churnducks.features.indicators.IndicatorCatalogue;
+import io.churnducks.jobs.io.DataDictionary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,7 +15,7 @@ import java.util.concurrent.Callable;
 /** {@code churn docs}: writes the documents generated from the code's declarations. */
 @Command(name = "docs", mixinStandardHelpOptions = true,
     description = "Write the generated documents (the indicator catalogue, " + IndicatorCatalogue.PATH
-        + ") under the repository root.")
+        + ", and the data dictionary, " + DataDictionary.PATH + ") under the repository root.")
 final class DocsCommand implements Callable<Integer> {
 
   @Option(names = "--root", paramLabel = "DIR", defaultValue = "${sys:churn.home:-.}",
@@ -23,14 +24,19 @@ final class DocsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Path out = Path.of(root).resolve(IndicatorCatalogue.PATH);
+    write(IndicatorCatalogue.PATH, IndicatorCatalogue.markdown());
+    write(DataDictionary.PATH, DataDictionary.markdown());
+    return 0;
+  }
+
+  private void write(String path, String text) {
+    Path out = Path.of(root).resolve(path);
     try {
       Files.createDirectories(out.getParent());
-      Files.writeString(out, IndicatorCatalogue.markdown(), StandardCharsets.UTF_8);
+      Files.writeString(out, text, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + out, e);
     }
     System.out.println("Written " + out);
-    return 0;
   }
 }

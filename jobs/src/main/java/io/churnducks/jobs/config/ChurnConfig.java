@@ -80,6 +80,18 @@ public final class ChurnConfig {
     return ConfigValueQuoting.quote(value);
   }
 
+  /** PSI above which an indicator's drift since the previous run is flagged ({@code drift.psi-threshold}). */
+  public double driftThreshold() {
+    return number("drift.psi-threshold");
+  }
+
+  /** Where {@code churn publish --target postgres} writes ({@code publish.postgres.*}). */
+  public io.churnducks.jobs.publish.PostgresPublisher.Target postgresTarget() {
+    return get("publish.postgres", () -> new io.churnducks.jobs.publish.PostgresPublisher.Target(
+        string("publish.postgres.url"), string("publish.postgres.user"), string("publish.postgres.password-env"),
+        string("publish.postgres.schema")));
+  }
+
   public String origin() {
     return origin;
   }

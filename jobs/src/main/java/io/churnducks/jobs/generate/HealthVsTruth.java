@@ -34,11 +34,19 @@ public record HealthVsTruth(double[] health, double[] truth) {
         rows.stream().mapToDouble(r -> r.getDouble(2)).toArray());
   }
 
-  /** How often the true churn probability rises from one decile to the next healthier one. */
+  /** Share of the range between the least and the most healthy decile within which a rise is noise. */
+  public static final double NOISE = 0.02;
+
+  /**
+   * How often the true churn probability rises from one decile to the next healthier one by more
+   * than {@link #NOISE} of the range between the first and the last decile (the healthiest deciles
+   * sit at the generator's floor hazard, where a sampling wobble of a few thousandths is not a rise).
+   */
   public int rises() {
+    double tolerance = truth.length == 0 ? 0.0 : NOISE * Math.abs(truth[0] - truth[truth.length - 1]);
     int n = 0;
     for (int i = 1; i < truth.length; i++) {
-      if (truth[i] > truth[i - 1]) {
+      if (truth[i] > truth[i - 1] + tolerance) {
         n++;
       }
     }

@@ -170,6 +170,57 @@ public final class Warehouse {
     }
   }
 
+  /**
+   * The tables of the warehouse by name: every folder under the root holding Parquet data (a
+   * finished write or run-date / event-date partitions). Folders starting with {@code _} hold
+   * models and bookkeeping, {@code exports} holds CSV files: neither is a table.
+   */
+  public List<String> tables() {
+    try {
+      Path rootPath = new Path(root);
+      FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(rootPath)) {
+        return List.of();
+      }
+      List<String> out = new java.util.ArrayList<>();
+      for (FileStatus f : fs.listStatus(rootPath)) {
+        String name = f.getPath().getName();
+        if (!f.isDirectory() || !name.matches("[a-z][a-z0-9_]*") || name.equals("exports")) {
+          continue;
+        }
+        boolean data = Arrays.stream(fs.listStatus(f.getPath())).anyMatch(c -> c.getPath().getName().equals("_SUCCESS")
+            || c.isDirectory() && c.getPath().getName().contains("=") || c.getPath().getName().endsWith(".parquet"));
+        if (data) {
+          out.add(name);
+        }
+      }
+      java.util.Collections.sort(out);
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the tables of " + root, e);
+    }
+  }
+
+  /** The run dates a table holds, in order (none when it was never written). */
+  public List<LocalDate> runDates(String table) {
+    try {
+      Path p = new Path(tablePath(table));
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        return List.of();
+      }
+      return Arrays.stream(fs.listStatus(p)).map(f -> f.getPath().getName()).filter(n -> n.startsWith(RUN_DATE + "="))
+          .map(n -> LocalDate.parse(n.substring(RUN_DATE.length() + 1))).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the run dates of " + table, e);
+    }
+  }
+
+  /** Every run date (or partition) of a table, as written. */
+  public Dataset<Row> readAll(String table) {
+    return spark.read().parquet(tablePath(table));
+  }
+
   /** Whether a table has been written. */
   public boolean exists(String table) {
     try {

@@ -9,6 +9,7 @@ import io.churnducks.features.indicators.IndicatorSettings;
 import io.churnducks.features.indicators.UsageHistory;
 import io.churnducks.models.groups.BehaviouralGroups;
 import io.churnducks.features.relevance.FeatureRetention;
+import io.churnducks.features.relevance.IndicatorDrift;
 import io.churnducks.features.relevance.IndicatorRelevance;
 import io.churnducks.features.relevance.IndustryFocus;
 import io.churnducks.features.labels.ChurnLabeler;
@@ -160,6 +161,7 @@ public final class NightlyJob {
       }
       manifest.record("features", "customer_features", "ok", null, active, secondsSince(t),
           computed.disabled().isEmpty() ? null : "disabled: " + computed.disabled());
+      drift(features);
 
       t = System.nanoTime();
       Dataset<Row> labels = ChurnLabeler.label(subscriptions, AsOfCalendar.frame(spark, asOfDates), runDate,
@@ -240,11 +242,11 @@ public final class NightlyJob {
           .transform(examples.where(col("as_of_date").equalTo(lit(java.sql.Date.valueOf(d)))))
           .select("segment_id", "churned"));
       Optional<Dataset<Row>> previousSegments = previousRun.map(d -> warehouse.read("customer_segments", d));
-      warehouse.write("segment_profiles", SegmentProfiles.build(spark, segments,
-          storedSegments.join(features.select("account_id", "mrr"), "account_id"), recentChurn,
+      Dataset<Row> segmentsWithMrr = storedSegments.join(features.select("account_id", "mrr"), "account_id");
+      warehouse.write("segment_profiles", SegmentProfiles.build(spark, segments, segmentsWithMrr, recentChurn,
           Optional.ofNullable(churnAsOf), previousSegments, previousModel), SegmentProfiles.SCHEMA, runDate);
-      warehouse.write("health_extremes", HealthExtremes.of(storedSegments.join(features.select("account_id", "mrr"),
-          "account_id"), config.healthExtremes()), HealthExtremes.SCHEMA, runDate);
+      warehouse.write("health_extremes", HealthExtremes.of(segmentsWithMrr, config.healthExtremes()),
+          HealthExtremes.SCHEMA, runDate);
       List<SegmentSize> sizes = new ArrayList<>();
       for (Row r : storedSegments.groupBy("segment_id", "segment_name").agg(count(lit(1)).as("n"))
           .orderBy(col("n").desc()).collectAsList()) {
@@ -282,6 +284,31 @@ public final class NightlyJob {
       warehouse.write("run_manifest", manifest.toFrame(spark), RunManifest.SCHEMA, runDate);
       cached.forEach(Dataset::unpersist);
     }
+  }
+
+  /**
+   * Compares tonight's indicators with the previous run's ({@code drift}); the first run has
+   * nothing to compare with and writes no drift rows.
+   */
+  private void drift(Dataset<Row> features) {
+    long t = System.nanoTime();
+    Optional<LocalDate> previous = warehouse.runDates("customer_features").stream().filter(d -> d.isBefore(runDate))
+        .reduce((a, b) -> b);
+    if (previous.isEmpty()) {
+      manifest.record("features", "drift", "skipped", null, 0L, secondsSince(t), "no earlier run to compare with");
+      return;
+    }
+    List<String> numeric = CustomerFeatures.numericIndicators();
+    warehouse.write("drift", IndicatorDrift.compute(spark, warehouse.read("customer_features", previous.get()),
+        features, numeric, previous.get(), config.driftThreshold()), IndicatorDrift.SCHEMA, runDate);
+    List<String> flagged = warehouse.read("drift", runDate).where(col("flagged")).orderBy(col("psi").desc())
+        .select("indicator").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    if (!flagged.isEmpty()) {
+      LOG.warn("Indicators that moved since {} (PSI > {}): {}", previous.get(), config.driftThreshold(), flagged);
+    }
+    manifest.record("features", "drift", flagged.isEmpty() ? "ok" : "warning", (long) numeric.size(),
+        (long) numeric.size(), secondsSince(t), flagged.isEmpty() ? "compared with " + previous.get()
+            : "moved since " + previous.get() + ": " + flagged);
   }
 
   /**

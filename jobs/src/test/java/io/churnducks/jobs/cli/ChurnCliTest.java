@@ -43,6 +43,33 @@ class ChurnCliTest extends SparkTestBase {
   }
 
   @Test
+  void anUnknownSubcommandIsAUsageError() {
+    Run r = run("nosuch", "--help");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("Unmatched argument") && r.err().contains("nosuch"), r.err());
+    Run none = run();
+    assertEquals(2, none.code());
+    assertTrue(none.err().contains("Missing subcommand (generate, nightly, retrain, backfill, publish"), none.err());
+  }
+
+  @Test
+  void cliSpecDescribesEverySubcommandAsJson() throws Exception {
+    Run r = run("cli-spec");
+    assertEquals(0, r.code(), r.err());
+    com.fasterxml.jackson.databind.JsonNode spec = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> byName = new java.util.HashMap<>();
+    spec.get("subcommands").forEach(c -> byName.put(c.get("name").asText(), c));
+    assertTrue(byName.keySet().containsAll(java.util.List.of("nightly", "retrain", "backfill", "publish", "cli-spec")),
+        byName.keySet().toString());
+    String publish = byName.get("publish").get("options").toString();
+    assertTrue(publish.contains("{\"names\":[\"--run-date\"],\"type\":\"date\",\"required\":true,\"repeatable\":false}"),
+        publish);
+    assertTrue(publish.contains("\"values\":[\"postgres\",\"csv\"]"), publish);
+    assertTrue(byName.get("nightly").get("options").toString().contains(
+        "{\"names\":[\"--set\"],\"type\":\"string\",\"required\":false,\"repeatable\":true}"));
+  }
+
+  @Test
   void nightlyNeedsAValidRunDate() {
     assertEquals(2, run("nightly").code());
     Run bad = run("nightly", "--run-date", "2026-13-01");

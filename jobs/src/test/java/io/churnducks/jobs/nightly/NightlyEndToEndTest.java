@@ -15,6 +15,7 @@ import io.churnducks.jobs.generate.PersonaRecovery;
 import io.churnducks.jobs.generate.SampleCatalog;
 import io.churnducks.jobs.generate.SampleDataGenerator;
 import io.churnducks.jobs.io.SparkSessions;
+import io.churnducks.jobs.io.DataDictionary;
 import io.churnducks.jobs.io.Warehouse;
 import io.churnducks.jobs.rollup.UsageRollupStage;
 import io.churnducks.models.churn.BinaryMetrics;
@@ -80,12 +81,13 @@ class NightlyEndToEndTest extends SparkTestBase {
     GeneratorOptions options = new GeneratorOptions(1200, LocalDate.of(2024, 1, 1), 20, 20261125L, sampleDir,
         "csv", 0.004, 90, 30);
     cutoff = SampleDataGenerator.run(spark(), options).cutoff();
-    // The month before, as a backfill run today would see it (a quicker model: one candidate), so
-    // tonight's segments have a previous run to keep their ids from.
+    // The month before, as a backfill run today would see it (a quicker model: one candidate, six
+    // months of examples, one backtest fold), so tonight's segments have a previous run to keep their ids from.
     previousRun = cutoff.minusMonths(1);
     new NightlyJob(spark(), ChurnConfig.load(new File("../conf/demo.conf"), List.of("sample.dir=" + sampleDir,
-        "warehouse=" + warehouseRoot, "model.candidates=[{type = \"logistic-regression\", reg-param = 0.01, "
-            + "elastic-net = 0.0}]")), previousRun, cutoff).run();
+        "warehouse=" + warehouseRoot, "model.training-months=6", "model.backtest-folds=1",
+        "model.candidates=[{type = \"logistic-regression\", reg-param = 0.01, elastic-net = 0.0}]")),
+        previousRun, cutoff).run();
     ChurnConfig config = ChurnConfig.load(new File("../conf/demo.conf"), List.of(
         "sample.dir=" + sampleDir, "warehouse=" + warehouseRoot));
     result = new NightlyJob(spark(), config, cutoff).run();
@@ -94,24 +96,22 @@ class NightlyEndToEndTest extends SparkTestBase {
 
   @Test
   void everyTableExistsWithItsDeclaredSchema() {
-    Map<String, StructType> declared = Map.ofEntries(
-        Map.entry("dq_quarantine", Quarantine.SCHEMA),
-        Map.entry("customer_features", CustomerFeatures.SCHEMA),
-        Map.entry("customer_segments", CustomerSegments.SCHEMA),
-        Map.entry("segment_profiles", SegmentProfiles.SCHEMA),
-        Map.entry("health_extremes", HealthExtremes.SCHEMA),
-        Map.entry("churn_scores", ChurnScores.SCHEMA),
-        Map.entry("churn_risk_list", RiskList.SCHEMA),
-        Map.entry("model_evaluations", ModelEvaluations.SCHEMA),
-        Map.entry("indicator_relevance", IndicatorRelevance.SCHEMA),
-        Map.entry("industry_focus", IndustryFocus.SCHEMA),
-        Map.entry("feature_retention", FeatureRetention.SCHEMA),
-        Map.entry("run_manifest", RunManifest.SCHEMA));
+    // Every table of the data dictionary partitioned by run date is written by a night, as declared.
+    Map<String, StructType> declared = new HashMap<>();
+    for (DataDictionary.Table t : DataDictionary.TABLES) {
+      if (Warehouse.RUN_DATE.equals(t.partitionBy())) {
+        declared.put(t.name(), new StructType(t.columns().toArray(StructField[]::new)));
+      }
+    }
+    assertTrue(declared.keySet().containsAll(List.of("customer_features", "churn_risk_list", "drift")), declared.keySet().toString());
     declared.forEach((table, schema) -> {
       Dataset<Row> stored = warehouse.read(table, cutoff);
-      assertEquals(describe(schema) + ", run_date date", describe(stored.schema()), table);
+      assertEquals(describe(schema), describe(stored.schema()), table);
       assertTrue(stored.count() > 0, table + " has rows for " + cutoff);
     });
+    assertEquals(List.of(previousRun), warehouse.read("drift", cutoff).select("previous_run_date").distinct()
+        .as(org.apache.spark.sql.Encoders.DATE()).collectAsList().stream().map(java.sql.Date::toLocalDate).toList(),
+        "tonight's drift compares with the month before");
     assertTrue(new File(result.riskListCsv()).isFile(), "risk list CSV exported");
     assertEquals(new java.util.TreeSet<>(declared.keySet()), new java.util.TreeSet<>(result.tables()),
         "the run's summary names the tables it wrote");

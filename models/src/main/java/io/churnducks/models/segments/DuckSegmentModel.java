@@ -23,10 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.lit;
 
 /**
  * Learned duck segments: the scaling of the indicators, one Gaussian per segment (share, mean in
@@ -173,9 +170,8 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema());
-    Column j = col("_centre").plus(1);
-    Column id = element_at(array(Arrays.stream(ids).mapToObj(i -> lit(i)).toArray(Column[]::new)), j);
-    Column name = element_at(array(Arrays.stream(names).map(n -> lit(n)).toArray(Column[]::new)), j);
+    Column id = GaussianClusters.pick(Arrays.stream(ids).boxed().toArray(), col("_centre"));
+    Column name = GaussianClusters.pick(names, col("_centre"));
     return withCentre(dataset.toDF(), "_centre").withColumn(getOrDefault(predictionCol), id)
         .withColumn("segment_name", name).drop("_centre");
   }

@@ -160,11 +160,10 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
         Estimate e = estimate(current, point, segment, d, ridge, minSize);
         clusters = e.clusters();
         // Customers keep the segment numbers of the partition the Gaussians were estimated from.
-        Column numbers = org.apache.spark.sql.functions.array(java.util.Arrays.stream(e.from())
-            .mapToObj(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
+        Object[] numbers = java.util.Arrays.stream(e.from()).boxed().toArray();
         Column best = clusters.assign(col(point));
-        Column next = org.apache.spark.sql.functions.element_at(numbers, best.getItem(0).cast("int").plus(1));
-        Row r = current.withColumn("_best", best).withColumn("_next", element(numbers, col("_best")))
+        Column next = pick(numbers, best.getItem(0).cast("int"));
+        Row r = current.withColumn("_best", best).withColumn("_next", pick(numbers, col("_best").getItem(0).cast("int")))
             .agg(sum(col("_next").notEqual(col(segment)).cast("long")), sum(col("_best").getItem(1)), count(lit(1)))
             .first();
         bic = -2 * r.getDouble(1) + clusters.parameters() * Math.log(r.getLong(2));
@@ -186,8 +185,10 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
     }
   }
 
-  private static Column element(Column numbers, Column best) {
-    return org.apache.spark.sql.functions.element_at(numbers, best.getItem(0).cast("int").plus(1));
+  /** {@code values[index]} as a column expression ({@code index} counts from 0). */
+  static Column pick(Object[] values, Column index) {
+    return org.apache.spark.sql.functions.element_at(org.apache.spark.sql.functions.array(
+        java.util.Arrays.stream(values).map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)), index.plus(1));
   }
 
   static double[][] cholesky(double[][] a) {

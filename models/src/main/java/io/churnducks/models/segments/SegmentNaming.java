@@ -96,8 +96,7 @@ public final class SegmentNaming {
       Rule rule = rules.get((int) f[2]);
       if (names[j] == null && taken.add(rule.name())) {
         names[j] = rule.name();
-        evidence[j] = String.join("; ", rule.when().stream().map(c -> distinction(profile, j, c.indicator())
-            .describe()).toList());
+        evidence[j] = evidence(profile, j, rule.when().stream().map(Condition::indicator).toList(), minDistinction);
         plays[j] = rule.play();
         origins[j] = "rulebook";
       }
@@ -108,9 +107,8 @@ public final class SegmentNaming {
         String generated = top.isEmpty() ? TYPICAL : String.join(" & ", top.subList(0, Math.min(2, top.size()))
             .stream().map(d -> word(d.indicator(), d.high())).distinct().toList());
         names[j] = unique(generated, taken);
-        evidence[j] = top.isEmpty() ? "no indicator stands out by " + minDistinction + " sd"
-            : String.join("; ", top.subList(0, Math.min(2, top.size())).stream()
-                .map(SegmentProfile.Distinction::describe).toList());
+        evidence[j] = evidence(profile, j, top.subList(0, Math.min(2, top.size())).stream()
+            .map(SegmentProfile.Distinction::indicator).toList(), minDistinction);
         origins[j] = "generated";
       }
       String override = overrides.get(ids[j]);
@@ -150,11 +148,15 @@ public final class SegmentNaming {
   }
 
   private static String restate(SegmentProfile profile, int j, String evidence, double minDistinction) {
-    List<Condition> basis = basis(evidence);
-    if (basis.isEmpty()) {
+    return evidence(profile, j, basis(evidence).stream().map(Condition::indicator).toList(), minDistinction);
+  }
+
+  /** How centre {@code j} stands out on {@code indicators} ("tickets_90d high +2.3 sd (…); …"). */
+  private static String evidence(SegmentProfile profile, int j, List<String> indicators, double minDistinction) {
+    if (indicators.isEmpty()) {
       return "no indicator stands out by " + minDistinction + " sd";
     }
-    return String.join("; ", basis.stream().map(c -> distinction(profile, j, c.indicator()).describe()).toList());
+    return String.join("; ", indicators.stream().map(i -> distinction(profile, j, i).describe()).toList());
   }
 
   /** The conditions an evidence line was written for ("tickets_90d high +2.3 sd (…); …"). */
