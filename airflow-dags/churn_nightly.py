@@ -1,7 +1,9 @@
-"""Nightly churn run: waits for the day's source extracts, runs the churnducks job for the run date
-({{ ds }}), then publishes the risk list and segments to PostgreSQL for CS tools.
+"""Nightly churn run: waits for the day's source extracts, runs the churnducks stages for the run date
+({{ ds }}) as separate tasks (validate -> features -> train and segments -> score), then publishes the
+risk list and segments to PostgreSQL for CS tools. Each stage reads what it needs from the warehouse,
+so a failed task is retried or cleared alone.
 
-No business logic lives here: every decision is the job's (see `churn nightly --help`). Settings come
+No business logic lives here: every decision is the job's (see `churn <stage> --help`). Settings come
 from Airflow Variables and one Connection:
 
   churn_submit     the spark-submit prefix, e.g.
@@ -55,11 +57,14 @@ with DAG(
         retries=0,
     )
 
-    nightly = BashOperator(
-        task_id="nightly",
-        bash_command=f"{SUBMIT} nightly --run-date {{{{ ds }}}} --config {CONFIG}",
-        sla=timedelta(hours=4),
-    )
+    stages = {
+        stage: BashOperator(
+            task_id=stage,
+            bash_command=f"{SUBMIT} {stage} --run-date {{{{ ds }}}} --config {CONFIG}",
+            sla=timedelta(hours=4),
+        )
+        for stage in ("validate", "features", "train", "segments", "score")
+    }
 
     publish = BashOperator(
         task_id="publish_postgres",
@@ -71,4 +76,5 @@ with DAG(
         execution_timeout=timedelta(minutes=30),
     )
 
-    sources_ready >> nightly >> publish
+    sources_ready >> stages["validate"] >> stages["features"] >> [stages["train"], stages["segments"]]
+    [stages["train"], stages["segments"]] >> stages["score"] >> publish

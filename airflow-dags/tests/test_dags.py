@@ -92,7 +92,12 @@ def contract_errors(command, spec):
 
 
 class DagFile:
-    """One DAG file as Python's parser sees it: constants, the DAG's arguments, tasks, edges."""
+    """One DAG file as Python's parser sees it: constants, the DAG's arguments, tasks, edges.
+
+    A task is an operator call assigned to a name (`publish = BashOperator(...)`) or built per item of
+    a dict comprehension (`stages = {s: BashOperator(...) for s in ("a", "b")}`, tasks `a` and `b`);
+    edges come from `a >> b` statements over names, `stages["a"]` and lists of them.
+    """
 
     def __init__(self, path):
         self.path = path
@@ -100,7 +105,7 @@ class DagFile:
         compile(self.tree, str(path), "exec")
         self.constants = {}
         self.dag = None
-        self.tasks = {}
+        self.tasks = {}      # task key -> (operator call, names bound by its comprehension)
         self.edges = set()
         self.default_args = {}
         for node in ast.walk(self.tree):
@@ -109,7 +114,11 @@ class DagFile:
                 if isinstance(node.value, ast.Dict) and name == "default_args":
                     self.default_args = {k.value: v for k, v in zip(node.value.keys, node.value.values)}
                 elif self._is_operator(node.value):
-                    self.tasks[name] = node.value
+                    self.tasks[name] = (node.value, {})
+                elif isinstance(node.value, ast.DictComp) and self._is_operator(node.value.value):
+                    loop = node.value.generators[0]
+                    for item in ast.literal_eval(loop.iter):
+                        self.tasks[item] = (node.value.value, {loop.target.id: item})
                 else:
                     try:
                         self.constants[name] = self.text(node.value)
@@ -125,38 +134,48 @@ class DagFile:
         return isinstance(value, ast.Call) and getattr(value.func, "id", None) in OPERATORS
 
     def _chain(self, op):
-        """Edges of a `a >> b >> c` statement; returns its rightmost task."""
+        """Edges of a `a >> b >> c` statement; returns the tasks at its right end."""
         if isinstance(op, ast.Name):
-            return op.id
+            return {op.id}
+        if isinstance(op, ast.Subscript):
+            return {ast.literal_eval(op.slice)}
+        if isinstance(op, ast.List):
+            return set().union(*(self._chain(e) for e in op.elts))
         left = self._chain(op.left)
         right = self._chain(op.right)
         if isinstance(op.op, ast.RShift):
-            self.edges.add((left, right))
+            self.edges.update((a, b) for a in left for b in right)
         return right
 
-    def text(self, node):
+    def text(self, node, bound=None):
         """The string a constant expression (literals, f-strings, names of constants, +) makes."""
+        bound = bound or {}
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value
+        if isinstance(node, ast.Name) and node.id in bound:
+            return bound[node.id]
         if isinstance(node, ast.Name) and node.id in self.constants:
             return self.constants[node.id]
         if isinstance(node, ast.JoinedStr):
-            return "".join(self.text(v) for v in node.values)
+            return "".join(self.text(v, bound) for v in node.values)
         if isinstance(node, ast.FormattedValue):
-            return self.text(node.value)
+            return self.text(node.value, bound)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return self.text(node.left) + self.text(node.right)
+            return self.text(node.left, bound) + self.text(node.right, bound)
         raise ValueError(ast.dump(node))
 
     def keyword(self, task, name):
-        return next((k.value for k in self.tasks[task].keywords if k.arg == name), None)
+        return next((k.value for k in self.tasks[task][0].keywords if k.arg == name), None)
+
+    def operator(self, task):
+        return self.tasks[task][0].func.id
 
     def task_ids(self):
-        return {name: self.keyword(name, "task_id").value for name in self.tasks}
+        return {key: self.text(self.keyword(key, "task_id"), self.tasks[key][1]) for key in self.tasks}
 
     def commands(self):
-        return {name: self.text(self.keyword(name, "bash_command")) for name in self.tasks
-                if self.keyword(name, "bash_command") is not None}
+        return {key: self.text(self.keyword(key, "bash_command"), self.tasks[key][1]) for key in self.tasks
+                if self.keyword(key, "bash_command") is not None}
 
 
 class DagTest(unittest.TestCase):
@@ -180,7 +199,7 @@ class DagTest(unittest.TestCase):
                 self.assertEqual([], contract_errors(rendered, self.spec), f"{stem}.{task}: {rendered}")
                 self.assertIn("--run-date 2026-01-01", rendered, f"{stem}.{task} runs for the DAG's date")
                 checked += 1
-        self.assertGreaterEqual(checked, 3)
+        self.assertGreaterEqual(checked, 7)
 
     def test_a_renamed_option_or_subcommand_breaks_the_contract(self):
         self.assertEqual([], contract_errors("bin/churn nightly --run-date 2026-01-01", self.spec))
@@ -190,15 +209,20 @@ class DagTest(unittest.TestCase):
                       contract_errors("bin/churn nightly --config c.conf", self.spec))
         self.assertIn("publish: --target mysql is not one of ['postgres', 'csv']",
                       contract_errors("bin/churn publish --run-date 2026-01-01 --target mysql", self.spec))
-        self.assertTrue(contract_errors("bin/churn score --run-date 2026-01-01", self.spec)[0]
-                        .startswith("unknown subcommand ['score']"))
+        self.assertTrue(contract_errors("bin/churn rank --run-date 2026-01-01", self.spec)[0]
+                        .startswith("unknown subcommand ['rank']"))
 
-    def test_the_nightly_dag_waits_for_sources_then_runs_then_publishes(self):
+    def test_the_nightly_dag_waits_for_sources_then_runs_the_stages_in_order_then_publishes(self):
         dag = self.dags["churn_nightly"]
         ids = dag.task_ids()
-        self.assertEqual({("sources_ready", "nightly"), ("nightly", "publish")}, dag.edges)
-        self.assertEqual("FileSensor", dag.tasks["sources_ready"].func.id)
-        self.assertEqual({"sources_ready", "nightly", "publish_postgres"}, set(ids.values()))
+        self.assertEqual({("sources_ready", "validate"), ("validate", "features"), ("features", "train"),
+                          ("features", "segments"), ("train", "score"), ("segments", "score"),
+                          ("score", "publish")}, dag.edges)
+        self.assertEqual("FileSensor", dag.operator("sources_ready"))
+        self.assertEqual({"sources_ready", "validate", "features", "train", "segments", "score", "publish_postgres"},
+                         set(ids.values()))
+        for stage in ("validate", "features", "train", "segments", "score"):
+            self.assertTrue(dag.commands()[stage].startswith("{{ var.value.churn_submit }} " + stage + " "), stage)
         self.assertIs(True, dag.dag["catchup"].value, "missed nights are caught up (backfills)")
         self.assertEqual(1, dag.dag["max_active_runs"].value, "nights run in date order")
         self.assertIs(True, dag.default_args["depends_on_past"].value)

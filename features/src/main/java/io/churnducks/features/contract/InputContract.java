@@ -16,7 +16,7 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.TimestampType;
 
 /**
- * The input contract: the six canonical tables every source is mapped onto (DESIGN.md §4).
+ * The input contract: the six canonical tables every source is mapped onto (README.md, "Configuration"; docs/architecture.md).
  * Only {@link #ACCOUNTS} and {@link #SUBSCRIPTIONS} are required; the indicators that need an
  * optional table are absent (null) when it is not configured.
  */

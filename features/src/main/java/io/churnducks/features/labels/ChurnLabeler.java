@@ -25,7 +25,7 @@ import static org.apache.spark.sql.types.DataTypes.DateType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
 /**
- * Churn labels (DESIGN.md §5). An account churns when its last subscription ends and no new one
+ * Churn labels (docs/architecture.md, "What churn means"). An account churns when its last subscription ends and no new one
  * starts within the grace period; a gap of at most {@code graceDays} days is a late renewal, not
  * churn. An example is (account, as-of date) with the account active on the as-of date; its label
  * says whether a churn happens in (as_of, as_of + horizon]. Everything is judged from the

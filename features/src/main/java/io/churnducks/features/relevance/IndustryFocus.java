@@ -72,8 +72,13 @@ public final class IndustryFocus {
   public record Decision(Dataset<Row> table, List<String> kept) {
     /** {@code industry} with every industry not kept (and nulls) replaced by {@link #OTHER}. */
     public Column folded(Column industry) {
-      return kept.isEmpty() ? lit(OTHER) : when(industry.isin(kept.toArray()), industry).otherwise(lit(OTHER));
+      return IndustryFocus.folded(industry, kept);
     }
+  }
+
+  /** {@code industry} when it is one of {@code kept}, else {@link #OTHER}. */
+  public static Column folded(Column industry, List<String> kept) {
+    return kept.isEmpty() ? lit(OTHER) : when(industry.isin(kept.toArray()), industry).otherwise(lit(OTHER));
   }
 
   /**

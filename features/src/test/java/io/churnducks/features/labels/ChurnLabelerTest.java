@@ -15,7 +15,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Churn labels (DESIGN.md §5): an account churns when its last subscription ends and nothing
+ * Churn labels (docs/architecture.md, "What churn means"): an account churns when its last subscription ends and nothing
  * restarts within the grace period; examples whose horizon is not observed are censored.
  */
 class ChurnLabelerTest extends SparkTestBase {

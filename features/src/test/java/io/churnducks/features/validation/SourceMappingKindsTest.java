@@ -21,7 +21,7 @@ import static io.churnducks.features.testing.RawSources.typed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Every kind of column mapping a source can use (DESIGN.md §4): renames, SQL expressions, time
+ * Every kind of column mapping a source can use (README.md, "Configuration"): renames, SQL expressions, time
  * formats, value mappings, boolean words, row filters, defaults and typed source columns.
  */
 class SourceMappingKindsTest extends SparkTestBase {

@@ -14,8 +14,9 @@ import java.io.PrintWriter;
  */
 @Command(name = "churn", mixinStandardHelpOptions = true, version = "churnducks 0.1.0",
     description = "Nightly churn scores, named customer segments and a CS risk list for a subscription business.",
-    subcommands = {GenerateCommand.class, NightlyCommand.class, RetrainCommand.class, BackfillCommand.class, PublishCommand.class,
-        BenchCommand.class, DemoCommand.class,
+    subcommands = {GenerateCommand.class, NightlyCommand.class, StageCommands.Validate.class,
+        StageCommands.Features.class, StageCommands.Train.class, StageCommands.Segments.class, StageCommands.Score.class,
+        RetrainCommand.class, BackfillCommand.class, PublishCommand.class, BenchCommand.class, DemoCommand.class,
         SqlCommand.class, DocsCommand.class, CliSpecCommand.class})
 public final class ChurnCli implements Runnable {
 

@@ -1,18 +1,25 @@
 package io.churnducks.jobs.config;
 
 /** Quotes a string as a HOCON/JSON string literal. */
-final class ConfigValueQuoting {
+public final class ConfigValueQuoting {
 
   private ConfigValueQuoting() {}
 
-  static String quote(String s) {
+  public static String quote(String s) {
     StringBuilder b = new StringBuilder("\"");
     for (char ch : s.toCharArray()) {
       switch (ch) {
         case '"' -> b.append("\\\"");
         case '\\' -> b.append("\\\\");
         case '\n' -> b.append("\\n");
-        default -> b.append(ch);
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (ch < 0x20) {
+            b.append(String.format("\\u%04x", (int) ch));
+          } else {
+            b.append(ch);
+          }
+        }
       }
     }
     return b.append('"').toString();

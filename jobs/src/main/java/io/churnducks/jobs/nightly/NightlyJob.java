@@ -45,6 +45,7 @@ import io.churnducks.models.segments.SegmentSettings;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -88,6 +89,15 @@ public final class NightlyJob {
   public static final String REGISTRY = "_registry";
   /** Folder of the segment models (one per run date) under the warehouse root. */
   public static final String SEGMENT_MODELS = "_segments";
+  /** What one stage hands the next, per run date, under {@code _state/run} (see {@link RunState}). */
+  private static final String CONFORMED = "conformed_";
+  private static final String REJECTED_ACCOUNTS = "rejected_accounts";
+  private static final String KEY_FEATURES = "key_features";
+  private static final String EXAMPLES = "training_examples";
+  private static final org.apache.spark.sql.types.StructType KEY_FEATURES_SCHEMA = new org.apache.spark.sql.types.StructType()
+      .add("key_features", org.apache.spark.sql.types.DataTypes.createArrayType(
+          org.apache.spark.sql.types.DataTypes.StringType, false), false)
+      .add("activation_uses", org.apache.spark.sql.types.DataTypes.IntegerType, true);
 
   private final SparkSession spark;
   private final ChurnConfig config;
@@ -96,6 +106,7 @@ public final class NightlyJob {
   /** Accounts rejected by validation (account_id, reason): their events say so in the quarantine. */
   private Dataset<Row> rejectedAccounts;
   private final Warehouse warehouse;
+  private final RunState state;
   private final RunManifest manifest = new RunManifest();
   private final List<Dataset<Row>> cached = new ArrayList<>();
   /** Train a new model even when the champion could score. */
@@ -119,6 +130,7 @@ public final class NightlyJob {
     this.runDate = runDate;
     this.extractDate = config.extractDate(today);
     this.warehouse = new Warehouse(spark, config.warehouse());
+    this.state = new RunState(spark, warehouse, runDate);
     this.indicators = config.indicators();
   }
 
@@ -131,159 +143,320 @@ public final class NightlyJob {
     return this;
   }
 
+  /**
+   * The stages of a night, in order. Each reads its inputs from the warehouse (the previous stages'
+   * tables and the run's state under {@code _state/run}), so a scheduler can rerun any one alone for
+   * a run date; {@link #run()} runs them all.
+   */
+  public enum Stage {
+    /** Sources read, conformed and checked (dq_quarantine), usage events rolled up. */
+    validate("validate", "rollup"),
+    /** Key features, customer_features, drift, the labelled training examples, indicator relevance. */
+    features("features", "relevance"),
+    /** The churn model: the champion, or challengers backtested and the winner trained (model_evaluations). */
+    train("train"),
+    /** Duck segments, health and temperature (customer_segments, segment_profiles, health_extremes). */
+    segments("segments"),
+    /** churn_scores and the churn_risk_list with its CSV. */
+    score("score", "risk_list");
+
+    /** The run_manifest stage names the stage records under. */
+    final List<String> manifestStages;
+
+    Stage(String... manifestStages) {
+      this.manifestStages = List.of(manifestStages);
+    }
+  }
+
   /** Runs every stage; the manifest is written whether the run succeeds or fails. */
   public Result run() {
-    LOG.info("Nightly run for {} (config {}, warehouse {}, extract date {})", runDate, config.origin(),
-        warehouse.root(), extractDate);
+    return run(java.util.EnumSet.allOf(Stage.class));
+  }
+
+  /**
+   * Runs {@code stages} (in their order) for the run date, each reading what it needs from the
+   * warehouse. The run date's manifest keeps the entries of the stages not run.
+   */
+  public Result run(java.util.Set<Stage> stages) {
+    LOG.info("{} for {} (config {}, warehouse {}, extract date {})", stages.size() == Stage.values().length
+        ? "Nightly run" : "Stages " + stages, runDate, config.origin(), warehouse.root(), extractDate);
+    List<SourceStats> stats = new ArrayList<>();
+    Outputs out = new Outputs();
     try {
-      List<SourceStats> stats = new ArrayList<>();
-      Map<String, Dataset<Row>> tables = validate(stats);
-
-      Optional<UsageRollupStage.Outcome> rolled = rollUp(tables, stats);
-      rolled.ifPresent(r -> indicators = keyFeatures(tables));
-
-      long t = System.nanoTime();
-      Dataset<Row> subscriptions = tables.get(InputContract.SUBSCRIPTIONS.name());
-      ChurnModelSettings ms = config.model();
-      List<LocalDate> asOfDates = AsOfCalendar.observedMonthStarts(runDate, ms.trainingMonths(), ms.horizonDays(),
-          ms.graceDays());
-      Optional<Dataset<Row>> usage = rolled.map(r -> usageIndicators(tables, asOfDates));
-      Dataset<Row> spine = SubscriptionTimeline.scoringSpine(subscriptions, runDate, ms.graceDays());
-      CustomerFeatures.Result computed = CustomerFeatures.compute(spine, tables, usage, indicators);
-      computed.disabled().forEach((source, indicators) -> LOG.warn(
-          "Source {} is not configured: indicators {} are left empty", source, indicators));
-      warehouse.write("customer_features", computed.features(), CustomerFeatures.SCHEMA, runDate);
-      Dataset<Row> features = keep(warehouse.read("customer_features", runDate).drop(Warehouse.RUN_DATE));
-      long active = features.count();
-      if (active == 0) {
-        throw new ContractException("Cannot score " + runDate + ": no account is active on that day "
-            + "(check the run date against the subscriptions' start and end dates)");
+      if (stages.contains(Stage.validate)) {
+        validateStage(stats);
       }
-      manifest.record("features", "customer_features", "ok", null, active, secondsSince(t),
-          computed.disabled().isEmpty() ? null : "disabled: " + computed.disabled());
-      drift(features);
-
-      t = System.nanoTime();
-      Dataset<Row> labels = ChurnLabeler.label(subscriptions, AsOfCalendar.frame(spark, asOfDates), runDate,
-          ms.horizonDays(), ms.graceDays()).where(col("censored").equalTo(false));
-      Dataset<Row> examples = materialize(CustomerFeatures.compute(labels.select("account_id", "as_of_date"), tables,
-              usage, indicators).features()
-          .join(labels.select("account_id", "as_of_date", "churned"), new String[] {"account_id", "as_of_date"}));
-      Row labelStats = examples.agg(count(lit(1)), count(when(col("churned"), 1))).first();
-      long exampleCount = labelStats.getLong(0);
-      long churners = labelStats.getLong(1);
-      if (churners == 0 || churners == exampleCount) {
-        throw new ContractException("Cannot train the churn model for " + runDate + ": " + exampleCount
-            + " labelled examples on as-of dates " + asOfDates.get(0) + ".." + asOfDates.get(asOfDates.size() - 1)
-            + ", " + churners + " of them churned (the model needs both churners and stayers: run on a later date "
-            + "or lower model.training-months)");
+      if (stages.contains(Stage.features)) {
+        featuresStage(out);
       }
-      // Checked once on tonight's features and once on the training examples; segments use the first.
-      List<String> populatedTonight = populated(CustomerFeatures.numericIndicators(), features);
-      List<String> numeric = populated(populatedTonight, examples);
-      IndustryFocus.Decision focus = judgeIndicators(examples, numeric, asOfDates, ms.horizonDays());
-      Dataset<Row> focusedExamples = examples.withColumn("industry", focus.folded(col("industry")));
-      features = keep(features.withColumn("industry", focus.folded(col("industry"))));
-      List<String> logScaled = config.modelLogScaled().stream().filter(numeric::contains).toList();
-      ChurnModel.Columns columns = new ChurnModel.Columns(numeric, logScaled, config.modelCategorical(),
-          CustomerFeatures.earlyIndicators());
-      ModelRegistry registry = new ModelRegistry(spark, warehouse.root() + "/" + REGISTRY);
-      String recipe = recipe(columns, ms, focus.kept());
-      Optional<ChurnModel.Card> current = registry.champion();
-      Optional<ChurnModel.Card> champion = retrain ? Optional.empty() : current.filter(c -> reusable(c, recipe));
-      ChurnModel model;
-      String evaluation;
-      if (champion.isPresent()) {
-        ChurnModel.Card card = champion.get();
-        model = registry.load(card.version(), ms).worded(ReasonPhrases::phrase);
-        evaluation = card.evaluation();
-        LocalDate trainedFor = LocalDate.parse(card.runDate());
-        if (!trainedFor.equals(runDate)) {
-          warehouse.write("model_evaluations", warehouse.read("model_evaluations", trainedFor).drop(Warehouse.RUN_DATE),
-              ModelEvaluations.SCHEMA, runDate);
-        }
-        manifest.record("train", "model_evaluations", "skipped", exampleCount, 0L, secondsSince(t), "scoring with "
-            + "champion " + card.version() + " trained for " + trainedFor + " (retrains after "
-            + config.modelMaxAgeDays() + " days, on a change of inputs or settings, or with --retrain)");
-        LOG.info("Scoring with champion {} trained for {}: {}", card.version(), trainedFor, evaluation);
-      } else {
-        ChurnTraining.Trained trained = ChurnTraining.train(focusedExamples, asOfDates, columns, ms, runDate,
-            current.map(c -> new ChurnTraining.Champion(c.version(), c.candidate(), c.columns(),
-                config.modelPromotionMargin())));
-        model = trained.model().worded(ReasonPhrases::phrase);
-        evaluation = ModelEvaluations.describe(trained);
-        registry.save(model, model.card(recipe, evaluation, trained.provenance()));
-        boolean promoted = current.map(c -> !c.recipe().equals(recipe)
-            || !LocalDate.parse(c.runDate()).isAfter(runDate)).orElse(true);
-        if (promoted) {
-          registry.promote(model.version());
-        }
-        warehouse.write("model_evaluations", spark.createDataFrame(ModelEvaluations.rows(trained, exampleCount,
-            asOfDates), ModelEvaluations.SCHEMA), ModelEvaluations.SCHEMA, runDate);
-        manifest.record("train", "model_evaluations", "ok", exampleCount, 1L, secondsSince(t), model.version() + ": "
-            + evaluation + (promoted ? "; champion" : "; kept beside the newer champion"));
+      if (stages.contains(Stage.train)) {
+        trainStage(out);
       }
-
-      t = System.nanoTime();
-      SegmentSettings segmentSettings = config.segments().restrictedTo(populatedTonight);
-      SegmentModelStore segmentModels = new SegmentModelStore(spark, warehouse.root() + "/" + SEGMENT_MODELS);
-      Optional<LocalDate> previousRun = segmentModels.latestBefore(runDate);
-      Optional<DuckSegmentModel> previousModel = previousRun.map(segmentModels::load);
-      DuckSegments segments = DuckSegments.learn(features, segmentSettings, previousModel);
-      segmentModels.save(runDate, segments.model());
-      Dataset<Row> segmentRows = segments.model().transform(features)
-          .join(HealthTemperature.apply(features, config.healthMap().restrictedTo(populatedTonight)), "account_id")
-          .select("account_id", "segment_id", "segment_name", "health", "temperature", "quadrant", "play");
-      warehouse.write("customer_segments", segmentRows, CustomerSegments.SCHEMA, runDate);
-      Dataset<Row> storedSegments = keep(warehouse.read("customer_segments", runDate));
-      LocalDate churnAsOf = asOfDates.stream().filter(d -> !d.plusDays(ms.horizonDays() + ms.graceDays())
-          .isAfter(runDate)).reduce((a, b) -> b).orElse(null);
-      Optional<Dataset<Row>> recentChurn = Optional.ofNullable(churnAsOf).map(d -> segments.model()
-          .transform(examples.where(col("as_of_date").equalTo(lit(java.sql.Date.valueOf(d)))))
-          .select("segment_id", "churned"));
-      Optional<Dataset<Row>> previousSegments = previousRun.map(d -> warehouse.read("customer_segments", d));
-      Dataset<Row> segmentsWithMrr = storedSegments.join(features.select("account_id", "mrr"), "account_id");
-      warehouse.write("segment_profiles", SegmentProfiles.build(spark, segments, segmentsWithMrr, recentChurn,
-          Optional.ofNullable(churnAsOf), previousSegments, previousModel), SegmentProfiles.SCHEMA, runDate);
-      warehouse.write("health_extremes", HealthExtremes.of(segmentsWithMrr, config.healthExtremes()),
-          HealthExtremes.SCHEMA, runDate);
-      List<SegmentSize> sizes = new ArrayList<>();
-      for (Row r : storedSegments.groupBy("segment_id", "segment_name").agg(count(lit(1)).as("n"))
-          .orderBy(col("n").desc()).collectAsList()) {
-        int id = r.getInt(0);
-        sizes.add(new SegmentSize(id, r.getString(1), segments.model().evidence(segments.centreOf(id)), r.getLong(2)));
+      if (stages.contains(Stage.segments)) {
+        segmentsStage(out);
       }
-      manifest.record("segments", "customer_segments", "ok", active, active, secondsSince(t), String.format(
-          java.util.Locale.ROOT, "%d segments (silhouette %.3f)%s%s", sizes.size(), segments.model().silhouette(),
-          previousRun.map(d -> "; ids matched to " + d).orElse(""), segments.lineage().vanished().isEmpty() ? ""
-              : "; vanished: " + segments.lineage().vanished()));
-
-      t = System.nanoTime();
-      warehouse.write("churn_scores", model.score(features), ChurnScores.SCHEMA, runDate);
-      Dataset<Row> scores = warehouse.read("churn_scores", runDate);
-      long scored = scores.count();
-      manifest.record("score", "churn_scores", "ok", active, scored, secondsSince(t), null);
-
-      t = System.nanoTime();
-      Dataset<Row> riskList = RiskList.build(scores, storedSegments, tables.get(InputContract.ACCOUNTS.name()),
-          config.riskListTiers(), config.riskListPlays());
-      warehouse.write("churn_risk_list", riskList, RiskList.SCHEMA, runDate);
-      Dataset<Row> storedList = warehouse.read("churn_risk_list", runDate).drop(Warehouse.RUN_DATE).orderBy("rank");
-      String csv = warehouse.exportCsv("churn_risk_list", RiskList.forPeople(storedList), runDate);
-      long listed = storedList.count();
-      manifest.record("risk_list", "churn_risk_list", "ok", scored, listed, secondsSince(t), "CSV " + csv);
-
+      if (stages.contains(Stage.score)) {
+        scoreStage(out);
+      }
       List<String> written = new ArrayList<>(warehouse.written());
       written.add("run_manifest");
-      return new Result(runDate, stats, computed.disabled(), evaluation, model.version(), sizes, scored, listed, csv,
-          warehouse.root(), written);
+      return new Result(runDate, stats, out.disabled, out.evaluation, out.modelVersion, out.sizes, out.scored,
+          out.listed, out.csv, warehouse.root(), written);
     } catch (RuntimeException e) {
-      manifest.record("run", "nightly", "failed", null, null, 0.0, e.getMessage());
+      manifest.record("run", stages.size() == Stage.values().length ? "nightly" : stages.toString(), "failed", null,
+          null, 0.0, e.getMessage());
       throw e;
     } finally {
-      warehouse.write("run_manifest", manifest.toFrame(spark), RunManifest.SCHEMA, runDate);
+      writeManifest(stages);
       cached.forEach(Dataset::unpersist);
     }
+  }
+
+  /** What the stages of one invocation produced, for the summary. */
+  private static final class Outputs {
+    Map<String, List<String>> disabled = Map.of();
+    String evaluation;
+    String modelVersion;
+    List<SegmentSize> sizes = List.of();
+    long scored;
+    long listed;
+    String csv;
+  }
+
+  /** Writes the run date's manifest: tonight's entries, and the earlier entries of stages not run now. */
+  private void writeManifest(java.util.Set<Stage> stages) {
+    List<String> rerun = new ArrayList<>(List.of("run"));
+    stages.forEach(s -> rerun.addAll(s.manifestStages));
+    Dataset<Row> rows = manifest.toFrame(spark);
+    if (stages.size() < Stage.values().length && warehouse.runDates("run_manifest").contains(runDate)) {
+      // A handful of bookkeeping rows, read before their partition is replaced.
+      List<Row> kept = warehouse.read("run_manifest", runDate).drop(Warehouse.RUN_DATE)
+          .where(col("stage").isin(rerun.toArray()).unary_$bang()).collectAsList();
+      rows = spark.createDataFrame(kept, RunManifest.SCHEMA).unionByName(rows);
+    }
+    warehouse.write("run_manifest", rows, RunManifest.SCHEMA, runDate);
+  }
+
+  /** Validate: reads and checks the sources, rolls up the new usage days, keeps the clean tables for the run. */
+  private void validateStage(List<SourceStats> stats) {
+    Map<String, Dataset<Row>> tables = validate(stats);
+    rollUp(tables, stats);
+    tables.forEach((name, df) -> state.write(CONFORMED + name, df));
+    state.write(REJECTED_ACCOUNTS, rejectedAccounts);
+  }
+
+  /** The clean tables validate kept for this run date. */
+  private Map<String, Dataset<Row>> conformed() {
+    Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
+    for (String name : config.sources().keySet()) {
+      if (!name.equals(USAGE)) {
+        tables.put(name, state.read(CONFORMED + name, "validate"));
+      }
+    }
+    return tables;
+  }
+
+  private void featuresStage(Outputs out) {
+    Map<String, Dataset<Row>> tables = conformed();
+    boolean usageConfigured = config.sources().containsKey(USAGE);
+    if (usageConfigured) {
+      indicators = keyFeatures(tables);
+    }
+    state.write(KEY_FEATURES, spark.createDataFrame(List.of(RowFactory.create(
+        indicators.keyFeatures().toArray(new String[0]), indicators.activationUses())), KEY_FEATURES_SCHEMA));
+    long t = System.nanoTime();
+    Dataset<Row> subscriptions = tables.get(InputContract.SUBSCRIPTIONS.name());
+    ChurnModelSettings ms = config.model();
+    List<LocalDate> asOfDates = asOfDates();
+    Optional<Dataset<Row>> usage = usageConfigured ? Optional.of(usageIndicators(tables, asOfDates)) : Optional.empty();
+    Dataset<Row> spine = SubscriptionTimeline.scoringSpine(subscriptions, runDate, ms.graceDays());
+    CustomerFeatures.Result computed = CustomerFeatures.compute(spine, tables, usage, indicators);
+    computed.disabled().forEach((source, indicators) -> LOG.warn(
+        "Source {} is not configured: indicators {} are left empty", source, indicators));
+    out.disabled = computed.disabled();
+    warehouse.write("customer_features", computed.features(), CustomerFeatures.SCHEMA, runDate);
+    Dataset<Row> features = keep(warehouse.read("customer_features", runDate).drop(Warehouse.RUN_DATE));
+    long active = features.count();
+    if (active == 0) {
+      throw new ContractException("Cannot score " + runDate + ": no account is active on that day "
+          + "(check the run date against the subscriptions' start and end dates)");
+    }
+    manifest.record("features", "customer_features", "ok", null, active, secondsSince(t),
+        computed.disabled().isEmpty() ? null : "disabled: " + computed.disabled());
+    drift(features);
+
+    t = System.nanoTime();
+    Dataset<Row> labels = ChurnLabeler.label(subscriptions, AsOfCalendar.frame(spark, asOfDates), runDate,
+        ms.horizonDays(), ms.graceDays()).where(col("censored").equalTo(false));
+    state.write(EXAMPLES, CustomerFeatures.compute(labels.select("account_id", "as_of_date"), tables, usage, indicators)
+        .features().join(labels.select("account_id", "as_of_date", "churned"), new String[] {"account_id", "as_of_date"}));
+    Dataset<Row> examples = examples();
+    Row labelStats = examples.agg(count(lit(1)), count(when(col("churned"), 1))).first();
+    long exampleCount = labelStats.getLong(0);
+    long churners = labelStats.getLong(1);
+    manifest.record("features", "training_examples", "ok", null, exampleCount, secondsSince(t), churners
+        + " churners on as-of dates " + asOfDates.get(0) + ".." + asOfDates.get(asOfDates.size() - 1));
+    if (churners == 0 || churners == exampleCount) {
+      throw new ContractException("Cannot train the churn model for " + runDate + ": " + exampleCount
+          + " labelled examples on as-of dates " + asOfDates.get(0) + ".." + asOfDates.get(asOfDates.size() - 1)
+          + ", " + churners + " of them churned (the model needs both churners and stayers: run on a later date "
+          + "or lower model.training-months)");
+    }
+    List<String> numeric = populated(populated(CustomerFeatures.numericIndicators(), features), examples);
+    judgeIndicators(examples, numeric, asOfDates, ms.horizonDays());
+  }
+
+  private List<LocalDate> asOfDates() {
+    ChurnModelSettings ms = config.model();
+    return AsOfCalendar.observedMonthStarts(runDate, ms.trainingMonths(), ms.horizonDays(), ms.graceDays());
+  }
+
+  /** The labelled training examples the features stage kept for this run date. */
+  private Dataset<Row> examples() {
+    return keep(state.read(EXAMPLES, "features"));
+  }
+
+  /** Tonight's customer_features, industries folded as industry_focus decided. */
+  private Dataset<Row> features() {
+    if (!warehouse.runDates("customer_features").contains(runDate)) {
+      throw new ContractException("Cannot run the stage for " + runDate + ": customer_features has no rows for it "
+          + "(run `churn features --run-date " + runDate + "` first)");
+    }
+    return keep(warehouse.read("customer_features", runDate).drop(Warehouse.RUN_DATE)
+        .withColumn("industry", IndustryFocus.folded(col("industry"), keptIndustries())));
+  }
+
+  private List<String> keptIndustries() {
+    return warehouse.read("industry_focus", runDate).where(col("kept")).select("industry")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList().stream().sorted().toList();
+  }
+
+  /** The run's indicator settings: the configured ones with the key features the features stage used. */
+  private IndicatorSettings runIndicators() {
+    Row r = state.read(KEY_FEATURES, "features").first();
+    return config.indicators().withKeyFeatures(r.getList(0), r.isNullAt(1) ? null : r.getInt(1));
+  }
+
+  private void trainStage(Outputs out) {
+    long t = System.nanoTime();
+    indicators = runIndicators();
+    ChurnModelSettings ms = config.model();
+    List<LocalDate> asOfDates = asOfDates();
+    Dataset<Row> examples = examples();
+    long exampleCount = examples.count();
+    List<String> numeric = populated(populated(CustomerFeatures.numericIndicators(), features()), examples);
+    List<String> kept = keptIndustries();
+    Dataset<Row> focusedExamples = examples.withColumn("industry", IndustryFocus.folded(col("industry"), kept));
+    List<String> logScaled = config.modelLogScaled().stream().filter(numeric::contains).toList();
+    ChurnModel.Columns columns = new ChurnModel.Columns(numeric, logScaled, config.modelCategorical(),
+        CustomerFeatures.earlyIndicators());
+    ModelRegistry registry = new ModelRegistry(spark, warehouse.root() + "/" + REGISTRY);
+    String recipe = recipe(columns, ms, kept);
+    Optional<ChurnModel.Card> current = registry.champion();
+    Optional<ChurnModel.Card> champion = retrain ? Optional.empty() : current.filter(c -> reusable(c, recipe));
+    if (champion.isPresent()) {
+      ChurnModel.Card card = champion.get();
+      out.evaluation = card.evaluation();
+      out.modelVersion = card.version();
+      LocalDate trainedFor = LocalDate.parse(card.runDate());
+      if (!trainedFor.equals(runDate)) {
+        warehouse.write("model_evaluations", warehouse.read("model_evaluations", trainedFor).drop(Warehouse.RUN_DATE),
+            ModelEvaluations.SCHEMA, runDate);
+      }
+      manifest.record("train", "model_evaluations", "skipped", exampleCount, 0L, secondsSince(t), "scoring with "
+          + "champion " + card.version() + " trained for " + trainedFor + " (retrains after "
+          + config.modelMaxAgeDays() + " days, on a change of inputs or settings, or with --retrain)");
+      LOG.info("Scoring with champion {} trained for {}: {}", card.version(), trainedFor, out.evaluation);
+    } else {
+      ChurnTraining.Trained trained = ChurnTraining.train(focusedExamples, asOfDates, columns, ms, runDate,
+          current.map(c -> new ChurnTraining.Champion(c.version(), c.candidate(), c.columns(),
+              config.modelPromotionMargin())));
+      ChurnModel model = trained.model().worded(ReasonPhrases::phrase);
+      out.evaluation = ModelEvaluations.describe(trained);
+      out.modelVersion = model.version();
+      registry.save(model, model.card(recipe, out.evaluation, trained.provenance()));
+      boolean promoted = current.map(c -> !c.recipe().equals(recipe)
+          || !LocalDate.parse(c.runDate()).isAfter(runDate)).orElse(true);
+      if (promoted) {
+        registry.promote(model.version());
+      }
+      warehouse.write("model_evaluations", spark.createDataFrame(ModelEvaluations.rows(trained, exampleCount,
+          asOfDates), ModelEvaluations.SCHEMA), ModelEvaluations.SCHEMA, runDate);
+      manifest.record("train", "model_evaluations", "ok", exampleCount, 1L, secondsSince(t), model.version() + ": "
+          + out.evaluation + (promoted ? "; champion" : "; kept beside the newer champion"));
+    }
+  }
+
+  private void segmentsStage(Outputs out) {
+    long t = System.nanoTime();
+    ChurnModelSettings ms = config.model();
+    Dataset<Row> features = features();
+    long active = features.count();
+    List<String> populatedTonight = populated(CustomerFeatures.numericIndicators(), features);
+    SegmentSettings segmentSettings = config.segments().restrictedTo(populatedTonight);
+    SegmentModelStore segmentModels = new SegmentModelStore(spark, warehouse.root() + "/" + SEGMENT_MODELS);
+    Optional<LocalDate> previousRun = segmentModels.latestBefore(runDate);
+    Optional<DuckSegmentModel> previousModel = previousRun.map(segmentModels::load);
+    DuckSegments segments = DuckSegments.learn(features, segmentSettings, previousModel);
+    segmentModels.save(runDate, segments.model());
+    Dataset<Row> segmentRows = segments.model().transform(features)
+        .join(HealthTemperature.apply(features, config.healthMap().restrictedTo(populatedTonight)), "account_id")
+        .select("account_id", "segment_id", "segment_name", "health", "temperature", "quadrant", "play");
+    warehouse.write("customer_segments", segmentRows, CustomerSegments.SCHEMA, runDate);
+    Dataset<Row> storedSegments = keep(warehouse.read("customer_segments", runDate));
+    LocalDate churnAsOf = asOfDates().stream().filter(d -> !d.plusDays(ms.horizonDays() + ms.graceDays())
+        .isAfter(runDate)).reduce((a, b) -> b).orElse(null);
+    Optional<Dataset<Row>> recentChurn = Optional.ofNullable(churnAsOf).map(d -> segments.model()
+        .transform(examples().where(col("as_of_date").equalTo(lit(java.sql.Date.valueOf(d)))))
+        .select("segment_id", "churned"));
+    Optional<Dataset<Row>> previousSegments = previousRun.map(d -> warehouse.read("customer_segments", d));
+    Dataset<Row> segmentsWithMrr = storedSegments.join(features.select("account_id", "mrr"), "account_id");
+    warehouse.write("segment_profiles", SegmentProfiles.build(spark, segments, segmentsWithMrr, recentChurn,
+        Optional.ofNullable(churnAsOf), previousSegments, previousModel), SegmentProfiles.SCHEMA, runDate);
+    warehouse.write("health_extremes", HealthExtremes.of(segmentsWithMrr, config.healthExtremes()),
+        HealthExtremes.SCHEMA, runDate);
+    List<SegmentSize> sizes = new ArrayList<>();
+    for (Row r : storedSegments.groupBy("segment_id", "segment_name").agg(count(lit(1)).as("n"))
+        .orderBy(col("n").desc()).collectAsList()) {
+      int id = r.getInt(0);
+      sizes.add(new SegmentSize(id, r.getString(1), segments.model().evidence(segments.centreOf(id)), r.getLong(2)));
+    }
+    out.sizes = sizes;
+    manifest.record("segments", "customer_segments", "ok", active, active, secondsSince(t), String.format(
+        java.util.Locale.ROOT, "%d segments (silhouette %.3f)%s%s", sizes.size(), segments.model().silhouette(),
+        previousRun.map(d -> "; ids matched to " + d).orElse(""), segments.lineage().vanished().isEmpty() ? ""
+            : "; vanished: " + segments.lineage().vanished()));
+  }
+
+  private void scoreStage(Outputs out) {
+    long t = System.nanoTime();
+    Dataset<Row> features = features();
+    long active = features.count();
+    List<Row> versions = warehouse.runDates("model_evaluations").contains(runDate)
+        ? warehouse.read("model_evaluations", runDate).where(col("chosen")).select("model_version", "candidate")
+            .limit(1).collectAsList() : List.of();
+    if (versions.isEmpty()) {
+      throw new ContractException("Cannot score " + runDate + ": model_evaluations names no model for it (run `churn "
+          + "train --run-date " + runDate + "` first)");
+    }
+    out.modelVersion = versions.get(0).getString(0);
+    ChurnModel model = new ModelRegistry(spark, warehouse.root() + "/" + REGISTRY)
+        .load(out.modelVersion, config.model()).worded(ReasonPhrases::phrase);
+    warehouse.write("churn_scores", model.score(features), ChurnScores.SCHEMA, runDate);
+    Dataset<Row> scores = warehouse.read("churn_scores", runDate);
+    long scored = scores.count();
+    manifest.record("score", "churn_scores", "ok", active, scored, secondsSince(t), "model " + out.modelVersion);
+
+    t = System.nanoTime();
+    Dataset<Row> storedSegments = warehouse.read("customer_segments", runDate);
+    Dataset<Row> riskList = RiskList.build(scores, storedSegments, state.read(CONFORMED + InputContract.ACCOUNTS.name(),
+        "validate"), config.riskListTiers(), config.riskListPlays());
+    warehouse.write("churn_risk_list", riskList, RiskList.SCHEMA, runDate);
+    Dataset<Row> storedList = warehouse.read("churn_risk_list", runDate).drop(Warehouse.RUN_DATE).orderBy("rank");
+    out.csv = warehouse.exportCsv("churn_risk_list", RiskList.forPeople(storedList), runDate);
+    out.listed = storedList.count();
+    out.scored = scored;
+    manifest.record("risk_list", "churn_risk_list", "ok", scored, out.listed, secondsSince(t), "CSV " + out.csv);
   }
 
   /**

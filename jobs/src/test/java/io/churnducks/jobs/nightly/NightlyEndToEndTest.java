@@ -337,6 +337,31 @@ class NightlyEndToEndTest extends SparkTestBase {
   }
 
   @Test
+  void aStageRerunsAloneFromTheWarehouseAndTheManifestKeepsTheOtherStages() {
+    Dataset<Row> before = warehouse.read("churn_risk_list", cutoff).drop("run_date").cache();
+    long rows = before.count();
+    long validateEntries = warehouse.read("run_manifest", cutoff).where(col("stage").equalTo("validate")).count();
+    ChurnConfig config = ChurnConfig.load(new File("../conf/demo.conf"), List.of(
+        "sample.dir=" + sampleDir, "warehouse=" + warehouseRoot));
+    NightlyJob.Result r = new NightlyJob(spark(), config, cutoff).run(java.util.EnumSet.of(NightlyJob.Stage.score));
+    assertEquals(List.of("churn_scores", "churn_risk_list", "run_manifest"), r.tables());
+    Dataset<Row> after = warehouse.read("churn_risk_list", cutoff).drop("run_date");
+    assertEquals(rows, after.count());
+    assertEquals(0, before.except(after).count(), "the score stage alone reproduces the night's risk list");
+    Dataset<Row> manifest = warehouse.read("run_manifest", cutoff);
+    assertEquals(validateEntries, manifest.where(col("stage").equalTo("validate")).count(),
+        "the validate entries of the night are kept");
+    assertEquals(1, manifest.where(col("stage").equalTo("score")).count(), "the score entry is replaced, not added");
+
+    String empty = tmp.resolve("empty-warehouse").toString();
+    ContractException e = assertThrows(ContractException.class, () -> new NightlyJob(spark(), ChurnConfig.load(
+        new File("../conf/demo.conf"), List.of("sample.dir=" + sampleDir, "warehouse=" + empty)), cutoff)
+        .run(java.util.EnumSet.of(NightlyJob.Stage.train)));
+    assertEquals("Cannot run the stage for " + cutoff + ": the features stage has not run for it (key_features missing; "
+        + "run `churn features --run-date " + cutoff + "` first)", e.getMessage());
+  }
+
+  @Test
   void tooManyRejectedRowsFailTheRunWithOneMessageAndKeepTheQuarantine() {
     String root = tmp.resolve("strict-warehouse").toString();
     ChurnConfig strict = ChurnConfig.load(new File("../conf/demo.conf"), List.of(
