@@ -107,6 +107,9 @@ public final class NightlyJob {
   private Dataset<Row> rejectedAccounts;
   private final Warehouse warehouse;
   private final RunState state;
+  /** Read once per job by the stages after features (train, segments, score), which share them. */
+  private Dataset<Row> examples;
+  private Dataset<Row> foldedFeatures;
   private final RunManifest manifest = new RunManifest();
   private final List<Dataset<Row>> cached = new ArrayList<>();
   /** Train a new model even when the champion could score. */
@@ -313,17 +316,23 @@ public final class NightlyJob {
 
   /** The labelled training examples the features stage kept for this run date. */
   private Dataset<Row> examples() {
-    return keep(state.read(EXAMPLES, "features"));
+    if (examples == null) {
+      examples = keep(state.read(EXAMPLES, "features"));
+    }
+    return examples;
   }
 
   /** Tonight's customer_features, industries folded as industry_focus decided. */
   private Dataset<Row> features() {
-    if (!warehouse.runDates("customer_features").contains(runDate)) {
-      throw new ContractException("Cannot run the stage for " + runDate + ": customer_features has no rows for it "
-          + "(run `churn features --run-date " + runDate + "` first)");
+    if (foldedFeatures == null) {
+      if (!warehouse.runDates("customer_features").contains(runDate)) {
+        throw new ContractException("Cannot run the stage for " + runDate + ": customer_features has no rows for it "
+            + "(run `churn features --run-date " + runDate + "` first)");
+      }
+      foldedFeatures = keep(warehouse.read("customer_features", runDate).drop(Warehouse.RUN_DATE)
+          .withColumn("industry", IndustryFocus.folded(col("industry"), keptIndustries())));
     }
-    return keep(warehouse.read("customer_features", runDate).drop(Warehouse.RUN_DATE)
-        .withColumn("industry", IndustryFocus.folded(col("industry"), keptIndustries())));
+    return foldedFeatures;
   }
 
   private List<String> keptIndustries() {
