@@ -3,6 +3,10 @@ backtest folds; a challenger becomes champion only when it beats the champion on
 model.promotion-margin (the job decides, see `churn retrain --help`). The nightly DAG then scores with
 whichever model is champion.
 
+After it, `churn vacuum` removes the table files that only versions older than the config's
+warehouse-retention-hours need (time travel reaches back that far); it runs here, between nights,
+because nothing else writes the warehouse on Sunday mornings.
+
 Settings: the Airflow Variables churn_submit and churn_config, as for churn_nightly.
 """
 from datetime import datetime, timedelta
@@ -36,3 +40,9 @@ with DAG(
         bash_command=f"{SUBMIT} retrain --run-date {{{{ ds }}}} --config {CONFIG}",
         sla=timedelta(hours=8),
     )
+    vacuum = BashOperator(
+        task_id="vacuum",
+        bash_command=f"{SUBMIT} vacuum --config {CONFIG}",
+        execution_timeout=timedelta(hours=2),
+    )
+    retrain >> vacuum

@@ -197,7 +197,8 @@ class DagTest(unittest.TestCase):
             for task, command in dag.commands().items():
                 rendered = render(command)
                 self.assertEqual([], contract_errors(rendered, self.spec), f"{stem}.{task}: {rendered}")
-                self.assertIn("--run-date 2026-01-01", rendered, f"{stem}.{task} runs for the DAG's date")
+                if task != "vacuum":
+                    self.assertIn("--run-date 2026-01-01", rendered, f"{stem}.{task} runs for the DAG's date")
                 checked += 1
         self.assertGreaterEqual(checked, 7)
 
@@ -226,6 +227,11 @@ class DagTest(unittest.TestCase):
         self.assertIs(True, dag.dag["catchup"].value, "missed nights are caught up (backfills)")
         self.assertEqual(1, dag.dag["max_active_runs"].value, "nights run in date order")
         self.assertIs(True, dag.default_args["depends_on_past"].value)
+
+    def test_the_weekly_dag_retrains_then_vacuums(self):
+        dag = self.dags["churn_weekly_retrain"]
+        self.assertEqual({("retrain", "vacuum")}, dag.edges)
+        self.assertTrue(dag.commands()["vacuum"].startswith("{{ var.value.churn_submit }} vacuum "))
 
     def test_retries_timeouts_and_slas_are_set(self):
         for stem, dag in self.dags.items():

@@ -94,6 +94,51 @@ public final class SourceConformer {
   private SourceConformer() {}
 
   /**
+   * A found column that looks like the wanted one once case, underscores, spaces and dashes are
+   * ignored, or is at most a couple of letters away from it (a column renamed by the export):
+   * " (did you mean 'X'?)", else nothing. Expressions are not guessed at.
+   */
+  static String didYouMean(String wanted, String[] found) {
+    if (!wanted.matches("[A-Za-z0-9_ .-]+")) {
+      return "";
+    }
+    String w = normalised(wanted);
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String f : found) {
+      int d = editDistance(w, normalised(f));
+      if (d < bestDistance) {
+        best = f;
+        bestDistance = d;
+      }
+    }
+    int allowed = Math.max(1, Math.min(3, w.length() / 4));
+    return best != null && bestDistance <= allowed ? " (did you mean '" + best + "'?)" : "";
+  }
+
+  private static String normalised(String name) {
+    return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[_ .-]", "");
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  /**
    * Conforms {@code source} to {@code contract} for the run of {@code runDate}.
    *
    * @param sourceLabel where the source was read from, for error messages
@@ -120,9 +165,10 @@ public final class SourceConformer {
         sourceValue.put(spec.name(), resolved.get());
         sourceColumns.put(spec.name(), mapped == null ? spec.name() : mapped);
       } else if (spec.required()) {
-        missingRequired.add(mapped == null ? spec.name() : spec.name() + " (mapped to '" + mapped + "')");
+        missingRequired.add((mapped == null ? spec.name() : spec.name() + " (mapped to '" + mapped + "')")
+            + didYouMean(mapped == null ? spec.name() : mapped, filtered.columns()));
       } else if (mapped != null) {
-        unresolved.add(spec.name() + " (mapped to '" + mapped + "')");
+        unresolved.add(spec.name() + " (mapped to '" + mapped + "')" + didYouMean(mapped, filtered.columns()));
       } else {
         absent.add(spec.name());
       }

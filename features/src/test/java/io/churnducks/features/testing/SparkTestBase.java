@@ -26,7 +26,13 @@ public abstract class SparkTestBase {
   protected static final JavaDataFrameSuiteBase SUITE = new JavaDataFrameSuiteBase() {
     @Override
     public org.apache.spark.SparkConf conf() {
-      return super.conf()
+      org.apache.spark.SparkConf conf = super.conf();
+      if (onClasspath("io.delta.sql.DeltaSparkSessionExtension")) {
+        // The jobs' warehouse is made of Delta tables; features and models know nothing of them.
+        conf.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+            .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+      }
+      return conf
           .setMaster("local[2]")
           .set("spark.sql.shuffle.partitions", "2")
           .set("spark.default.parallelism", "2")
@@ -40,6 +46,15 @@ public abstract class SparkTestBase {
           .set("spark.sql.codegen.factoryMode", "NO_CODEGEN");
     }
   };
+
+  private static boolean onClasspath(String className) {
+    try {
+      Class.forName(className, false, SparkTestBase.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
 
   private static volatile boolean started;
 

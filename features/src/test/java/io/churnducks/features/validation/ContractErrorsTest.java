@@ -63,6 +63,21 @@ class ContractErrorsTest extends SparkTestBase {
   }
 
   @Test
+  void aRenamedColumnIsNamedWithItsLikelyNewName() {
+    Dataset<Row> raw = frame(text("id", "customer", "CreatedAt", "Monthly_Amounts"),
+        new Object[] {"s1", "a1", "2024-01-01", "1"});
+
+    String message = failure(raw, InputContract.SUBSCRIPTIONS, columns("subscriptions",
+        Map.of("subscription_id", "id", "account_id", "customer", "start_date", "created_at", "mrr", "monthly_amount")));
+
+    assertContains(message, "missing required columns ", "start_date (mapped to 'created_at') (did you mean 'CreatedAt'?)",
+        "mrr (mapped to 'monthly_amount') (did you mean 'Monthly_Amounts'?)");
+    assertEquals(1, message.lines().count(), message);
+    assertEquals("", SourceConformer.didYouMean("plan", new String[] {"id", "customer", "seats"}),
+        "nothing alike, nothing suggested");
+  }
+
+  @Test
   void optionalColumnMappingThatDoesNotResolveFailsClearly() {
     Dataset<Row> raw = frame(text("subscription_id", "account_id", "start_date", "mrr", "plan_code"),
         new Object[] {"s1", "a1", "2024-01-01", "1", "pro"});

@@ -173,8 +173,7 @@ public final class Benchmark {
     double duckSeconds = DuckDbPeer.usageIndicators(new File(data + "/product_events").getAbsolutePath(), cutoff,
         intent, config.indicators().errorFeatures(), config.indicators().keyFeatures(),
         new File(duckOut).getAbsolutePath());
-    Dataset<Row> ours = spark.read().parquet(warehouseDir + "/customer_features")
-        .where(col("run_date").equalTo(lit(java.sql.Date.valueOf(cutoff))));
+    Dataset<Row> ours = w.read("customer_features", cutoff);
     Dataset<Row> theirs = spark.read().parquet(duckOut);
     Row agreement = ours.join(theirs, "account_id").agg(count(lit(1)), count(when(
         ours.col("events_28d").equalTo(theirs.col("events_28d").cast("double"))

@@ -17,7 +17,7 @@ import java.io.PrintWriter;
     subcommands = {GenerateCommand.class, NightlyCommand.class, StageCommands.Validate.class,
         StageCommands.Features.class, StageCommands.Train.class, StageCommands.Segments.class, StageCommands.Score.class,
         RetrainCommand.class, BackfillCommand.class, PublishCommand.class, BenchCommand.class, DemoCommand.class,
-        SqlCommand.class, DocsCommand.class, CliSpecCommand.class})
+        SqlCommand.class, VacuumCommand.class, DocsCommand.class, CliSpecCommand.class})
 public final class ChurnCli implements Runnable {
 
   @CommandLine.Spec

@@ -100,6 +100,15 @@ public final class ChurnConfig {
     return string("warehouse");
   }
 
+  /** Hours of table history {@code churn vacuum} keeps for time travel ({@code warehouse-retention-hours}). */
+  public double warehouseRetentionHours() {
+    double h = number("warehouse-retention-hours");
+    if (h < 0) {
+      throw new IllegalArgumentException("Cannot use warehouse-retention-hours = " + h + ": it must be 0 or more");
+    }
+    return h;
+  }
+
   public String sparkMaster() {
     return string("spark.master");
   }

@@ -28,7 +28,7 @@ import java.util.Locale;
 /**
  * Every table the job writes to the warehouse, from the declared schemas: {@code docs/data-dictionary.md}
  * is this class's output (written by {@code churn docs}; a test fails when the committed copy is stale),
- * with the DDL that lets Spark SQL / Hive and DuckDB read the tables in place.
+ * with the DDL that lets Spark SQL and DuckDB read the tables in place.
  */
 public final class DataDictionary {
 
@@ -100,9 +100,12 @@ public final class DataDictionary {
     StringBuilder b = new StringBuilder();
     b.append("# Data dictionary\n\n")
         .append("Generated from the declared table schemas by `bin/churn docs`; a test fails when this file is stale.\n\n")
-        .append("Every table is Parquet in a folder named after it under the warehouse root (`warehouse` in the\n")
-        .append("config). Tables partitioned by `run_date` hold one folder per run date (`run_date=YYYY-MM-DD`);\n")
-        .append("a rerun replaces exactly its run date. `bin/churn sql` queries them all by name.\n\n")
+        .append("Every table is a Delta Lake table (Parquet files and a transaction log) in a folder named after it\n")
+        .append("under the warehouse root (`warehouse` in the config). A run replaces exactly its run date's rows\n")
+        .append("in one commit, so a reader sees the previous rows or the new ones, never half; a failed run puts\n")
+        .append("the tables it wrote back to their previous versions. Earlier versions stay readable\n")
+        .append("(`VERSION AS OF n`) until `bin/churn vacuum` removes what only versions older than\n")
+        .append("`warehouse-retention-hours` need. `bin/churn sql` queries every table by name.\n\n")
         .append("| table | partitioned by | written by | a row is |\n|---|---|---|---|\n");
     for (Table t : TABLES) {
       b.append("| [").append(t.name()).append("](#").append(t.name()).append(") | ")
@@ -119,23 +122,24 @@ public final class DataDictionary {
       }
     }
     b.append("\n## DDL for other engines\n\n")
-        .append("Spark SQL / Hive (replace `/warehouse` with the warehouse root):\n\n```sql\n");
+        .append("Spark SQL with Delta Lake (replace `/warehouse` with the warehouse root):\n\n```sql\n");
     for (Table t : TABLES) {
       b.append(hiveDdl(t)).append("\n");
     }
-    b.append("```\n\nDuckDB:\n\n```sql\n");
+    b.append("```\n\nDuckDB (its `delta` extension reads the log; a plain `read_parquet` glob would also see the\n")
+        .append("files of replaced versions until they are vacuumed):\n\n```sql\nINSTALL delta;\nLOAD delta;\n");
     for (Table t : TABLES) {
-      b.append("CREATE VIEW ").append(t.name()).append(" AS SELECT * FROM read_parquet('/warehouse/").append(t.name())
-          .append(t.partitionBy() == null ? "/*.parquet'" : "/*/*.parquet', hive_partitioning = true").append(");\n");
+      b.append("CREATE VIEW ").append(t.name()).append(" AS SELECT * FROM delta_scan('/warehouse/").append(t.name())
+          .append("');\n");
     }
     return b.append("```\n").toString();
   }
 
   private static String hiveDdl(Table t) {
     List<String> cols = t.columns().stream().map(f -> "  " + f.name() + " " + sqlType(f.dataType())).toList();
-    return "CREATE TABLE " + t.name() + " (\n" + String.join(",\n", cols) + ")\nUSING PARQUET"
+    return "CREATE TABLE " + t.name() + " (\n" + String.join(",\n", cols) + ")\nUSING DELTA"
         + (t.partitionBy() == null ? "" : " PARTITIONED BY (" + t.partitionBy() + ")") + "\nLOCATION '/warehouse/"
-        + t.name() + "';" + (t.partitionBy() == null ? "" : "\nMSCK REPAIR TABLE " + t.name() + ";");
+        + t.name() + "';";
   }
 
   private static String sqlType(DataType type) {

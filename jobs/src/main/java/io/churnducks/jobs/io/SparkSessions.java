@@ -15,6 +15,12 @@ public final class SparkSessions {
 
   private static final String LOCAL_FS = "fs.file.impl";
 
+  /** The warehouse's tables are Delta tables: its SQL (time travel, VACUUM) needs these at start. */
+  public static final String EXTENSIONS = "spark.sql.extensions";
+  public static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
+  public static final String SESSION_CATALOG = "spark.sql.catalog.spark_catalog";
+  public static final String DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
+
   private SparkSessions() {}
 
   /**
@@ -24,7 +30,8 @@ public final class SparkSessions {
    */
   public static SparkSession create(ChurnConfig config) {
     SparkConf conf = new SparkConf();
-    SparkSession.Builder b = SparkSession.builder().appName(config.sparkAppName());
+    SparkSession.Builder b = SparkSession.builder().appName(config.sparkAppName())
+        .config(EXTENSIONS, DELTA_EXTENSION).config(SESSION_CATALOG, DELTA_CATALOG);
     if (!conf.contains("spark.master")) {
       b = b.master(config.sparkMaster()).config("spark.ui.enabled", "false");
     }

@@ -21,16 +21,26 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 /**
- * The warehouse: one Parquet folder per table under a root (a local path or any Hadoop URI),
- * partitioned by {@code run_date}. Writing a run date replaces exactly that partition's folder, so
- * a rerun of the same date is idempotent and other dates are untouched. Every write is checked
- * against the table's declared schema first.
+ * The warehouse: one Delta Lake table (Parquet files plus a transaction log) per folder under a
+ * root (a local path or any Hadoop URI), partitioned by {@code run_date}. Writing a run date
+ * replaces exactly that partition in one commit: a reader sees the old rows or the new ones, never
+ * half, a failed write leaves the old ones, a rerun of the same date is idempotent and other dates
+ * are untouched. Every write is checked against the table's declared schema first. Earlier versions
+ * are kept for time travel until {@link #vacuum} removes the files older than the retention.
+ * A table left as plain Parquet partitions by an older release is converted in place on its next
+ * write and read as Parquet until then.
  */
 public final class Warehouse {
 
   private final java.util.Set<String> written = new java.util.LinkedHashSet<>();
+  /** Each table's version before this instance first wrote it: -1 when it did not exist, -2 when not Delta. */
+  private final java.util.Map<String, Long> versionsBefore = new java.util.LinkedHashMap<>();
+  private java.util.function.Consumer<String> afterWrite = table -> { };
 
   public static final String RUN_DATE = "run_date";
+
+  private static final String DELTA = "delta";
+  private static final String LOG_DIR = "_delta_log";
 
   private final SparkSession spark;
   private final String root;
@@ -48,20 +58,69 @@ public final class Warehouse {
     return root.endsWith("/") ? root + table : root + "/" + table;
   }
 
-  private String partitionPath(String table, LocalDate runDate) {
-    return tablePath(table) + "/" + RUN_DATE + "=" + runDate;
-  }
-
   /**
    * Writes {@code rows} (in {@code schema}) as the {@code runDate} partition of {@code table},
-   * replacing that partition's folder as a whole: an empty frame leaves an empty (but readable)
-   * partition instead of yesterday's rows, and other dates are never touched.
+   * replacing that partition as a whole in one commit: an empty frame leaves the date without rows
+   * instead of yesterday's, and other dates are never touched.
    */
   public void write(String table, Dataset<Row> rows, StructType schema, LocalDate runDate) {
     checkSchema(table, rows.schema(), schema);
-    Column[] cols = documented(schema);
-    rows.select(cols).write().mode(SaveMode.Overwrite).parquet(partitionPath(table, runDate));
+    Column[] cols = Arrays.copyOf(documented(schema), schema.fields().length + 1);
+    cols[cols.length - 1] = lit(java.sql.Date.valueOf(runDate)).as(RUN_DATE);
+    replaceWhere(table, rows.select(cols), RUN_DATE, RUN_DATE + " = " + dateLiteral(runDate));
     written.add(table);
+    afterWrite.accept(table);
+  }
+
+  /**
+   * Runs {@code hook} with the table's name after each write to it has committed. Tests use it to
+   * stop a run between two writes, as a crash would.
+   */
+  public void afterEachWrite(java.util.function.Consumer<String> hook) {
+    this.afterWrite = hook;
+  }
+
+  /**
+   * Replaces the rows of {@code table} matching {@code predicate} (on its partition column) with
+   * {@code rows} in one Delta commit; rows outside the predicate fail the write. New columns of a
+   * declared schema are added to the table.
+   */
+  private void replaceWhere(String table, Dataset<Row> rows, String partitionColumn, String predicate) {
+    beforeWrite(table);
+    convertLegacy(table, rows.schema(), partitionColumn);
+    rows.write().format(DELTA).mode(SaveMode.Overwrite).partitionBy(partitionColumn)
+        .option("replaceWhere", predicate).option("mergeSchema", "true").save(tablePath(table));
+  }
+
+  private static String dateLiteral(LocalDate d) {
+    return "DATE'" + d + "'";
+  }
+
+  /** Whether the table's folder holds a Delta transaction log. */
+  public boolean isDelta(String table) {
+    try {
+      Path log = new Path(tablePath(table), LOG_DIR);
+      return log.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot look up table " + table, e);
+    }
+  }
+
+  /**
+   * Turns a table an older release left as plain Parquet partitions into a Delta table in place
+   * (its files stay where they are; a log is written beside them).
+   */
+  private void convertLegacy(String table, StructType schema, String partitionColumn) {
+    if (!exists(table) || isDelta(table)) {
+      return;
+    }
+    String type = partitionColumn == null ? null : schema.apply(partitionColumn).dataType().sql();
+    String identifier = "parquet.`" + tablePath(table).replace("`", "``") + "`";
+    if (type == null) {
+      io.delta.tables.DeltaTable.convertToDelta(spark, identifier);
+    } else {
+      io.delta.tables.DeltaTable.convertToDelta(spark, identifier, partitionColumn + " " + type);
+    }
   }
 
   /** The tables this instance wrote a run-date partition of, in the order first written. */
@@ -99,9 +158,9 @@ public final class Warehouse {
 
   /**
    * Replaces the {@code dates} partitions of a table partitioned by the date column
-   * {@code partitionColumn} (the last column of {@code schema}) with {@code rows}: the old folders
-   * of those dates are removed first, so a date without rows is left empty, and other dates are
-   * never touched. Rows dated outside {@code dates} are a programming error and fail the write.
+   * {@code partitionColumn} (the last column of {@code schema}) with {@code rows} in one commit: a
+   * date without rows is left empty, and other dates are never touched. Rows dated outside
+   * {@code dates} are a programming error and fail the write.
    */
   public void replacePartitions(String table, Dataset<Row> rows, StructType schema, String partitionColumn,
       java.util.Collection<LocalDate> dates) {
@@ -111,36 +170,30 @@ public final class Warehouse {
       throw new IllegalArgumentException("Cannot write " + table + ": partition column " + partitionColumn
           + " must be the last column of its schema");
     }
-    try {
-      Path tablePath = new Path(tablePath(table));
-      FileSystem fs = tablePath.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      for (LocalDate d : dates) {
-        fs.delete(new Path(tablePath, partitionColumn + "=" + d), true);
-      }
-      Column[] cols = documented(schema);
-      // One file per date rather than one per task and date: a history run writes hundreds of dates.
-      rows.select(cols).repartition(col(partitionColumn)).write().mode(SaveMode.Append).partitionBy(partitionColumn)
-          .parquet(tablePath.toString());
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot replace partitions of " + table, e);
+    // One file per date rather than one per task and date: a history run writes hundreds of dates.
+    Dataset<Row> out = rows.select(documented(schema)).repartition(col(partitionColumn));
+    if (dates.isEmpty()) {
+      beforeWrite(table);
+      convertLegacy(table, schema, partitionColumn);
+      out.write().format(DELTA).mode(SaveMode.Append).partitionBy(partitionColumn).option("mergeSchema", "true")
+          .save(tablePath(table));
+      afterWrite.accept(table);
+      return;
     }
+    String in = dates.stream().distinct().sorted().map(Warehouse::dateLiteral)
+        .collect(java.util.stream.Collectors.joining(", "));
+    replaceWhere(table, out, partitionColumn, partitionColumn + " IN (" + in + ")");
+    afterWrite.accept(table);
   }
 
   /**
-   * Replaces the null partition ({@code <column>=__HIVE_DEFAULT_PARTITION__}) of a date-partitioned
-   * table with {@code rows}, whose partition column is null.
+   * Replaces the rows of a date-partitioned table whose partition column is null with {@code rows}
+   * (all undated).
    */
   public void replaceNullPartition(String table, Dataset<Row> rows, StructType schema, String partitionColumn) {
     checkSchema(table, rows.schema(), schema);
-    try {
-      Path tablePath = new Path(tablePath(table));
-      FileSystem fs = tablePath.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      fs.delete(new Path(tablePath, partitionColumn + "=__HIVE_DEFAULT_PARTITION__"), true);
-      Column[] cols = documented(schema);
-      rows.select(cols).write().mode(SaveMode.Append).partitionBy(partitionColumn).parquet(tablePath.toString());
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot replace the undated partition of " + table, e);
-    }
+    replaceWhere(table, rows.select(documented(schema)), partitionColumn, partitionColumn + " IS NULL");
+    afterWrite.accept(table);
   }
 
   /** A whole table, or an empty frame in {@code schema} when it has never been written. */
@@ -148,7 +201,11 @@ public final class Warehouse {
     if (!exists(table)) {
       return spark.createDataFrame(java.util.List.of(), schema);
     }
-    return spark.read().schema(schema).parquet(tablePath(table));
+    if (!isDelta(table)) {
+      return spark.read().schema(schema).parquet(tablePath(table));
+    }
+    return spark.read().format(DELTA).load(tablePath(table))
+        .select(Arrays.stream(schema.fieldNames()).map(n -> col(n)).toArray(Column[]::new));
   }
 
   /**
@@ -189,7 +246,7 @@ public final class Warehouse {
           continue;
         }
         boolean data = Arrays.stream(fs.listStatus(f.getPath())).anyMatch(c -> c.getPath().getName().equals("_SUCCESS")
-            || c.isDirectory() && c.getPath().getName().contains("=") || c.getPath().getName().endsWith(".parquet"));
+            || c.getPath().getName().equals(LOG_DIR) || c.isDirectory() && c.getPath().getName().contains("=") || c.getPath().getName().endsWith(".parquet"));
         if (data) {
           out.add(name);
         }
@@ -201,25 +258,148 @@ public final class Warehouse {
     }
   }
 
-  /** The run dates a table holds, in order (none when it was never written). */
-  public List<LocalDate> runDates(String table) {
+  /**
+   * Every Delta table under the root by its path relative to it: the tables of {@link #tables()}
+   * and the bookkeeping ones under {@code _state} (stored usage indicators, their log).
+   */
+  public List<String> deltaTables() {
+    List<String> out = new java.util.ArrayList<>();
     try {
-      Path p = new Path(tablePath(table));
-      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(p)) {
-        return List.of();
+      Path rootPath = new Path(root);
+      FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (fs.exists(rootPath)) {
+        collectDelta(fs, rootPath, "", 3, out);
       }
-      return Arrays.stream(fs.listStatus(p)).map(f -> f.getPath().getName()).filter(n -> n.startsWith(RUN_DATE + "="))
-          .map(n -> LocalDate.parse(n.substring(RUN_DATE.length() + 1))).sorted().toList();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the run dates of " + table, e);
+      throw new UncheckedIOException("Cannot list the tables of " + root, e);
     }
+    java.util.Collections.sort(out);
+    return out;
+  }
+
+  private static void collectDelta(FileSystem fs, Path dir, String prefix, int depth, List<String> out)
+      throws IOException {
+    for (FileStatus f : fs.listStatus(dir)) {
+      String name = f.getPath().getName();
+      if (!f.isDirectory() || name.contains("=") || name.equals(LOG_DIR)) {
+        continue;
+      }
+      if (fs.exists(new Path(f.getPath(), LOG_DIR))) {
+        out.add(prefix + name);
+      } else if (depth > 1) {
+        collectDelta(fs, f.getPath(), prefix + name + "/", depth - 1, out);
+      }
+    }
+  }
+
+  /**
+   * The run dates a table holds rows for, in order (none when it was never written), read from the
+   * current version's file list: no data is scanned.
+   */
+  public List<LocalDate> runDates(String table) {
+    if (!exists(table)) {
+      return List.of();
+    }
+    java.util.regex.Pattern partition = java.util.regex.Pattern.compile("/" + RUN_DATE + "=(\\d{4}-\\d{2}-\\d{2})/");
+    return Arrays.stream(readAll(table).inputFiles()).map(partition::matcher).filter(java.util.regex.Matcher::find)
+        .map(m -> LocalDate.parse(m.group(1))).distinct().sorted().toList();
+  }
+
+  /**
+   * The Parquet files holding one run date of a table in its current version, for engines that
+   * read Parquet but not the Delta log (the DuckDB cross-checks).
+   */
+  public List<String> files(String table, LocalDate runDate) {
+    String marker = "/" + RUN_DATE + "=" + runDate + "/";
+    return Arrays.stream(readAll(table).inputFiles()).filter(f -> f.contains(marker)).sorted().toList();
   }
 
   /** Every run date (or partition) of a table, as written. */
   public Dataset<Row> readAll(String table) {
-    return spark.read().parquet(tablePath(table));
+    return isDelta(table) ? spark.read().format(DELTA).load(tablePath(table)) : spark.read().parquet(tablePath(table));
   }
+
+  /** One earlier version of a table (time travel), as committed then. */
+  public Dataset<Row> readVersion(String table, long version) {
+    return spark.read().format(DELTA).option("versionAsOf", version).load(tablePath(table));
+  }
+
+  /**
+   * The table's current Delta version (0 after its first write; -1 when it does not exist, -2 when
+   * it is not a Delta table), from the names of its log's commit files: nothing is read.
+   */
+  public long version(String table) {
+    if (!exists(table)) {
+      return -1;
+    }
+    try {
+      Path log = new Path(tablePath(table), LOG_DIR);
+      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(log)) {
+        return -2;
+      }
+      return Arrays.stream(fs.listStatus(log)).map(f -> f.getPath().getName()).filter(n -> n.matches("\\d{20}\\.json"))
+          .mapToLong(n -> Long.parseLong(n.substring(0, 20))).max().orElse(-1);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the log of table " + table, e);
+    }
+  }
+
+  private void beforeWrite(String table) {
+    versionsBefore.computeIfAbsent(table, this::version);
+  }
+
+  /**
+   * Undoes what this instance wrote, except to the {@code kept} tables: each table goes back to
+   * the version it had before (a new commit, so the undone version stays in its history for
+   * audits), and a table this instance created is removed. A failed run calls this so that readers
+   * see the previous good run's rows in every table, never some of tonight's beside some of
+   * yesterday's. Returns the tables restored or removed.
+   */
+  public List<String> rollBack(java.util.Collection<String> kept) {
+    List<String> undone = new java.util.ArrayList<>();
+    List<String> tables = new java.util.ArrayList<>(versionsBefore.keySet());
+    java.util.Collections.reverse(tables);
+    for (String t : tables) {
+      long before = versionsBefore.get(t);
+      if (kept.contains(t) || before == -2) {
+        continue;
+      }
+      if (before == -1) {
+        drop(t);
+        undone.add(t);
+      } else if (version(t) > before) {
+        io.delta.tables.DeltaTable.forPath(spark, tablePath(t)).restoreToVersion(before);
+        undone.add(t);
+      }
+    }
+    versionsBefore.clear();
+    written.clear();
+    return undone;
+  }
+
+  /**
+   * Removes the files of a Delta table that no version younger than {@code retentionHours} needs:
+   * versions older than that can no longer be read by time travel.
+   */
+  public void vacuum(String table, double retentionHours) {
+    if (!isDelta(table)) {
+      return;
+    }
+    // Delta refuses less than a week unless told that no writer runs beside the vacuum: the
+    // warehouse has one writer (the job), and vacuum runs between its runs.
+    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
+    String was = spark.conf().get(check, "true");
+    spark.conf().set(check, String.valueOf(retentionHours >= SAFE_RETENTION_HOURS));
+    try {
+      io.delta.tables.DeltaTable.forPath(spark, tablePath(table)).vacuum(retentionHours);
+    } finally {
+      spark.conf().set(check, was);
+    }
+  }
+
+  /** Delta's own lower bound for a vacuum's retention when other writers may be running: a week. */
+  public static final double SAFE_RETENTION_HOURS = 168;
 
   /** Whether a table has been written. */
   public boolean exists(String table) {
@@ -232,29 +412,23 @@ public final class Warehouse {
   }
 
   /**
-   * Overwrites a small, unpartitioned table as a whole (bookkeeping such as the roll-up log),
-   * through a temporary folder renamed into place, so a reader never sees it half-written.
+   * Overwrites a small, unpartitioned table as a whole (bookkeeping such as the roll-up log) in
+   * one commit, so a reader never sees it half-written.
    */
   public void overwriteSmall(String table, Dataset<Row> rows, StructType schema) {
     checkSchema(table, rows.schema(), schema);
-    String tmp = tablePath(table) + ".tmp";
-    Column[] cols = documented(schema);
-    rows.select(cols).coalesce(1).write().mode(SaveMode.Overwrite).parquet(tmp);
-    try {
-      Path target = new Path(tablePath(table));
-      FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      fs.delete(target, true);
-      if (!fs.rename(new Path(tmp), target)) {
-        throw new IllegalStateException("Cannot write " + table + ": cannot move " + tmp + " into place");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + table, e);
+    beforeWrite(table);
+    if (exists(table) && !isDelta(table)) {
+      drop(table);
     }
+    rows.select(documented(schema)).coalesce(1).write().format(DELTA).mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true").save(tablePath(table));
+    afterWrite.accept(table);
   }
 
   /** One run date of a table. */
   public Dataset<Row> read(String table, LocalDate runDate) {
-    return spark.read().parquet(tablePath(table)).where(col(RUN_DATE).equalTo(lit(java.sql.Date.valueOf(runDate))));
+    return readAll(table).where(col(RUN_DATE).equalTo(lit(java.sql.Date.valueOf(runDate))));
   }
 
   /** The schema's columns in order, each carrying its description. */

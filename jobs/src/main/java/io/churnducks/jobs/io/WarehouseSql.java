@@ -16,8 +16,9 @@ import java.util.List;
 import static org.apache.spark.sql.functions.col;
 
 /**
- * Spark SQL over the warehouse: every table is a view by its name (all run dates; filter on
- * {@code run_date}), and results print as an aligned table for people or as CSV / TSV for scripts.
+ * Spark SQL over the warehouse: every table is known by its name (all run dates; filter on
+ * {@code run_date}; {@code VERSION AS OF n} / {@code TIMESTAMP AS OF t} read an earlier version for
+ * audits, {@code DESCRIBE HISTORY name} lists the versions), and results print as an aligned table for people or as CSV / TSV for scripts.
  * CSV and TSV stream the rows partition by partition; the table format shows at most a limit.
  */
 public final class WarehouseSql {
@@ -33,11 +34,22 @@ public final class WarehouseSql {
     this.warehouse = warehouse;
   }
 
-  /** Registers every warehouse table as a temporary view; returns their names. */
+  /**
+   * Registers every warehouse table under its name in the session's catalog (a Delta table as an
+   * external table at its folder, so time travel works; a Parquet folder as a view); returns their
+   * names. Nothing is copied and dropping the registration never touches the data.
+   */
   public List<String> registerTables() {
     List<String> tables = warehouse.tables();
     for (String t : tables) {
-      warehouse.readAll(t).createOrReplaceTempView(t);
+      spark.catalog().dropTempView(t);
+      spark.sql("DROP TABLE IF EXISTS `" + t + "`");
+      if (warehouse.isDelta(t)) {
+        spark.sql("CREATE TABLE `" + t + "` USING delta LOCATION '"
+            + warehouse.tablePath(t).replace("\\", "\\\\").replace("'", "\\'") + "'");
+      } else {
+        warehouse.readAll(t).createOrReplaceTempView(t);
+      }
     }
     return tables;
   }

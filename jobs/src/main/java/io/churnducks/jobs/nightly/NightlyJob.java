@@ -147,6 +147,19 @@ public final class NightlyJob {
   }
 
   /**
+   * Test hook: the run stops with an exception right after its write to {@code table} commits, as
+   * if the process died there (the tables written before it are rolled back like any failure's).
+   */
+  NightlyJob failingAfterWriting(String table) {
+    warehouse.afterEachWrite(t -> {
+      if (t.equals(table)) {
+        throw new IllegalStateException("Stopped after writing " + t + " (test hook)");
+      }
+    });
+    return this;
+  }
+
+  /**
    * The stages of a night, in order. Each reads its inputs from the warehouse (the previous stages'
    * tables and the run's state under {@code _state/run}), so a scheduler can rerun any one alone for
    * a run date; {@link #run()} runs them all.
@@ -207,12 +220,24 @@ public final class NightlyJob {
           out.listed, out.csv, warehouse.root(), written);
     } catch (RuntimeException e) {
       manifest.record("run", stages.size() == Stage.values().length ? "nightly" : stages.toString(), "failed", null,
-          null, 0.0, e.getMessage());
+          null, 0.0, e.getMessage() + rolledBack());
       throw e;
     } finally {
       writeManifest(stages);
       cached.forEach(Dataset::unpersist);
     }
+  }
+
+  /**
+   * Puts every table this run wrote back to its version before the run (the quarantines stay:
+   * they say why it failed); returns a note for the manifest naming them.
+   */
+  private String rolledBack() {
+    List<String> undone = warehouse.rollBack(List.of("dq_quarantine", UsageRollupStage.QUARANTINE));
+    if (!undone.isEmpty()) {
+      LOG.warn("Run failed: the tables it wrote are back to their earlier versions: {}", undone);
+    }
+    return undone.isEmpty() ? "" : " (rolled back: " + String.join(", ", undone) + ")";
   }
 
   /** What the stages of one invocation produced, for the summary. */
@@ -705,7 +730,7 @@ public final class NightlyJob {
       }
       return new Backfill(rolled.get(), monthStarts);
     } catch (RuntimeException e) {
-      manifest.record("backfill", "usage_events", "failed", null, null, 0.0, e.getMessage());
+      manifest.record("backfill", "usage_events", "failed", null, null, 0.0, e.getMessage() + rolledBack());
       throw e;
     } finally {
       warehouse.write("run_manifest", manifest.toFrame(spark), RunManifest.SCHEMA, runDate);

@@ -74,4 +74,15 @@ class WarehouseSqlTest extends SparkTestBase {
         && e.getMessage().endsWith("(tables: churn_scores)"), e.getMessage());
     assertEquals(1, e.getMessage().lines().count());
   }
+
+  @Test
+  void versionAsOfReadsAnEarlierVersionForAudits(@TempDir Path root) throws Exception {
+    WarehouseSql sql = warehouse(root);
+    assertEquals("n\n2\n", run(sql, "SELECT count(*) AS n FROM churn_scores VERSION AS OF 0", WarehouseSql.Format.tsv, 10));
+    assertEquals("n\n3\n", run(sql, "SELECT count(*) AS n FROM churn_scores", WarehouseSql.Format.tsv, 10));
+    List<String> history = run(sql, "DESCRIBE HISTORY churn_scores", WarehouseSql.Format.tsv, 10).lines().toList();
+    assertEquals(3, history.size(), "a header and one line per version: " + history);
+    assertTrue(history.get(0).startsWith("version\ttimestamp\t") && history.get(1).startsWith("1\t")
+        && history.get(1).contains("\tWRITE\t"), history.toString());
+  }
 }

@@ -73,4 +73,70 @@ class WarehouseTest extends SparkTestBase {
     w.exportCsv("risk", ordered.limit(1), D1);
     assertEquals(2, Files.readAllLines(csv.toPath()).size(), "a rerun replaces the export");
   }
+
+  private static List<String> ids(Dataset<Row> rows) {
+    return rows.select("account_id").orderBy("account_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+  }
+
+  @Test
+  void eachWriteIsOneCommitAndEarlierVersionsStayReadable(@TempDir Path root) {
+    Warehouse w = new Warehouse(spark(), root.toString());
+    w.write("scores", frame(SCHEMA, new Object[] {"a", 0.1}, new Object[] {"b", 0.2}), SCHEMA, D1);
+    w.write("scores", frame(SCHEMA, new Object[] {"a", 0.3}), SCHEMA, D2);
+    w.write("scores", frame(SCHEMA, new Object[] {"c", 0.9}), SCHEMA, D1);
+
+    assertTrue(w.isDelta("scores"));
+    assertEquals(2, w.version("scores"));
+    assertEquals(List.of("a", "b"), ids(w.readVersion("scores", 0)));
+    assertEquals(List.of("a", "c"), ids(w.readAll("scores")));
+    assertEquals(List.of(D1, D2), w.runDates("scores"));
+    List<String> files = w.files("scores", D1);
+    assertEquals(1, files.size(), "the current version's files of the date only: " + files);
+    assertEquals(List.of("c"), ids(spark().read().parquet(files.get(0))));
+  }
+
+  @Test
+  void aFailedRunIsRolledBackToTheVersionsBeforeIt(@TempDir Path root) {
+    new Warehouse(spark(), root.toString()).write("scores", frame(SCHEMA, new Object[] {"a", 0.1}), SCHEMA, D1);
+    Warehouse run = new Warehouse(spark(), root.toString());
+    run.write("scores", frame(SCHEMA, new Object[] {"b", 0.2}), SCHEMA, D1);
+    run.write("scores", frame(SCHEMA, new Object[] {"c", 0.3}), SCHEMA, D2);
+    run.write("profiles", frame(SCHEMA, new Object[] {"b", 0.2}), SCHEMA, D1);
+    run.write("quarantine", frame(SCHEMA, new Object[] {"x", 0.0}), SCHEMA, D1);
+
+    assertEquals(List.of("profiles", "scores"), run.rollBack(List.of("quarantine")).stream().sorted().toList());
+    assertEquals(List.of("a"), ids(run.readAll("scores")), "tonight's rows of every date are gone");
+    assertEquals(3, run.version("scores"), "the undone versions stay in the history");
+    assertTrue(!run.exists("profiles"), "a table the run created is removed");
+    assertEquals(List.of("x"), ids(run.readAll("quarantine")), "the quarantine says why the run failed");
+    assertEquals(List.of(), run.rollBack(List.of()), "nothing is undone twice");
+  }
+
+  @Test
+  void vacuumRemovesTheFilesOnlyVersionsOlderThanTheRetentionNeed(@TempDir Path root) throws Exception {
+    Warehouse w = new Warehouse(spark(), root.toString());
+    w.write("scores", frame(SCHEMA, new Object[] {"a", 0.1}), SCHEMA, D1);
+    w.write("scores", frame(SCHEMA, new Object[] {"b", 0.2}), SCHEMA, D1);
+    w.overwriteSmall("_state/log", frame(SCHEMA, new Object[] {"a", 0.1}), SCHEMA);
+    assertEquals(List.of("_state/log", "scores"), w.deltaTables(), "vacuum reaches the bookkeeping tables too");
+    w.vacuum("scores", 24);
+    assertEquals(List.of("a"), ids(w.readVersion("scores", 0)), "within the retention, time travel works");
+    w.vacuum("scores", 0);
+    try (var files = Files.walk(root.resolve("scores/run_date=" + D1))) {
+      assertEquals(1, files.filter(f -> f.toString().endsWith(".parquet")).count(), "the replaced file is gone");
+    }
+    assertEquals(List.of("b"), ids(w.read("scores", D1)));
+  }
+
+  @Test
+  void aParquetTableOfAnEarlierReleaseIsReadAndConvertedOnItsNextWrite(@TempDir Path root) {
+    frame(SCHEMA, new Object[] {"a", 0.1}).write().parquet(root.resolve("scores/run_date=" + D1).toString());
+    Warehouse w = new Warehouse(spark(), root.toString());
+    assertTrue(!w.isDelta("scores"));
+    assertEquals(List.of(D1), w.runDates("scores"));
+    w.write("scores", frame(SCHEMA, new Object[] {"b", 0.2}), SCHEMA, D2);
+    assertTrue(w.isDelta("scores"));
+    assertEquals(List.of("a", "b"), ids(w.readAll("scores")));
+    assertEquals(List.of(D1, D2), w.runDates("scores"));
+  }
 }

@@ -88,12 +88,12 @@ class IncrementalNightTest extends SparkTestBase {
   void theRollUpsAndRejectsAreThoseOfAFullRun() {
     for (String table : List.of(UsageRollupStage.FEATURE_DAYS, UsageRollupStage.USER_DAYS,
         UsageRollupStage.QUARANTINE)) {
-      Dataset<Row> a = spark().read().parquet(incremental.tablePath(table));
-      Dataset<Row> b = spark().read().parquet(full.tablePath(table));
+      Dataset<Row> a = incremental.readAll(table);
+      Dataset<Row> b = full.readAll(table);
       assertEquals(b.count(), a.count(), table + " rows");
       assertEquals(0, b.exceptAll(a).count(), table + " rows of the full run missing from the incremental one");
     }
-    assertTrue(spark().read().parquet(full.tablePath(UsageRollupStage.QUARANTINE)).count() > 0,
+    assertTrue(full.readAll(UsageRollupStage.QUARANTINE).count() > 0,
         "the messy sample has rejected events, so the rejects are compared too");
   }
 
@@ -110,7 +110,7 @@ class IncrementalNightTest extends SparkTestBase {
 
   @Test
   void theSecondNightComputesUsageIndicatorsForTonightOnly() {
-    Dataset<Row> log = spark().read().parquet(incremental.tablePath("_state/usage_snapshot_log"))
+    Dataset<Row> log = incremental.readAll("_state/usage_snapshot_log")
         .where(col("run_date").equalTo(lit(java.sql.Date.valueOf(cutoff))));
     assertEquals(List.of(java.sql.Date.valueOf(cutoff)),
         log.select("as_of_date").collectAsList().stream().map(r -> r.getDate(0)).toList());
@@ -118,7 +118,7 @@ class IncrementalNightTest extends SparkTestBase {
 
   @Test
   void rollUpsArePartitionedByEventDate() {
-    Dataset<Row> days = spark().read().parquet(full.tablePath(UsageRollupStage.FEATURE_DAYS));
+    Dataset<Row> days = full.readAll(UsageRollupStage.FEATURE_DAYS);
     assertEquals(UsageRollup.FEATURE_DAYS_SCHEMA.fieldNames().length, days.columns().length);
     assertTrue(new File(full.tablePath(UsageRollupStage.FEATURE_DAYS), "event_date=" + cutoff.minusDays(1)).isDirectory());
   }

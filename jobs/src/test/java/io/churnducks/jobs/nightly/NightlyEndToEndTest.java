@@ -42,6 +42,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,9 +70,32 @@ class NightlyEndToEndTest extends SparkTestBase {
   static LocalDate previousRun;
   static NightlyJob.Result result;
   static Warehouse warehouse;
+  /** Every log line both nights wrote, at the levels the shipped logging configuration lets through. */
+  static final StringBuffer LOGS = new StringBuffer();
+
+  /** Copies every log event the configuration lets through into {@link #LOGS}. */
+  private static void captureLogs() {
+    org.apache.logging.log4j.core.LoggerContext context =
+        (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+    org.apache.logging.log4j.core.Appender capture = new org.apache.logging.log4j.core.appender.AbstractAppender(
+        "capture", null, null, true, org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
+      @Override
+      public void append(org.apache.logging.log4j.core.LogEvent event) {
+        LOGS.append(event.getLoggerName()).append(": ").append(event.getMessage().getFormattedMessage()).append('\n');
+        if (event.getThrown() != null) {
+          LOGS.append(event.getThrown()).append('\n');
+        }
+      }
+    };
+    capture.start();
+    context.getConfiguration().getLoggers().values().forEach(l -> l.addAppender(capture, null, null));
+    context.getConfiguration().getRootLogger().addAppender(capture, null, null);
+    context.updateLoggers();
+  }
 
   @BeforeAll
   static void runNightlyOnGeneratedData() {
+    captureLogs();
     // Unit tests run interpreted on two partitions (tiny frames); this test moves a million rows.
     SparkSessions.configure(spark(), 8);
     spark().conf().set("spark.sql.codegen.wholeStage", "true");
@@ -92,6 +116,18 @@ class NightlyEndToEndTest extends SparkTestBase {
         "sample.dir=" + sampleDir, "warehouse=" + warehouseRoot));
     result = new NightlyJob(spark(), config, cutoff).run();
     warehouse = new Warehouse(spark(), warehouseRoot);
+  }
+
+  @Test
+  void noAccountNameOrEmailReachesTheLogs() {
+    String logs = LOGS.toString();
+    assertTrue(logs.contains("io.churnducks"), "the product's stage lines were captured: " + logs.length() + " chars");
+    List<String> names = spark().read().option("header", "true").csv(sampleDir + "/crm_accounts").select("Name")
+        .where(col("Name").isNotNull()).as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertTrue(names.size() > 1000, "names checked: " + names.size());
+    assertEquals(List.of(), names.stream().filter(logs::contains).limit(5).toList(), "account names in the logs");
+    java.util.regex.Matcher email = java.util.regex.Pattern.compile("[\\w.+-]+@[\\w-]+\\.[a-z]{2,}").matcher(logs);
+    assertTrue(!email.find(), "an e-mail address in the logs: " + (email.hitEnd() ? "" : email.group()));
   }
 
   @Test
@@ -123,7 +159,7 @@ class NightlyEndToEndTest extends SparkTestBase {
         .where(col("rows").gt(0)).select(col("source"), col("rule"), col("action"), col("rows")));
     // Reference sources are quarantined per run; usage events with the event date they were rolled up for.
     Dataset<Row> all = warehouse.read("dq_quarantine", cutoff).select("source", "rule", "action")
-        .unionByName(spark().read().parquet(warehouse.tablePath(UsageRollupStage.QUARANTINE))
+        .unionByName(warehouse.readAll(UsageRollupStage.QUARANTINE)
             .select("source", "rule", "action"));
     Map<String, Long> actual = counts(all.groupBy("source", "rule", "action").agg(count(lit(1)).as("rows")));
     assertEquals(expected, actual);
@@ -321,12 +357,43 @@ class NightlyEndToEndTest extends SparkTestBase {
         "a lapsed account is valued at the subscription it lapsed from");
   }
 
+  /**
+   * A rerun of the night stopped right after its last stage's first write (as a crash would):
+   * every table every earlier stage wrote is back to what the good run left, then a full rerun
+   * completes and equals it.
+   */
   @Test
-  void rerunningTheSameDateReplacesItsPartition() {
+  void aRunStoppedAfterAnyWriteIsUndoneAndTheRerunReplacesItsPartition() {
     Dataset<Row> before = warehouse.read("churn_scores", cutoff).drop("run_date").cache();
     long rows = before.count();
     ChurnConfig config = ChurnConfig.load(new File("../conf/demo.conf"), List.of(
         "sample.dir=" + sampleDir, "warehouse=" + warehouseRoot));
+    Map<String, Long> versions = new HashMap<>();
+    warehouse.tables().forEach(t -> versions.put(t, warehouse.version(t)));
+    IllegalStateException stop = assertThrows(IllegalStateException.class,
+        () -> new NightlyJob(spark(), config, cutoff).failingAfterWriting("churn_scores").run());
+    assertEquals("Stopped after writing churn_scores (test hook)", stop.getMessage());
+    List<String> restored = new ArrayList<>();
+    versions.forEach((table, version) -> {
+      if (warehouse.version(table) == version || table.endsWith("quarantine") || table.equals("run_manifest")) {
+        return;
+      }
+      restored.add(table);
+      Dataset<Row> good = warehouse.readVersion(table, version);
+      Dataset<Row> now = warehouse.readAll(table);
+      if (List.of(good.columns()).contains(Warehouse.RUN_DATE)) {
+        good = good.where(col(Warehouse.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(cutoff))));
+        now = now.where(col(Warehouse.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(cutoff))));
+        assertEquals(0, good.exceptAll(now).count() + now.exceptAll(good).count(), table + " is as the good run left it");
+      } else {
+        assertEquals(good.count(), now.count(), table + " has the rows the good run left");
+      }
+    });
+    assertTrue(restored.containsAll(List.of("customer_features", "customer_segments", "segment_profiles",
+        "churn_scores", "usage_feature_days")), "every stage's tables were written, then restored: " + restored);
+    assertTrue(warehouse.read("run_manifest", cutoff).where(col("status").equalTo("failed")).first().getString(
+        warehouse.read("run_manifest", cutoff).schema().fieldIndex("message")).contains("rolled back: "));
+
     new NightlyJob(spark(), config, cutoff).run();
     Dataset<Row> after = warehouse.read("churn_scores", cutoff).drop("run_date");
     assertEquals(rows, after.count());
@@ -376,7 +443,7 @@ class NightlyEndToEndTest extends SparkTestBase {
         || m.contains("(rejected rows are in usage_quarantine"), m);
     Warehouse w = new Warehouse(spark(), root);
     assertTrue(w.read("dq_quarantine", cutoff).count() > 0
-        || spark().read().parquet(w.tablePath(UsageRollupStage.QUARANTINE)).count() > 0, "quarantine written before failing");
+        || w.readAll(UsageRollupStage.QUARANTINE).count() > 0, "quarantine written before failing");
     assertEquals(1, w.read("run_manifest", cutoff).where(col("status").equalTo("failed")
         .and(col("stage").equalTo("run"))).count());
   }
@@ -400,13 +467,15 @@ class NightlyEndToEndTest extends SparkTestBase {
         "intent_features", io.churnducks.jobs.bench.DuckDbScripts.list(settings.intentFeatures()),
         "error_features", io.churnducks.jobs.bench.DuckDbScripts.list(settings.errorFeatures()),
         "key_features", io.churnducks.jobs.bench.DuckDbScripts.list(settings.keyFeatures()));
-    String features = io.churnducks.jobs.bench.DuckDbScripts.path(warehouse.tablePath("customer_features"))
-        + "/run_date=" + cutoff + "/*.parquet";
+    // DuckDB reads the Parquet files of the table's current version (it does not read the Delta log).
+    String features = warehouse.files("customer_features", cutoff).stream()
+        .map(f -> "'" + io.churnducks.jobs.bench.DuckDbScripts.path(java.net.URI.create(f).getPath()) + "'")
+        .collect(java.util.stream.Collectors.joining(", "));
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
       io.churnducks.jobs.bench.DuckDbScripts.run(s, values, "demo_sources.sql", "usage_indicators.sql",
           "indicators.sql");
       s.execute("CREATE TEMP TABLE duck AS SELECT * FROM indicators");
-      s.execute("CREATE TEMP TABLE spark AS SELECT * FROM read_parquet('" + features + "')");
+      s.execute("CREATE TEMP TABLE spark AS SELECT * FROM read_parquet([" + features + "])");
       List<CustomerFeatures.Indicator> indicators = duckDbIndicators(s);
       java.util.Set<String> sources = new java.util.TreeSet<>();
       indicators.forEach(i -> sources.add(String.valueOf(i.source())));
