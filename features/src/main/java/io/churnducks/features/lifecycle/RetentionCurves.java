@@ -79,8 +79,9 @@ public final class RetentionCurves {
       field("dimension", StringType, false, "What the accounts are grouped by: all, cohort, channel, segment or "
           + "industry."),
       field("group_value", StringType, false, "The group: all; the signup month yyyy-MM (cohort); the "
-          + "acquisition_channel, 'unknown' when empty (channel); the duck segment_name (segment); the industry "
-          + "kept by industry_focus, else 'other' (industry)."),
+          + "acquisition_channel, 'unknown' when empty (channel); the duck segment_name (segment: tonight's for "
+          + "current customers; for an account gone since, the segment tonight's model gives it on the latest "
+          + "training as-of date it was active); the industry kept by industry_focus, else 'other' (industry)."),
       field("month_number", IntegerType, false, "Calendar months since the account's first subscription started "
           + "(0 = that day)."),
       field("accounts_observed", LongType, false, "Accounts old enough to be observed at this month: the day is more "

@@ -66,7 +66,7 @@ public final class UnitEconomics {
   public static final StructType SCHEMA = new StructType(new StructField[] {
       field("dimension", StringType, false, "What the accounts are grouped by: all, channel or segment."),
       field("group_value", StringType, false, "The group: all; the acquisition_channel, 'unknown' when empty; the "
-          + "duck segment_name."),
+          + "duck segment_name (as in retention_curves: an account gone since counts in its last segment)."),
       field("active_accounts", LongType, false, "Accounts of the group active on the run date."),
       field("arpa", DoubleType, true, "Average revenue per active account: mean MRR, currency units per month "
           + "(null: no active account)."),

@@ -65,6 +65,9 @@ class AccountEconomicsTest extends SparkTestBase {
         new Object[] {"c5", null, null, 60.0, 10.0, 48.0 - 10.0, false, 4, 4L, 2.5, 6, true, null, null},
         new Object[] {"c6", null, null, 60.0, 10.0, 48.0 - 10.0, false, 2, 3L, 2.0, 4, false, null, null});
     assertEquals(java.util.List.of(AccountEconomics.SCHEMA.fieldNames()), java.util.List.of(out.columns()));
+    for (org.apache.spark.sql.types.StructField f : AccountEconomics.SCHEMA.fields()) {
+      assertEquals(f.dataType(), out.schema().apply(f.name()).dataType(), f.name());
+    }
     assertFramesApproximatelyEqual(expected, spark().createDataFrame(out.collectAsList(), AccountEconomics.SCHEMA));
   }
 

@@ -77,6 +77,9 @@ class RetentionCurvesTest extends SparkTestBase {
         new Object[] {"a3", "Expanders"});
     Dataset<Row> out = RetentionCurves.apply(accounts, subs, segments, List.of("Retail"), RUN, GRACE);
     assertEquals(List.of(RetentionCurves.SCHEMA.fieldNames()), List.of(out.columns()));
+    for (org.apache.spark.sql.types.StructField f : RetentionCurves.SCHEMA.fields()) {
+      assertEquals(f.dataType(), out.schema().apply(f.name()).dataType(), f.name());
+    }
     curves = out.orderBy("dimension", "group_value", "month_number").collectAsList();
   }
 

@@ -75,6 +75,9 @@ class UnitEconomicsTest extends SparkTestBase {
         new Object[] {"b3", "Expanders"});
     Dataset<Row> out = UnitEconomics.apply(accounts, subs, active, segments, RUN, 30, SETTINGS);
     assertEquals(List.of(UnitEconomics.SCHEMA.fieldNames()), List.of(out.columns()));
+    for (org.apache.spark.sql.types.StructField f : UnitEconomics.SCHEMA.fields()) {
+      assertEquals(f.dataType(), out.schema().apply(f.name()).dataType(), f.name());
+    }
     rows = out.collectAsList();
   }
 
