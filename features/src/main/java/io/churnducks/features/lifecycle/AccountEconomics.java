@@ -21,8 +21,8 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
 
 /**
  * What each active customer is worth and costs: the {@code account_economics} table, the source of
- * the cost-to-serve list (accounts whose cost to serve exceeds their revenue, or whose margin is
- * thinnest) and of the "offer more seats" list.
+ * the cost-to-serve list (the accounts costliest to serve first, those that cost more than they pay
+ * flagged) and of the "offer more seats" list.
  *
  * <ul>
  *   <li><b>Margin</b>: mrr × gross margin − {@code cost_to_serve_monthly} (usage at the configured

@@ -532,8 +532,9 @@ public final class NightlyJob {
    * The segment each account counts in for the lifecycle tables: tonight's for the accounts scored
    * tonight; for an account gone since, the segment tonight's model gives its indicators on the
    * latest training as-of date it was active (the same model and names, so a segment's curve holds
-   * its churned accounts too, not only the survivors). Accounts gone before the training window have
-   * none and are left out of the segment figures.
+   * its churned accounts too, not only the survivors). Accounts with no labelled example (gone before
+   * the training window, or come and gone since its latest as-of date) have none and are left out of
+   * the segment figures.
    */
   private Dataset<Row> lastKnownSegments(Dataset<Row> tonight) {
     DuckSegmentModel model = new SegmentModelStore(spark, warehouse.root() + "/" + SEGMENT_MODELS).load(runDate);
