@@ -218,11 +218,11 @@ class DagTest(unittest.TestCase):
         ids = dag.task_ids()
         self.assertEqual({("sources_ready", "validate"), ("validate", "features"), ("features", "train"),
                           ("features", "segments"), ("train", "score"), ("segments", "score"),
-                          ("score", "publish")}, dag.edges)
+                          ("score", "publish"), ("score", "lifecycle")}, dag.edges)
         self.assertEqual("FileSensor", dag.operator("sources_ready"))
-        self.assertEqual({"sources_ready", "validate", "features", "train", "segments", "score", "publish_postgres"},
-                         set(ids.values()))
-        for stage in ("validate", "features", "train", "segments", "score"):
+        self.assertEqual({"sources_ready", "validate", "features", "train", "segments", "score", "lifecycle",
+                          "publish_postgres"}, set(ids.values()))
+        for stage in ("validate", "features", "train", "segments", "score", "lifecycle"):
             self.assertTrue(dag.commands()[stage].startswith("{{ var.value.churn_submit }} " + stage + " "), stage)
         self.assertIs(True, dag.dag["catchup"].value, "missed nights are caught up (backfills)")
         self.assertEqual(1, dag.dag["max_active_runs"].value, "nights run in date order")

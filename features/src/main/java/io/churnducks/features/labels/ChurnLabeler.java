@@ -47,27 +47,39 @@ public final class ChurnLabeler {
   });
 
   /**
-   * Confirmed churn events known on {@code runDate}: {@code account_id, churn_date}, where
-   * churn_date is the end of a run of subscriptions that no subscription restarts within the
-   * grace period. A run that ended less than {@code graceDays} days before the run date may still
-   * be renewed and is not a churn yet.
+   * An account's customer lives known on {@code runDate}: {@code account_id, run_start, run_end}, one
+   * row per run of subscriptions in which no gap is longer than the grace period (a late renewal
+   * stays in the run). {@code run_end} is the end of the run's last subscription, null while a
+   * subscription of the run is open (or ends after the run date, which is not known yet). Every
+   * churn event of {@link #churnEvents} is the end of a run; a run that ended at most
+   * {@code graceDays} days before the run date may still be renewed.
    */
-  public static Dataset<Row> churnEvents(Dataset<Row> subscriptions, LocalDate runDate, int graceDays) {
+  public static Dataset<Row> runs(Dataset<Row> subscriptions, LocalDate runDate, int graceDays) {
     Column openEnd = lit(java.sql.Date.valueOf(OPEN_END));
     Dataset<Row> subs = SubscriptionTimeline.knownAt(subscriptions, runDate)
         .select(col("account_id"), col("start_date"),
             org.apache.spark.sql.functions.coalesce(col("end_date"), openEnd).as("end_date"));
     WindowSpec byStart = Window.partitionBy("account_id").orderBy("start_date", "end_date");
-    Dataset<Row> runs = subs
+    return subs
         .withColumn("_covered_until", max(col("end_date")).over(byStart.rowsBetween(Window.unboundedPreceding(), -1)))
         .withColumn("_new_run", when(col("_covered_until").isNull()
             .or(datediff(col("start_date"), col("_covered_until")).gt(graceDays)), 1).otherwise(0))
         .withColumn("_run", sum(col("_new_run")).over(byStart.rowsBetween(Window.unboundedPreceding(), 0)))
         .groupBy("account_id", "_run")
-        .agg(min(col("start_date")).as("run_start"), max(col("end_date")).as("run_end"));
-    Column nextStart = lead(col("run_start"), 1).over(Window.partitionBy("account_id").orderBy("_run"));
-    return runs.withColumn("_next_start", nextStart)
-        .where(col("run_end").notEqual(openEnd)
+        .agg(min(col("start_date")).as("run_start"), max(col("end_date")).as("_end"))
+        .select(col("account_id"), col("run_start"), when(col("_end").notEqual(openEnd), col("_end")).as("run_end"));
+  }
+
+  /**
+   * Confirmed churn events known on {@code runDate}: {@code account_id, churn_date}, where
+   * churn_date is the end of a run of subscriptions that no subscription restarts within the
+   * grace period ({@link #runs}). A run that ended less than {@code graceDays} days before the run
+   * date may still be renewed and is not a churn yet.
+   */
+  public static Dataset<Row> churnEvents(Dataset<Row> subscriptions, LocalDate runDate, int graceDays) {
+    Column nextStart = lead(col("run_start"), 1).over(Window.partitionBy("account_id").orderBy("run_start"));
+    return runs(subscriptions, runDate, graceDays).withColumn("_next_start", nextStart)
+        .where(col("run_end").isNotNull()
             .and(col("_next_start").isNotNull()
                 .or(datediff(lit(java.sql.Date.valueOf(runDate)), col("run_end")).gt(graceDays))))
         .select(col("account_id"), col("run_end").as("churn_date"));

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 
 /**
  * One subcommand per stage of the night ({@code validate}, {@code features}, {@code train},
- * {@code segments}, {@code score}): each runs that stage alone for a run date, reading what it
+ * {@code segments}, {@code score}, {@code lifecycle}): each runs that stage alone for a run date, reading what it
  * needs from the warehouse, so a scheduler can run and retry the stages as separate tasks.
  */
 final class StageCommands {
@@ -105,6 +105,17 @@ final class StageCommands {
   public static final class Score extends StageCommand {
     public Score() {
       super(NightlyJob.Stage.score);
+    }
+  }
+
+  @Command(name = "lifecycle", mixinStandardHelpOptions = true,
+      description = "Stage 6: lifecycle analytics: retention_curves (logo and revenue retention by month since signup, "
+          + "per cohort, channel, segment and industry), unit_economics (ARPA, churn, LTV, CAC, LTV/CAC, payback, "
+          + "revenue ceiling per channel and segment) and account_economics (cost to serve, seat sharing, remaining "
+          + "value per customer). Needs score.")
+  public static final class Lifecycle extends StageCommand {
+    public Lifecycle() {
+      super(NightlyJob.Stage.lifecycle);
     }
   }
 }

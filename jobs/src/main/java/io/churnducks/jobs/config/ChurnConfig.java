@@ -266,6 +266,13 @@ public final class ChurnConfig {
     });
   }
 
+  /** Settings of the lifecycle analytics ({@code economics.*}). */
+  public io.churnducks.features.lifecycle.LifecycleSettings lifecycle() {
+    return get("economics", () -> new io.churnducks.features.lifecycle.LifecycleSettings(
+        number("economics.gross-margin"), integer("economics.churn-window-months"),
+        integer("economics.new-accounts-months"), number("economics.seat-sharing.people-per-login")));
+  }
+
   /** Customers at each end of {@code health_extremes}. */
   public int healthExtremes() {
     return integer("health-map.extremes");

@@ -13,8 +13,8 @@ import java.util.List;
  * {@link AccountSimulator}; the source renderers and the truth read it. Days are epoch days
  * (UTC).
  *
- * <p>The monthly churn hazard ({@link #hazard}) multiplies persona, industry and early
- * key-feature adoption with moderate effects of the account's latents (falling engagement,
+ * <p>The monthly churn hazard ({@link #hazard}) multiplies persona, industry, acquisition channel
+ * and early key-feature adoption with moderate effects of the account's latents (falling engagement,
  * payment risk, satisfaction, a discount that ended) and with the episode's drivers. Each
  * source sees these factors only through some noisy trace, and no single one explains most of
  * the hazard.
@@ -136,6 +136,7 @@ final class AccountHistory {
     }
     double h = persona.baseHazard
         * industry.hazardMultiplier()
+        * channel.hazardMultiplier()
         * (earlyAdopter ? SampleCatalog.EARLY_ADOPTER_HAZARD_MULTIPLIER : 1.0)
         * decline
         * (1 + 1.5 * paymentRisk)

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The fixed vocabularies of the generated company: industries (five of which really change the
- * churn hazard), acquisition channels with their cost, product features and error events,
+ * churn hazard), acquisition channels with their cost and churn hazard, product features and error events,
  * countries and CSMs. Public so that demo configuration and acceptance tests can name the same
  * values. Countries, CSM owners, account names and the 19 industries without effect are pure
  * noise by construction ({@code truth/noise_fields}).
@@ -31,8 +31,10 @@ public final class SampleCatalog {
    *
    * @param id                id as written to {@code crm_accounts.LeadSource}
    * @param acquisitionCost   typical cost to acquire one account through it, US dollars
+   * @param hazardMultiplier  multiplier on the monthly churn hazard of the accounts it brings
+   *                          (1.0: the channel retains only through its persona mix)
    */
-  public record Channel(String id, double acquisitionCost) {}
+  public record Channel(String id, double acquisitionCost, double hazardMultiplier) {}
 
   /** 24 industries; exactly five have an effect on churn (0.55, 0.7, 1.5, 1.7, 1.9). */
   public static final List<Industry> INDUSTRIES = List.of(
@@ -61,15 +63,19 @@ public final class SampleCatalog {
       new Industry("E-commerce", 1.0),
       new Industry("Travel", 1.0));
 
-  /** Seven acquisition channels with different acquisition costs. */
+  /**
+   * Seven acquisition channels with different acquisition costs. Beyond their persona mix, accounts
+   * that found the product on their own (organic search) churn less and those bought with ads (paid
+   * search) churn more, so the cheapest channel also retains best.
+   */
   public static final List<Channel> CHANNELS = List.of(
-      new Channel("organic_search", 150),
-      new Channel("paid_search", 900),
-      new Channel("partner", 600),
-      new Channel("outbound_sales", 2500),
-      new Channel("events", 1800),
-      new Channel("referral", 300),
-      new Channel("content", 250));
+      new Channel("organic_search", 150, 0.7),
+      new Channel("paid_search", 900, 1.2),
+      new Channel("partner", 600, 1.0),
+      new Channel("outbound_sales", 2500, 1.0),
+      new Channel("events", 1800, 1.0),
+      new Channel("referral", 300, 1.0),
+      new Channel("content", 250, 1.0));
 
   /** High-retention ("aha") features: accounts that use them early churn far less. */
   public static final List<String> KEY_FEATURES = List.of("automations", "integrations");

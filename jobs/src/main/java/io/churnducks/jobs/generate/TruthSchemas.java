@@ -43,7 +43,8 @@ public final class TruthSchemas {
       field("industry", DataTypes.StringType, false, "Industry, as written to the CRM."),
       field("industry_effect", DataTypes.BooleanType, false,
           "Whether the industry really multiplies the churn hazard (five industries do)."),
-      field("acquisition_channel", DataTypes.StringType, false, "Acquisition channel id."),
+      field("acquisition_channel", DataTypes.StringType, false, "Acquisition channel id; "
+          + "the channel's hazard multiplier is in SampleCatalog.CHANNELS."),
       field("early_key_feature_uses", DataTypes.IntegerType, false, "Key-feature events "
           + "(automations, integrations) in the first 14 days: a Poisson draw around a latent "
           + "onboarding propensity that depends on the persona."),

@@ -2,6 +2,9 @@ package io.churnducks.jobs.io;
 
 import io.churnducks.features.indicators.CustomerFeatures;
 import io.churnducks.features.indicators.UsageRollup;
+import io.churnducks.features.lifecycle.AccountEconomics;
+import io.churnducks.features.lifecycle.RetentionCurves;
+import io.churnducks.features.lifecycle.UnitEconomics;
 import io.churnducks.features.relevance.FeatureRetention;
 import io.churnducks.features.relevance.IndicatorDrift;
 import io.churnducks.features.relevance.IndicatorRelevance;
@@ -90,6 +93,13 @@ public final class DataDictionary {
           "One customer's churn probability, risk tier, MRR at risk and reasons."),
       new Table("churn_risk_list", RiskList.SCHEMA, Warehouse.RUN_DATE, "nightly (risk list); publish",
           "The ranked list CS works: who, how likely, how much revenue, why, and what to do."),
+      new Table("retention_curves", RetentionCurves.SCHEMA, Warehouse.RUN_DATE, "nightly (lifecycle)",
+          "Logo and revenue retention of one group of accounts (all, a signup cohort, channel, segment or industry) at "
+              + "one month since they became customers, over the accounts old enough to be observed."),
+      new Table("unit_economics", UnitEconomics.SCHEMA, Warehouse.RUN_DATE, "nightly (lifecycle)",
+          "ARPA, churn, LTV, CAC, LTV/CAC, payback and revenue ceiling of all accounts, one channel or one segment."),
+      new Table("account_economics", AccountEconomics.SCHEMA, Warehouse.RUN_DATE, "nightly (lifecycle)",
+          "One active customer's margin against its cost to serve, seat sharing and expected remaining value."),
       new Table("run_manifest", RunManifest.SCHEMA, Warehouse.RUN_DATE, "every command",
           "One step of one run: status, rows in and out, seconds, notes."));
 

@@ -14,6 +14,10 @@ import io.churnducks.features.relevance.IndicatorRelevance;
 import io.churnducks.features.relevance.IndustryFocus;
 import io.churnducks.features.labels.ChurnLabeler;
 import io.churnducks.features.labels.SubscriptionTimeline;
+import io.churnducks.features.lifecycle.AccountEconomics;
+import io.churnducks.features.lifecycle.LifecycleSettings;
+import io.churnducks.features.lifecycle.RetentionCurves;
+import io.churnducks.features.lifecycle.UnitEconomics;
 import io.churnducks.features.validation.ConformedSource;
 import io.churnducks.features.validation.ContractException;
 import io.churnducks.features.validation.ContractValidator;
@@ -65,8 +69,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * The nightly run for one run date: validate → features → train → segments → score → risk list,
- * each stage writing its run_date partition and a manifest entry. Strictly point-in-time: every
+ * The nightly run for one run date: validate → features → train → segments → score → risk list →
+ * lifecycle analytics, each stage writing its run_date partition and a manifest entry. Strictly point-in-time: every
  * indicator uses only data dated before the run date. Rerunning a date replaces its partitions.
  */
 public final class NightlyJob {
@@ -174,7 +178,9 @@ public final class NightlyJob {
     /** Duck segments, health and temperature (customer_segments, segment_profiles, health_extremes). */
     segments("segments"),
     /** churn_scores and the churn_risk_list with its CSV. */
-    score("score", "risk_list");
+    score("score", "risk_list"),
+    /** Retention curves, unit economics and account economics (after score: they need segments and scores). */
+    lifecycle("lifecycle");
 
     /** The run_manifest stage names the stage records under. */
     final List<String> manifestStages;
@@ -213,6 +219,9 @@ public final class NightlyJob {
       }
       if (stages.contains(Stage.score)) {
         scoreStage(out);
+      }
+      if (stages.contains(Stage.lifecycle)) {
+        lifecycleStage();
       }
       List<String> written = new ArrayList<>(warehouse.written());
       written.add("run_manifest");
@@ -491,6 +500,75 @@ public final class NightlyJob {
     out.listed = storedList.count();
     out.scored = scored;
     manifest.record("risk_list", "churn_risk_list", "ok", scored, out.listed, secondsSince(t), "CSV " + out.csv);
+  }
+
+  /**
+   * Lifecycle analytics: {@code retention_curves}, {@code unit_economics} and {@code account_economics}
+   * from the clean accounts and subscriptions, tonight's features, segments and scores. A churned
+   * account has no segment tonight; it counts in the segment it had when last seen active (see
+   * {@link #lastKnownSegments}).
+   */
+  private void lifecycleStage() {
+    for (String table : List.of("customer_segments", "churn_scores")) {
+      if (!warehouse.runDates(table).contains(runDate)) {
+        throw new ContractException("Cannot run the lifecycle stage for " + runDate + ": " + table + " has no rows "
+            + "for it (run `churn " + (table.equals("churn_scores") ? "score" : "segments") + " --run-date " + runDate
+            + "` first)");
+      }
+    }
+    int grace = config.model().graceDays();
+    LifecycleSettings settings = config.lifecycle();
+    Dataset<Row> accounts = state.read(CONFORMED + InputContract.ACCOUNTS.name(), "validate");
+    Dataset<Row> subscriptions = state.read(CONFORMED + InputContract.SUBSCRIPTIONS.name(), "validate");
+    Dataset<Row> features = features();
+    Dataset<Row> tonight = warehouse.read("customer_segments", runDate).select("account_id", "segment_name");
+    Dataset<Row> segments = keep(lastKnownSegments(tonight));
+
+    long t = System.nanoTime();
+    warehouse.write("retention_curves", RetentionCurves.apply(accounts, subscriptions, segments, keptIndustries(),
+        runDate, grace), RetentionCurves.SCHEMA, runDate);
+    Row curves = warehouse.read("retention_curves", runDate).agg(count(lit(1)),
+        org.apache.spark.sql.functions.max(when(col("dimension").equalTo("all"), col("month_number")))).first();
+    manifest.record("lifecycle", "retention_curves", "ok", null, curves.getLong(0), secondsSince(t),
+        curves.isNullAt(1) ? "no account is old enough to observe" : "months 0.." + curves.getInt(1) + " observed");
+
+    t = System.nanoTime();
+    Dataset<Row> active = features.where(col("lapsed").equalTo(false)).select("account_id", "mrr");
+    warehouse.write("unit_economics", UnitEconomics.apply(accounts, subscriptions, active, segments, runDate, grace,
+        settings), UnitEconomics.SCHEMA, runDate);
+    Row all = warehouse.read("unit_economics", runDate).where(col("dimension").equalTo("all"))
+        .select("monthly_churn_rate", "ltv_to_cac").first();
+    long groups = warehouse.read("unit_economics", runDate).count();
+    manifest.record("lifecycle", "unit_economics", "ok", null, groups, secondsSince(t), String.format(Locale.ROOT,
+        "monthly churn %s, LTV/CAC %s over all accounts", all.isNullAt(0) ? "unknown" : String.format(Locale.ROOT,
+            "%.2f%%", 100 * all.getDouble(0)), all.isNullAt(1) ? "unknown" : String.format(Locale.ROOT, "%.2f",
+            all.getDouble(1))));
+
+    t = System.nanoTime();
+    warehouse.write("account_economics", AccountEconomics.apply(features, accounts, tonight,
+        warehouse.read("churn_scores", runDate), settings), AccountEconomics.SCHEMA, runDate);
+    Row flags = warehouse.read("account_economics", runDate).agg(count(lit(1)),
+        count(when(col("cost_exceeds_revenue"), 1)), count(when(col("offer_more_seats"), 1))).first();
+    manifest.record("lifecycle", "account_economics", "ok", null, flags.getLong(0), secondsSince(t),
+        flags.getLong(1) + " cost more to serve than they pay; " + flags.getLong(2) + " to offer more seats");
+  }
+
+  /**
+   * The segment each account counts in for the lifecycle tables: tonight's for the accounts scored
+   * tonight; for an account gone since, the segment tonight's model gives its indicators on the
+   * latest training as-of date it was active (the same model and names, so a segment's curve holds
+   * its churned accounts too, not only the survivors). Accounts with no labelled example (gone before
+   * the training window, or come and gone since its latest as-of date) have none and are left out of
+   * the segment figures.
+   */
+  private Dataset<Row> lastKnownSegments(Dataset<Row> tonight) {
+    DuckSegmentModel model = new SegmentModelStore(spark, warehouse.root() + "/" + SEGMENT_MODELS).load(runDate);
+    Dataset<Row> examples = examples();
+    Dataset<Row> latest = examples.withColumn("_latest", org.apache.spark.sql.functions.max("as_of_date")
+            .over(org.apache.spark.sql.expressions.Window.partitionBy("account_id")))
+        .where(col("as_of_date").equalTo(col("_latest"))).drop("_latest")
+        .join(tonight.select("account_id"), new String[] {"account_id"}, "left_anti");
+    return tonight.unionByName(model.transform(latest).select("account_id", "segment_name"));
   }
 
   /**

@@ -27,7 +27,7 @@ public final class RunManifest {
   private static final Logger LOG = LoggerFactory.getLogger(RunManifest.class);
 
   public static final StructType SCHEMA = new StructType(new StructField[] {
-      field("stage", StringType, false, "Stage of the run: validate, features, train, segments, score, risk_list."),
+      field("stage", StringType, false, "Stage of the run: validate, features, train, segments, score, risk_list, lifecycle."),
       field("subject", StringType, false, "Source or table the entry is about."),
       field("status", StringType, false, "ok, warning, skipped (e.g. training, when the champion model scores) "
           + "or failed."),

@@ -49,7 +49,7 @@ class ChurnCliTest extends SparkTestBase {
     assertTrue(r.err().contains("Unmatched argument") && r.err().contains("nosuch"), r.err());
     Run none = run();
     assertEquals(2, none.code());
-    assertTrue(none.err().contains("Missing subcommand (generate, nightly, validate, features, train, segments, score, retrain, backfill, publish"), none.err());
+    assertTrue(none.err().contains("Missing subcommand (generate, nightly, validate, features, train, segments, score, lifecycle, retrain, backfill, publish"), none.err());
   }
 
   @Test

@@ -48,6 +48,15 @@ class ChurnConfigTest {
   }
 
   @Test
+  void economicsSettingsHaveTheirDocumentedDefaultsAndABadMarginNamesItsKey() {
+    assertEquals(io.churnducks.features.lifecycle.LifecycleSettings.defaults(), ChurnConfig.load(DEMO, List.of()).lifecycle());
+    assertEquals(0.65, ChurnConfig.load(DEMO, List.of("economics.gross-margin=0.65")).lifecycle().grossMargin());
+    ContractException e = assertThrows(ContractException.class,
+        () -> ChurnConfig.load(DEMO, List.of("economics.gross-margin=80")).lifecycle());
+    assertTrue(e.getMessage().contains("economics") && e.getMessage().contains("gross margin in [0, 1]"), e.getMessage());
+  }
+
+  @Test
   void extractDateDefaultsToTheDayTheJobRuns() {
     LocalDate d = LocalDate.of(2026, 1, 1);
     assertEquals(d, ChurnConfig.load(DEMO, List.of()).extractDate(d));

@@ -429,6 +429,26 @@ class NightlyEndToEndTest extends SparkTestBase {
   }
 
   @Test
+  void theLifecycleStageRerunsAloneWithTheSameTables() {
+    List<String> tables = List.of("retention_curves", "unit_economics", "account_economics");
+    List<Dataset<Row>> before = new java.util.ArrayList<>();
+    for (String t : tables) {
+      before.add(warehouse.read(t, cutoff).drop("run_date").localCheckpoint());
+    }
+    long manifestRows = warehouse.read("run_manifest", cutoff).count();
+    ChurnConfig config = ChurnConfig.load(new File("../conf/demo.conf"), List.of(
+        "sample.dir=" + sampleDir, "warehouse=" + warehouseRoot));
+    NightlyJob.Result r = new NightlyJob(spark(), config, cutoff).run(java.util.EnumSet.of(NightlyJob.Stage.lifecycle));
+    assertEquals(List.of("retention_curves", "unit_economics", "account_economics", "run_manifest"), r.tables());
+    for (int i = 0; i < tables.size(); i++) {
+      Dataset<Row> after = warehouse.read(tables.get(i), cutoff).drop("run_date");
+      assertEquals(before.get(i).count(), after.count(), tables.get(i));
+      assertEquals(0, before.get(i).exceptAll(after).count(), tables.get(i) + " is the same when the stage reruns alone");
+    }
+    assertEquals(manifestRows, warehouse.read("run_manifest", cutoff).count(), "the lifecycle entries are replaced");
+  }
+
+  @Test
   void tooManyRejectedRowsFailTheRunWithOneMessageAndKeepTheQuarantine() {
     String root = tmp.resolve("strict-warehouse").toString();
     ChurnConfig strict = ChurnConfig.load(new File("../conf/demo.conf"), List.of(
