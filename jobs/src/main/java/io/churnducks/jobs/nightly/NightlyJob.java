@@ -369,8 +369,8 @@ public final class NightlyJob {
       out.modelVersion = card.version();
       LocalDate trainedFor = LocalDate.parse(card.runDate());
       if (!trainedFor.equals(runDate)) {
-        warehouse.write("model_evaluations", warehouse.read("model_evaluations", trainedFor).drop(Warehouse.RUN_DATE),
-            ModelEvaluations.SCHEMA, runDate);
+        warehouse.write("model_evaluations", ModelEvaluations.upgraded(warehouse.read("model_evaluations", trainedFor)
+            .drop(Warehouse.RUN_DATE)), ModelEvaluations.SCHEMA, runDate);
       }
       manifest.record("train", "model_evaluations", "skipped", exampleCount, 0L, secondsSince(t), "scoring with "
           + "champion " + card.version() + " trained for " + trainedFor + " (retrains after "
