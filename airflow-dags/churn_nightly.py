@@ -1,6 +1,7 @@
 """Nightly churn run: waits for the day's source extracts, runs the churnducks stages for the run date
 ({{ ds }}) as separate tasks (validate -> features -> train and segments -> score), then publishes the
-risk list and segments to PostgreSQL for CS tools. Each stage reads what it needs from the warehouse,
+risk list and segments to PostgreSQL for CS tools and writes the morning report (one HTML file under
+the warehouse, reports/run_date=<ds>/report.html). Each stage reads what it needs from the warehouse,
 so a failed task is retried or cleared alone.
 
 No business logic lives here: every decision is the job's (see `churn <stage> --help`). Settings come
@@ -63,7 +64,7 @@ with DAG(
             bash_command=f"{SUBMIT} {stage} --run-date {{{{ ds }}}} --config {CONFIG}",
             sla=timedelta(hours=4),
         )
-        for stage in ("validate", "features", "train", "segments", "score")
+        for stage in ("validate", "features", "train", "segments", "score", "report")
     }
 
     publish = BashOperator(
@@ -77,4 +78,4 @@ with DAG(
     )
 
     sources_ready >> stages["validate"] >> stages["features"] >> [stages["train"], stages["segments"]]
-    [stages["train"], stages["segments"]] >> stages["score"] >> publish
+    [stages["train"], stages["segments"]] >> stages["score"] >> [publish, stages["report"]]

@@ -24,6 +24,7 @@ import io.churnducks.jobs.config.ChurnConfig;
 import io.churnducks.jobs.config.SourceSettings;
 import io.churnducks.jobs.io.SourceReader;
 import io.churnducks.jobs.io.Warehouse;
+import io.churnducks.jobs.report.MorningReport;
 import io.churnducks.jobs.rollup.RollupLog;
 import io.churnducks.jobs.rollup.UsageRollupStage;
 import io.churnducks.jobs.rollup.UsageSnapshots;
@@ -65,8 +66,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * The nightly run for one run date: validate → features → train → segments → score → risk list,
- * each stage writing its run_date partition and a manifest entry. Strictly point-in-time: every
+ * The nightly run for one run date: validate → features → train → segments → score → risk list →
+ * morning report, each stage writing its run_date partition and a manifest entry. Strictly point-in-time: every
  * indicator uses only data dated before the run date. Rerunning a date replaces its partitions.
  */
 public final class NightlyJob {
@@ -83,7 +84,7 @@ public final class NightlyJob {
   /** What a run did, for the summary (small aggregates only). */
   public record Result(LocalDate runDate, List<SourceStats> sources, Map<String, List<String>> disabledIndicators,
       String evaluation, String modelVersion, List<SegmentSize> segments, long scored, long riskListSize,
-      String riskListCsv, String warehouse, List<String> tables) {}
+      String riskListCsv, String warehouse, List<String> tables, String report) {}
 
   /** Folder of the model registry under the warehouse root. */
   public static final String REGISTRY = "_registry";
@@ -161,7 +162,9 @@ public final class NightlyJob {
     /** Duck segments, health and temperature (customer_segments, segment_profiles, health_extremes). */
     segments("segments"),
     /** churn_scores and the churn_risk_list with its CSV. */
-    score("score", "risk_list");
+    score("score", "risk_list"),
+    /** The morning report: one HTML file of the run date's tables ({@code reports/run_date=D/report.html}). */
+    report("report");
 
     /** The run_manifest stage names the stage records under. */
     final List<String> manifestStages;
@@ -201,10 +204,17 @@ public final class NightlyJob {
       if (stages.contains(Stage.score)) {
         scoreStage(out);
       }
+      if (stages.contains(Stage.report)) {
+        if (stages.size() > 1) {
+          // The report shows tonight's manifest: the entries of the stages run so far are written first.
+          writeManifest(stages);
+        }
+        reportStage(out);
+      }
       List<String> written = new ArrayList<>(warehouse.written());
       written.add("run_manifest");
       return new Result(runDate, stats, out.disabled, out.evaluation, out.modelVersion, out.sizes, out.scored,
-          out.listed, out.csv, warehouse.root(), written);
+          out.listed, out.csv, warehouse.root(), written, out.report);
     } catch (RuntimeException e) {
       manifest.record("run", stages.size() == Stage.values().length ? "nightly" : stages.toString(), "failed", null,
           null, 0.0, e.getMessage());
@@ -224,6 +234,7 @@ public final class NightlyJob {
     long scored;
     long listed;
     String csv;
+    String report;
   }
 
   /** Writes the run date's manifest: tonight's entries, and the earlier entries of stages not run now. */
@@ -466,6 +477,16 @@ public final class NightlyJob {
     out.listed = storedList.count();
     out.scored = scored;
     manifest.record("risk_list", "churn_risk_list", "ok", scored, out.listed, secondsSince(t), "CSV " + out.csv);
+  }
+
+  /** Report: renders the run date's tables into its morning report. */
+  private void reportStage(Outputs out) {
+    long t = System.nanoTime();
+    MorningReport.Result r = new MorningReport(spark, warehouse, config.report()).write(runDate);
+    out.report = r.path();
+    manifest.record("report", "morning_report", r.missing().isEmpty() ? "ok" : "warning", null,
+        (long) r.charts().size(), secondsSince(t), r.charts().size() + " charts in " + r.path()
+            + (r.missing().isEmpty() ? "" : "; not computed for this run: " + String.join(", ", r.missing())));
   }
 
   /**
