@@ -73,7 +73,7 @@ public final class MorningReport {
   /**
    * What was written.
    *
-   * @param path    the report file
+   * @param path    the report file (under the warehouse root as configured)
    * @param charts  the charts drawn (data present)
    * @param missing the tables not written for the run date, each noted in its section
    */
@@ -114,10 +114,9 @@ public final class MorningReport {
       if (!fs.rename(tmp, out)) {
         throw new IllegalStateException("Cannot write the morning report: cannot move " + tmp + " to " + out);
       }
-      Path qualified = fs.makeQualified(out);
-      LOG.info("Morning report for {}: {} ({} charts; not computed: {})", runDate, qualified, page.charts.size(),
+      LOG.info("Morning report for {}: {} ({} charts; not computed: {})", runDate, out, page.charts.size(),
           page.missing.isEmpty() ? "none" : page.missing);
-      return new Result(qualified.toString(), List.copyOf(page.charts), List.copyOf(page.missing));
+      return new Result(out.toString(), List.copyOf(page.charts), List.copyOf(page.missing));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the morning report to " + out, e);
     }
@@ -219,11 +218,11 @@ public final class MorningReport {
       }
       if (warehouse.exists(UsageRollupStage.QUARANTINE)) {
         Dataset<Row> usage = warehouse.readAll(UsageRollupStage.QUARANTINE, UsageRollupStage.QUARANTINE_SCHEMA)
-            .where(col("event_date").lt(lit(java.sql.Date.valueOf(runDate))));
+            .where(col("event_date").lt(lit(java.sql.Date.valueOf(runDate))).or(col("event_date").isNull()));
         List<Map<String, Object>> u = rows(usage.groupBy("rule").agg(count(lit(1)).as("events"))
             .orderBy(col("events").desc()).limit(settings.listTop()));
-        b.append("<p>Usage events rejected (usage_quarantine, event dates before ").append(Html.esc(runDate))
-            .append("):</p>").append(u.isEmpty() ? "<p class=\"note\">none.</p>" : Html.table("usage-quarantine",
+        b.append("<p>Usage events rejected (usage_quarantine: event dates before ").append(Html.esc(runDate))
+            .append(", and events without a usable date):</p>").append(u.isEmpty() ? "<p class=\"note\">none.</p>" : Html.table("usage-quarantine",
                 List.of(Column.text("rule", "rule"), new Column("events", "events", Format.INTEGER)), u));
       } else {
         b.append(Html.notComputed(UsageRollupStage.QUARANTINE));

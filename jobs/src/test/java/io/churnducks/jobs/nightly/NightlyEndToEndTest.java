@@ -119,7 +119,7 @@ class NightlyEndToEndTest extends SparkTestBase {
 
   @Test
   void theNightEndsWithItsMorningReport() throws Exception {
-    File report = new File(java.net.URI.create(result.report()));
+    File report = new File(result.report());
     assertEquals(new File(warehouseRoot, "reports/run_date=" + cutoff + "/report.html").getCanonicalFile(),
         report.getCanonicalFile());
     String page = java.nio.file.Files.readString(report.toPath());

@@ -150,6 +150,11 @@ final class ReportStory {
         "source, rule, action, source_column, reason, raw, event_date", usage), UsageRollupStage.QUARANTINE_SCHEMA,
         "event_date", List.of(LocalDate.parse("2026-02-27"), LocalDate.parse("2026-02-28"),
             LocalDate.parse("2026-03-02")));
+    // One event without a usable date: it belongs to no night but is shown with every night's rejects.
+    w.replaceNullPartition(UsageRollupStage.QUARANTINE, partial(spark, UsageRollupStage.QUARANTINE_SCHEMA,
+        "source, rule, action, source_column, reason, raw", List.<Object[]>of(new Object[] {"usage_events",
+            "unparseable_date", Quarantine.ROW_REJECTED, "timestamp", "not a date", "{}"})),
+        UsageRollupStage.QUARANTINE_SCHEMA, "event_date");
 
     write(spark, w, "run_manifest", RunManifest.SCHEMA, "stage, subject, status, rows_in, rows_out, seconds, message",
         List.of(new Object[] {"validate", "accounts", "warning", 12L, 10L, 1.5, "missing_required in signup_date: 1 rows"},
