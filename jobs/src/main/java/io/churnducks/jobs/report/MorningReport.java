@@ -222,7 +222,8 @@ public final class MorningReport {
         List<Map<String, Object>> u = rows(usage.groupBy("rule").agg(count(lit(1)).as("events"))
             .orderBy(col("events").desc()).limit(settings.listTop()));
         b.append("<p>Usage events rejected (usage_quarantine: event dates before ").append(Html.esc(runDate))
-            .append(", and events without a usable date):</p>").append(u.isEmpty() ? "<p class=\"note\">none.</p>" : Html.table("usage-quarantine",
+            .append(", and events without a usable date):</p>")
+            .append(u.isEmpty() ? "<p class=\"note\">none.</p>" : Html.table("usage-quarantine",
                 List.of(Column.text("rule", "rule"), new Column("events", "events", Format.INTEGER)), u));
       } else {
         b.append(Html.notComputed(UsageRollupStage.QUARANTINE));

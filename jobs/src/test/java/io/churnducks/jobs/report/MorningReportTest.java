@@ -130,6 +130,7 @@ class MorningReportTest extends SparkTestBase {
         .matcher(markup).find(), "nothing is loaded from elsewhere");
     assertEquals(MorningReport.CHARTS, r.charts());
     assertEquals(List.of(), r.missing());
+    assertFalse(story.tables().contains(MorningReport.FOLDER), "the reports folder is not a table for churn sql");
     new MorningReport(spark(), story, SMALL).write(ReportStory.RUN);
     try (var files = Files.list(file.getParent())) {
       assertEquals(List.of("report.html"), files.map(p -> p.getFileName().toString())
