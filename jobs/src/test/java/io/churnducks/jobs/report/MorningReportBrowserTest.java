@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class MorningReportBrowserTest extends SparkTestBase {
 
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  /** Debian's Chromium; {@code -Dchurn.chromium=PATH} points elsewhere (e.g. to check the message when it is missing). */
+  static final Path CHROMIUM = Path.of(System.getProperty("churn.chromium", "/usr/bin/chromium"));
   static final Path ARTEFACTS = Path.of("target", "report");
 
   /** Points each chart draws from the story (settings: every cohort; the defaults otherwise). */
