@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Opens the morning report of {@link ReportStory} in headless Chromium (Debian's {@code chromium},
  * installed by {@code bin/test}) with every host unresolvable, so the page must work offline; checks
- * in the rendered DOM that every chart drew an SVG with as many points as the story's data holds;
- * and keeps a screenshot as a build artefact ({@code target/report/morning-report.png}).
+ * in the rendered DOM that every chart drew an SVG with as many points as the story's data holds and
+ * that moving the pointer over a quadrant of the map shows that quadrant's customers; and keeps a screenshot as a build artefact ({@code target/report/morning-report.png}).
  * Without Chromium the test fails under CI ({@code CI=true}) and is skipped, saying why, elsewhere.
  */
 class MorningReportBrowserTest extends SparkTestBase {
@@ -51,6 +51,20 @@ class MorningReportBrowserTest extends SparkTestBase {
     points.put("relevance", 4); // indicators with an information value
     return points;
   }
+
+  /** Moves the pointer over the map at health 10, temperature 10 and notes which quadrant's list is shown. */
+  private static final String HOVER_LOW_LOW = """
+      setTimeout(function () {
+        var el = document.getElementById('chart-map');
+        var p = echarts.getInstanceByDom(el).convertToPixel('grid', [10, 10]);
+        var r = el.getBoundingClientRect();
+        var init = {clientX: r.left + p[0], clientY: r.top + p[1], bubbles: true, pointerType: 'mouse', isPrimary: true};
+        el.firstElementChild.dispatchEvent(new PointerEvent('pointermove', init));
+        el.firstElementChild.dispatchEvent(new MouseEvent('mousemove', init));
+        var shown = document.querySelector('.quadrant-list.active');
+        document.body.setAttribute('data-hovered', shown ? shown.getAttribute('data-quadrant') : 'none');
+      }, 200);
+      """;
 
   @Test
   void everyChartRendersInHeadlessChromiumAndTheScreenshotIsKept(@TempDir Path tmp) throws Exception {
@@ -79,8 +93,16 @@ class MorningReportBrowserTest extends SparkTestBase {
       String inside = dom.substring(dom.indexOf(tag) + tag.length());
       assertTrue(inside.substring(0, Math.min(inside.length(), 400)).contains("<svg"), e.getKey() + " holds an svg");
     }
-    // The bubbles' tooltips and the quadrant panel: one list is shown until another quadrant is hovered.
+    // The quadrant panel: one list is shown (the first quadrant with customers) until another is hovered.
     assertEquals(1, count(dom, "class=\"quadrant-list active\""), "one quadrant's customers shown");
+    assertEquals("Red Carpet", attribute(openingTag(dom, "class=\"quadrant-list active\""), "data-quadrant"));
+    Path probe = tmp.resolve("hover.html");
+    String page = Files.readString(report);
+    int end = page.lastIndexOf("</body>");
+    Files.writeString(probe, page.substring(0, end) + "<script>" + HOVER_LOW_LOW + "</script>" + page.substring(end));
+    String hovered = browse(chromium, tmp, probe, "--dump-dom");
+    assertEquals("Sleeping", attribute(openingTag(hovered, "<body"), "data-hovered"),
+        "the pointer at health 10, temperature 10 shows the Sleeping quadrant's customers");
     assertTrue(dom.contains("&lt;script&gt;alert('duck')&lt;/script&gt; &amp; Sons"), "the markup name stays text");
 
     Path png = ARTEFACTS.resolve("morning-report.png");
