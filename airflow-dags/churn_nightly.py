@@ -1,7 +1,8 @@
 """Nightly churn run: waits for the day's source extracts, runs the churnducks stages for the run date
 ({{ ds }}) as separate tasks (validate -> features -> train and segments -> score), then publishes the
 risk list and segments to PostgreSQL for CS tools and, beside it, computes the lifecycle analytics
-(retention curves, unit economics, account economics). Each stage reads what it needs from the warehouse,
+(retention curves, unit economics, account economics), then writes the morning report (one HTML file
+under the warehouse, reports/run_date=<ds>/report.html). Each stage reads what it needs from the warehouse,
 so a failed task is retried or cleared alone.
 
 No business logic lives here: every decision is the job's (see `churn <stage> --help`). Settings come
@@ -64,7 +65,7 @@ with DAG(
             bash_command=f"{SUBMIT} {stage} --run-date {{{{ ds }}}} --config {CONFIG}",
             sla=timedelta(hours=4),
         )
-        for stage in ("validate", "features", "train", "segments", "score", "lifecycle")
+        for stage in ("validate", "features", "train", "segments", "score", "lifecycle", "report")
     }
 
     publish = BashOperator(
@@ -79,4 +80,4 @@ with DAG(
 
     sources_ready >> stages["validate"] >> stages["features"] >> [stages["train"], stages["segments"]]
     [stages["train"], stages["segments"]] >> stages["score"] >> publish
-    stages["score"] >> stages["lifecycle"]
+    stages["score"] >> stages["lifecycle"] >> stages["report"]

@@ -213,16 +213,16 @@ class DagTest(unittest.TestCase):
         self.assertTrue(contract_errors("bin/churn rank --run-date 2026-01-01", self.spec)[0]
                         .startswith("unknown subcommand ['rank']"))
 
-    def test_the_nightly_dag_waits_for_sources_then_runs_the_stages_in_order_then_publishes(self):
+    def test_the_nightly_dag_waits_for_sources_then_runs_the_stages_in_order_then_publishes_and_reports(self):
         dag = self.dags["churn_nightly"]
         ids = dag.task_ids()
         self.assertEqual({("sources_ready", "validate"), ("validate", "features"), ("features", "train"),
                           ("features", "segments"), ("train", "score"), ("segments", "score"),
-                          ("score", "publish"), ("score", "lifecycle")}, dag.edges)
+                          ("score", "publish"), ("score", "lifecycle"), ("lifecycle", "report")}, dag.edges)
         self.assertEqual("FileSensor", dag.operator("sources_ready"))
         self.assertEqual({"sources_ready", "validate", "features", "train", "segments", "score", "lifecycle",
-                          "publish_postgres"}, set(ids.values()))
-        for stage in ("validate", "features", "train", "segments", "score", "lifecycle"):
+                          "report", "publish_postgres"}, set(ids.values()))
+        for stage in ("validate", "features", "train", "segments", "score", "lifecycle", "report"):
             self.assertTrue(dag.commands()[stage].startswith("{{ var.value.churn_submit }} " + stage + " "), stage)
         self.assertIs(True, dag.dag["catchup"].value, "missed nights are caught up (backfills)")
         self.assertEqual(1, dag.dag["max_active_runs"].value, "nights run in date order")

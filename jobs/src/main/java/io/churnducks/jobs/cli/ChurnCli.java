@@ -16,9 +16,9 @@ import java.io.PrintWriter;
     description = "Nightly churn scores, named customer segments and a CS risk list for a subscription business.",
     subcommands = {GenerateCommand.class, NightlyCommand.class, StageCommands.Validate.class,
         StageCommands.Features.class, StageCommands.Train.class, StageCommands.Segments.class, StageCommands.Score.class,
-        StageCommands.Lifecycle.class, RetrainCommand.class, BackfillCommand.class, PublishCommand.class,
-        BenchCommand.class, DemoCommand.class, SqlCommand.class, VacuumCommand.class, DocsCommand.class,
-        CliSpecCommand.class})
+        StageCommands.Lifecycle.class, StageCommands.Report.class, RetrainCommand.class, BackfillCommand.class,
+        PublishCommand.class, BenchCommand.class, DemoCommand.class, SqlCommand.class, VacuumCommand.class,
+        DocsCommand.class, CliSpecCommand.class})
 public final class ChurnCli implements Runnable {
 
   @CommandLine.Spec

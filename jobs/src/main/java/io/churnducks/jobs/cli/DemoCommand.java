@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Generate the sample data set (sample.* keys) unless it is already there, run the nightly "
         + "job on its cutoff date and print a summary: rows read and quarantined per source, backtest AUC, "
-        + "segments, the top of the risk list, and where the tables are."})
+        + "segments, the top of the risk list, where the tables are and, last, the morning report's path."})
 public final class DemoCommand implements Callable<Integer> {
 
   @Mixin

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
     description = {"Run every stage for one run date: validate the sources (rejects to dq_quarantine), "
         + "compute customer_features, score with the champion churn model (or train and backtest one when "
         + "there is none, it is older than model.max-age-days, or the inputs changed), build customer_segments, "
-        + "write churn_scores and the churn_risk_list (Parquet + CSV), and the run_manifest.",
+        + "write churn_scores and the churn_risk_list (Parquet + CSV), the morning report (HTML) and the run_manifest.",
         "Only data dated before the run date is used. Rerunning a date replaces that date's partitions."})
 public class NightlyCommand implements Callable<Integer> {
 

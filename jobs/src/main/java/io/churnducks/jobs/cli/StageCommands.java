@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 
 /**
  * One subcommand per stage of the night ({@code validate}, {@code features}, {@code train},
- * {@code segments}, {@code score}, {@code lifecycle}): each runs that stage alone for a run date, reading what it
+ * {@code segments}, {@code score}, {@code lifecycle}, {@code report}): each runs that stage alone for a run date, reading what it
  * needs from the warehouse, so a scheduler can run and retry the stages as separate tasks.
  */
 final class StageCommands {
@@ -48,9 +48,13 @@ final class StageCommands {
       SparkSession spark = SparkSessions.create(config);
       NightlyJob.Result r = job(new NightlyJob(spark, config, runDate, LocalDate.now(ZoneOffset.UTC)))
           .run(EnumSet.of(stage));
+      print(r);
+      return 0;
+    }
+
+    void print(NightlyJob.Result r) {
       System.out.printf("Stage %s for %s done; tables written under %s: %s%n", stage, runDate, r.warehouse(),
           String.join(", ", r.tables()));
-      return 0;
     }
   }
 
@@ -96,6 +100,21 @@ final class StageCommands {
   public static final class Segments extends StageCommand {
     public Segments() {
       super(NightlyJob.Stage.segments);
+    }
+  }
+
+  @Command(name = "report", mixinStandardHelpOptions = true,
+      description = "Stage 6: the morning report, one self-contained HTML file of the run date's tables "
+          + "(<warehouse>/reports/run_date=D/report.html; opens offline). A table not written for the run date "
+          + "leaves a note in its section. Needs score for a complete report.")
+  public static final class Report extends StageCommand {
+    public Report() {
+      super(NightlyJob.Stage.report);
+    }
+
+    @Override
+    void print(NightlyJob.Result r) {
+      System.out.printf("Morning report for %s: %s%n", runDate, r.report());
     }
   }
 

@@ -48,5 +48,8 @@ final class Summary {
     out.printf("Tables (Parquet, partition run_date=%s) under %s: %s%n", r.runDate(), r.warehouse(),
         String.join(", ", r.tables()));
     out.printf("Risk list CSV: %s%n", r.riskListCsv());
+    if (r.report() != null) {
+      out.printf("Morning report: %s%n", r.report());
+    }
   }
 }

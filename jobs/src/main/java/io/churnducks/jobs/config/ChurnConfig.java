@@ -273,6 +273,12 @@ public final class ChurnConfig {
         integer("economics.new-accounts-months"), number("economics.seat-sharing.people-per-login")));
   }
 
+  /** How much the morning report shows ({@code report.*}). */
+  public io.churnducks.jobs.report.ReportSettings report() {
+    return get("report", () -> new io.churnducks.jobs.report.ReportSettings(integer("report.risk-list-top"),
+        integer("report.quadrant-customers"), integer("report.list-top"), integer("report.cohorts")));
+  }
+
   /** Customers at each end of {@code health_extremes}. */
   public int healthExtremes() {
     return integer("health-map.extremes");

@@ -230,7 +230,8 @@ public final class Warehouse {
   /**
    * The tables of the warehouse by name: every folder under the root holding Parquet data (a
    * finished write or run-date / event-date partitions). Folders starting with {@code _} hold
-   * models and bookkeeping, {@code exports} holds CSV files: neither is a table.
+   * models and bookkeeping, {@code exports} holds CSV files and {@code reports} the morning reports:
+   * none is a table.
    */
   public List<String> tables() {
     try {
@@ -242,7 +243,8 @@ public final class Warehouse {
       List<String> out = new java.util.ArrayList<>();
       for (FileStatus f : fs.listStatus(rootPath)) {
         String name = f.getPath().getName();
-        if (!f.isDirectory() || !name.matches("[a-z][a-z0-9_]*") || name.equals("exports")) {
+        if (!f.isDirectory() || !name.matches("[a-z][a-z0-9_]*") || name.equals("exports")
+            || name.equals("reports")) {
           continue;
         }
         boolean data = Arrays.stream(fs.listStatus(f.getPath())).anyMatch(c -> c.getPath().getName().equals("_SUCCESS")

@@ -4,7 +4,10 @@ import io.churnducks.features.contract.Schemas;
 import io.churnducks.models.churn.BinaryMetrics;
 import io.churnducks.models.churn.ChurnTraining;
 import io.churnducks.models.churn.RollingBacktest;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -46,6 +49,14 @@ public final class ModelEvaluations {
       field("churn_rate", DoubleType, "Their observed churn rate."),
   });
 
+  private static final StructType LIFT = new StructType(new StructField[] {
+      field("decile", IntegerType, "1 = the riskiest 10 % of the tested examples by score, …, 10 = all of them."),
+      field("examples", LongType, "Examples in that riskiest share."),
+      field("churners", DoubleType, "Churners among them (ties at the cut share the places left)."),
+      field("lift", DoubleType, "Their churn rate ÷ the overall churn rate (cumulative lift)."),
+      field("recall", DoubleType, "Their share of all churners (cumulative gains)."),
+  });
+
   public static final StructType SCHEMA = new StructType(new StructField[] {
       field("model_version", StringType, "The model that scored the run (as in churn_scores)."),
       field("candidate", StringType, "The candidate this row evaluates, e.g. gbt(depth 3, 100 trees, step 0.1); "
@@ -72,6 +83,8 @@ public final class ModelEvaluations {
       field("skipped_reason", StringType, "Why a fold was not evaluated (null when it was)."),
       field("calibration", StringType, "The calibration applied to the final model's score (final row)."),
       field("calibration_curve", DataTypes.createArrayType(BIN), "Mean probability and churn rate per bin."),
+      field("lift_curve", DataTypes.createArrayType(LIFT), "Cumulative lift and gains of the riskiest 10 %, 20 %, "
+          + "…, 100 % (null without churners)."),
   });
 
   /**
@@ -93,6 +106,19 @@ public final class ModelEvaluations {
         chosen, t.decision(), pooled.auc(), tested.size(), c.folds().size(), tested.get(0),
         tested.get(tested.size() - 1), pooled.examples(), 100 * pooled.churnRate(), pooled.topDecileLift(),
         Double.isNaN(ece) ? "undefined (needs two usable folds)" : String.format(Locale.ROOT, "%.3f", ece));
+  }
+
+  /**
+   * A champion's rows as stored for an earlier run date, in today's columns: a column added since
+   * (such as {@code lift_curve}) is null in rows written before it existed.
+   */
+  public static Dataset<Row> upgraded(Dataset<Row> stored) {
+    List<String> present = List.of(stored.columns());
+    List<Column> cols = new ArrayList<>();
+    for (StructField f : SCHEMA.fields()) {
+      cols.add(present.contains(f.name()) ? functions.col(f.name()) : functions.lit(null).cast(f.dataType()).as(f.name()));
+    }
+    return stored.select(cols.toArray(new Column[0]));
   }
 
   /** Every row of one run's training. */
@@ -132,13 +158,15 @@ public final class ModelEvaluations {
       BinaryMetrics m, String skipped, String calibration) {
     List<Row> curve = m == null ? null : m.calibration().stream()
         .map(b -> RowFactory.create(b.bin(), b.examples(), b.meanProbability(), b.churnRate())).toList();
+    List<Row> lift = m == null || m.lift().isEmpty() ? null : m.lift().stream()
+        .map(p -> RowFactory.create(p.decile(), p.examples(), p.churners(), num(p.lift()), p.recall())).toList();
     return RowFactory.create(version, candidate, type, chosen, evaluation, date(testFrom), date(testTo),
         date(trainFrom), date(trainTo), trainExamples,
         m == null || m.examples() == 0 ? null : m.examples(), m == null ? null : num(m.churnRate()),
         m == null ? null : num(m.auc()), m == null ? null : num(m.prAuc()), m == null ? null : num(m.logLoss()),
         m == null ? null : num(m.brier()), m == null ? null : num(m.ece()), m == null ? null : num(m.topDecileLift()),
         m == null ? null : num(m.topDecileRecall()), skipped, calibration,
-        curve);
+        curve, lift);
   }
 
   private static Double num(double v) {

@@ -28,6 +28,7 @@ import io.churnducks.jobs.config.ChurnConfig;
 import io.churnducks.jobs.config.SourceSettings;
 import io.churnducks.jobs.io.SourceReader;
 import io.churnducks.jobs.io.Warehouse;
+import io.churnducks.jobs.report.MorningReport;
 import io.churnducks.jobs.rollup.RollupLog;
 import io.churnducks.jobs.rollup.UsageRollupStage;
 import io.churnducks.jobs.rollup.UsageSnapshots;
@@ -70,7 +71,7 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * The nightly run for one run date: validate → features → train → segments → score → risk list →
- * lifecycle analytics, each stage writing its run_date partition and a manifest entry. Strictly point-in-time: every
+ * lifecycle analytics and the morning report, each stage writing its run_date partition and a manifest entry. Strictly point-in-time: every
  * indicator uses only data dated before the run date. Rerunning a date replaces its partitions.
  */
 public final class NightlyJob {
@@ -87,7 +88,7 @@ public final class NightlyJob {
   /** What a run did, for the summary (small aggregates only). */
   public record Result(LocalDate runDate, List<SourceStats> sources, Map<String, List<String>> disabledIndicators,
       String evaluation, String modelVersion, List<SegmentSize> segments, long scored, long riskListSize,
-      String riskListCsv, String warehouse, List<String> tables) {}
+      String riskListCsv, String warehouse, List<String> tables, String report) {}
 
   /** Folder of the model registry under the warehouse root. */
   public static final String REGISTRY = "_registry";
@@ -180,7 +181,9 @@ public final class NightlyJob {
     /** churn_scores and the churn_risk_list with its CSV. */
     score("score", "risk_list"),
     /** Retention curves, unit economics and account economics (after score: they need segments and scores). */
-    lifecycle("lifecycle");
+    lifecycle("lifecycle"),
+    /** The morning report: one HTML file of the run date's tables ({@code reports/run_date=D/report.html}). */
+    report("report");
 
     /** The run_manifest stage names the stage records under. */
     final List<String> manifestStages;
@@ -223,10 +226,17 @@ public final class NightlyJob {
       if (stages.contains(Stage.lifecycle)) {
         lifecycleStage();
       }
+      if (stages.contains(Stage.report)) {
+        if (stages.size() > 1) {
+          // The report shows tonight's manifest: the entries of the stages run so far are written first.
+          writeManifest(stages);
+        }
+        reportStage(out);
+      }
       List<String> written = new ArrayList<>(warehouse.written());
       written.add("run_manifest");
       return new Result(runDate, stats, out.disabled, out.evaluation, out.modelVersion, out.sizes, out.scored,
-          out.listed, out.csv, warehouse.root(), written);
+          out.listed, out.csv, warehouse.root(), written, out.report);
     } catch (RuntimeException e) {
       manifest.record("run", stages.size() == Stage.values().length ? "nightly" : stages.toString(), "failed", null,
           null, 0.0, e.getMessage() + rolledBack());
@@ -258,6 +268,7 @@ public final class NightlyJob {
     long scored;
     long listed;
     String csv;
+    String report;
   }
 
   /** Writes the run date's manifest: tonight's entries, and the earlier entries of stages not run now. */
@@ -403,8 +414,8 @@ public final class NightlyJob {
       out.modelVersion = card.version();
       LocalDate trainedFor = LocalDate.parse(card.runDate());
       if (!trainedFor.equals(runDate)) {
-        warehouse.write("model_evaluations", warehouse.read("model_evaluations", trainedFor).drop(Warehouse.RUN_DATE),
-            ModelEvaluations.SCHEMA, runDate);
+        warehouse.write("model_evaluations", ModelEvaluations.upgraded(warehouse.read("model_evaluations", trainedFor)
+            .drop(Warehouse.RUN_DATE)), ModelEvaluations.SCHEMA, runDate);
       }
       manifest.record("train", "model_evaluations", "skipped", exampleCount, 0L, secondsSince(t), "scoring with "
           + "champion " + card.version() + " trained for " + trainedFor + " (retrains after "
@@ -500,6 +511,16 @@ public final class NightlyJob {
     out.listed = storedList.count();
     out.scored = scored;
     manifest.record("risk_list", "churn_risk_list", "ok", scored, out.listed, secondsSince(t), "CSV " + out.csv);
+  }
+
+  /** Report: renders the run date's tables into its morning report. */
+  private void reportStage(Outputs out) {
+    long t = System.nanoTime();
+    MorningReport.Result r = new MorningReport(spark, warehouse, config.report()).write(runDate);
+    out.report = r.path();
+    manifest.record("report", "morning_report", r.missing().isEmpty() ? "ok" : "warning", null,
+        (long) r.charts().size(), secondsSince(t), r.charts().size() + " charts in " + r.path()
+            + (r.missing().isEmpty() ? "" : "; not computed for this run: " + String.join(", ", r.missing())));
   }
 
   /**

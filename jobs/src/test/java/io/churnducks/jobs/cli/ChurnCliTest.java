@@ -38,6 +38,7 @@ class ChurnCliTest extends SparkTestBase {
       assertTrue(r.out().contains("--set"), sub + " help lists --set");
     }
     assertTrue(run("nightly", "--help").out().contains("--run-date"));
+    assertTrue(run("report", "--help").out().contains("reports/run_date=D/report.html"));
     assertTrue(run("backfill", "--help").out().contains("--from"));
     assertTrue(run("bench", "--help").out().contains("--max-accounts"));
   }
@@ -49,7 +50,7 @@ class ChurnCliTest extends SparkTestBase {
     assertTrue(r.err().contains("Unmatched argument") && r.err().contains("nosuch"), r.err());
     Run none = run();
     assertEquals(2, none.code());
-    assertTrue(none.err().contains("Missing subcommand (generate, nightly, validate, features, train, segments, score, lifecycle, retrain, backfill, publish"), none.err());
+    assertTrue(none.err().contains("Missing subcommand (generate, nightly, validate, features, train, segments, score, lifecycle, report, retrain, backfill, publish"), none.err());
   }
 
   @Test
@@ -65,6 +66,9 @@ class ChurnCliTest extends SparkTestBase {
     assertTrue(publish.contains("{\"names\":[\"--run-date\"],\"type\":\"date\",\"required\":true,\"repeatable\":false}"),
         publish);
     assertTrue(publish.contains("\"values\":[\"postgres\",\"csv\"]"), publish);
+    assertTrue(byName.get("report").get("options").toString().contains(
+        "{\"names\":[\"--run-date\"],\"type\":\"date\",\"required\":true,\"repeatable\":false}"),
+        byName.get("report").toString());
     assertTrue(byName.get("nightly").get("options").toString().contains(
         "{\"names\":[\"--set\"],\"type\":\"string\",\"required\":false,\"repeatable\":true}"));
   }

@@ -57,6 +57,15 @@ class ChurnConfigTest {
   }
 
   @Test
+  void theReportSettingsHaveDefaultsAndRejectAnEmptyList() {
+    assertEquals(io.churnducks.jobs.report.ReportSettings.defaults(), ChurnConfig.load(DEMO, List.of()).report());
+    assertEquals(5, ChurnConfig.load(DEMO, List.of("report.quadrant-customers=5")).report().quadrantCustomers());
+    ContractException e = assertThrows(ContractException.class,
+        () -> ChurnConfig.load(DEMO, List.of("report.list-top=0")).report());
+    assertTrue(e.getMessage().contains("report.list-top must be 1 to 1000 (got 0)"), e.getMessage());
+  }
+
+  @Test
   void extractDateDefaultsToTheDayTheJobRuns() {
     LocalDate d = LocalDate.of(2026, 1, 1);
     assertEquals(d, ChurnConfig.load(DEMO, List.of()).extractDate(d));

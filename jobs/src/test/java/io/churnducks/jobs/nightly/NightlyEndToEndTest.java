@@ -154,6 +154,20 @@ class NightlyEndToEndTest extends SparkTestBase {
   }
 
   @Test
+  void theNightEndsWithItsMorningReport() throws Exception {
+    File report = new File(result.report());
+    assertEquals(new File(warehouseRoot, "reports/run_date=" + cutoff + "/report.html").getCanonicalFile(),
+        report.getCanonicalFile());
+    String page = java.nio.file.Files.readString(report.toPath());
+    for (String chart : List.of("map", "lift", "calibration", "relevance")) {
+      assertTrue(page.contains("id=\"chart-" + chart + "\""), chart + " drawn from the night's tables");
+    }
+    assertTrue(page.contains("<td>customer_features</td>"), "the page lists the night's manifest, written before it");
+    assertEquals(1, warehouse.read("run_manifest", cutoff).where(col("stage").equalTo("report")).count(),
+        "the report is the night's last stage");
+  }
+
+  @Test
   void quarantineCountsEqualTheInjectedViolations() {
     Map<String, Long> expected = counts(spark().read().parquet(sampleDir + "/truth/quarantine_expected")
         .where(col("rows").gt(0)).select(col("source"), col("rule"), col("action"), col("rows")));

@@ -36,12 +36,26 @@ import static org.apache.spark.sql.functions.when;
  *                        the cut share the remaining places); NaN without churners
  * @param topDecileRecall share of all churners among the 10 % highest scores; NaN without churners
  * @param calibration     the 10 bins behind {@code ece} (empty bins left out)
+ * @param lift            the cumulative lift curve: the riskiest 10 %, 20 %, …, 100 % of the examples (empty
+ *                        without churners); its first point is {@code topDecileLift} and {@code topDecileRecall}
  */
 public record BinaryMetrics(long examples, double churnRate, double auc, double prAuc, double logLoss, double brier,
-    double ece, double topDecileLift, double topDecileRecall, List<Bin> calibration) {
+    double ece, double topDecileLift, double topDecileRecall, List<Bin> calibration, List<LiftPoint> lift) {
 
   /** One probability bin: its examples, their mean probability and their churn rate. */
   public record Bin(int bin, long examples, double meanProbability, double churnRate) {}
+
+  /**
+   * The riskiest {@code decile × 10 %} of the examples by score. Examples tied at the cut share the
+   * places left, each counted with the tied group's churn rate, so a constant score has lift 1.
+   *
+   * @param decile   1 = the riskiest 10 %, …, 10 = every example
+   * @param examples examples taken: ceil(decile / 10 × examples)
+   * @param churners churners among them (fractional when ties at the cut share places)
+   * @param lift     their churn rate ÷ the overall churn rate
+   * @param recall   their share of all churners (the gains curve)
+   */
+  public record LiftPoint(int decile, long examples, double churners, double lift, double recall) {}
 
   private static final int BINS = 10;
   private static final double EPS = 1e-6;
@@ -49,7 +63,7 @@ public record BinaryMetrics(long examples, double churnRate, double auc, double 
   /** Metrics of no examples: every value NaN. */
   public static BinaryMetrics undefined() {
     return new BinaryMetrics(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-        Double.NaN, List.of());
+        Double.NaN, List.of(), List.of());
   }
 
   /** True when both churners and stayers are present, so ranking metrics are defined. */
@@ -92,24 +106,47 @@ public record BinaryMetrics(long examples, double churnRate, double auc, double 
       auc = evaluator.setMetricName("areaUnderROC").evaluate(scored);
       prAuc = evaluator.setMetricName("areaUnderPR").evaluate(scored);
     }
-    double lift = Double.NaN;
-    double recall = Double.NaN;
-    if (churners > 0) {
-      double cut = scored.stat().approxQuantile(probability, new double[] {0.9}, 1e-4)[0];
-      Row top = scored.agg(count(when(col(probability).gt(cut), 1)), sum(when(col(probability).gt(cut), y)),
-          count(when(col(probability).equalTo(cut), 1)), sum(when(col(probability).equalTo(cut), y))).first();
-      double places = Math.ceil(0.1 * n);
-      double above = top.getLong(0);
-      double topChurners = top.isNullAt(1) ? 0 : top.getDouble(1);
-      double tied = top.getLong(2);
+    List<LiftPoint> curve = churners > 0 ? liftCurve(scored, y, probability, n, churners) : List.of();
+    double lift = curve.isEmpty() ? Double.NaN : curve.get(0).lift();
+    double recall = curve.isEmpty() ? Double.NaN : curve.get(0).recall();
+    return new BinaryMetrics(n, rate, auc, prAuc, totals.getDouble(2), totals.getDouble(3), ece, lift, recall, bins,
+        curve);
+  }
+
+  /** The cumulative lift of the riskiest 10 %, 20 %, …, 100 %: one quantile sketch and one aggregate pass. */
+  private static List<LiftPoint> liftCurve(Dataset<Row> scored, Column y, String probability, long n, double churners) {
+    double[] quantiles = new double[BINS - 1];
+    for (int d = 1; d < BINS; d++) {
+      quantiles[d - 1] = 1.0 - (double) d / BINS;
+    }
+    double[] cuts = scored.stat().approxQuantile(probability, quantiles, 1e-4);
+    List<Column> sums = new ArrayList<>();
+    for (double cut : cuts) {
+      Column above = col(probability).gt(cut);
+      Column tied = col(probability).equalTo(cut);
+      sums.add(count(when(above, 1)));
+      sums.add(sum(when(above, y)));
+      sums.add(count(when(tied, 1)));
+      sums.add(sum(when(tied, y)));
+    }
+    Row r = scored.agg(sums.get(0), sums.subList(1, sums.size()).toArray(new Column[0])).first();
+    double rate = churners / n;
+    List<LiftPoint> out = new ArrayList<>();
+    for (int d = 1; d < BINS; d++) {
+      int i = 4 * (d - 1);
+      double places = Math.ceil((double) d / BINS * n);
+      double above = r.getLong(i);
+      double topChurners = r.isNullAt(i + 1) ? 0 : r.getDouble(i + 1);
+      double tied = r.getLong(i + 2);
       double left = Math.max(0, Math.min(places - above, tied));
       if (tied > 0) {
-        topChurners += left * top.getDouble(3) / tied;
+        topChurners += left * r.getDouble(i + 3) / tied;
       }
-      double taken = above + left;
-      lift = taken == 0 ? Double.NaN : topChurners / taken / rate;
-      recall = topChurners / churners;
+      long taken = (long) (above + left);
+      out.add(new LiftPoint(d, taken, topChurners, taken == 0 ? Double.NaN : topChurners / taken / rate,
+          topChurners / churners));
     }
-    return new BinaryMetrics(n, rate, auc, prAuc, totals.getDouble(2), totals.getDouble(3), ece, lift, recall, bins);
+    out.add(new LiftPoint(BINS, n, churners, 1.0, 1.0));
+    return out;
   }
 }

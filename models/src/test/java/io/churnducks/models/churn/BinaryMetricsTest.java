@@ -48,6 +48,26 @@ class BinaryMetricsTest extends SparkTestBase {
   }
 
   @Test
+  void theLiftCurveCountsChurnersAmongTheRiskiestShares() {
+    double[][] rows = {{1, 0.9}, {0, 0.8}, {1, 0.7}, {0, 0.3}, {0, 0.2}, {0, 0.1}, {1, 0.6}, {0, 0.4}, {0, 0.05},
+        {0, 0.15}};
+    BinaryMetrics m = BinaryMetrics.of(scored(rows), "label", "p");
+    // By score: 0.9 c, 0.8, 0.7 c, 0.6 c, then stayers only. Churners among the top k of 10, against 0.3.
+    double[] churnersInTop = {1, 1, 2, 3, 3, 3, 3, 3, 3, 3};
+    assertEquals(10, m.lift().size());
+    for (int k = 1; k <= 10; k++) {
+      BinaryMetrics.LiftPoint p = m.lift().get(k - 1);
+      assertEquals(k, p.decile());
+      assertEquals(k, p.examples());
+      assertEquals(churnersInTop[k - 1], p.churners(), 1e-12);
+      assertEquals(churnersInTop[k - 1] / k / 0.3, p.lift(), 1e-9, "lift of the top " + k * 10 + " %");
+      assertEquals(churnersInTop[k - 1] / 3, p.recall(), 1e-12);
+    }
+    assertEquals(m.topDecileLift(), m.lift().get(0).lift(), 0.0);
+    assertEquals(m.topDecileRecall(), m.lift().get(0).recall(), 0.0);
+  }
+
+  @Test
   void tiesAtTheTopDecileShareItsPlaces() {
     double[][] rows = new double[10][];
     for (int i = 0; i < 10; i++) {
@@ -57,6 +77,7 @@ class BinaryMetricsTest extends SparkTestBase {
     assertEquals(1.0, m.topDecileLift(), 1e-12, "a constant score finds churners at the base rate");
     assertEquals(0.1, m.topDecileRecall(), 1e-12);
     assertEquals(0.5, m.auc(), 1e-12);
+    m.lift().forEach(p -> assertEquals(1.0, p.lift(), 1e-12, "decile " + p.decile()));
   }
 
   @Test
@@ -64,6 +85,7 @@ class BinaryMetricsTest extends SparkTestBase {
     BinaryMetrics m = BinaryMetrics.of(scored(new double[][] {{0, 0.2}, {0, 0.1}}), "label", "p");
     assertFalse(m.ranks());
     assertTrue(Double.isNaN(m.topDecileLift()));
+    assertTrue(m.lift().isEmpty(), "no lift curve without churners");
     assertEquals(0.15, m.ece(), 1e-12);
   }
 }
