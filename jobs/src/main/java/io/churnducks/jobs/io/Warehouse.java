@@ -391,12 +391,18 @@ public final class Warehouse {
     // Delta refuses less than a week unless told that no writer runs beside the vacuum: the
     // warehouse has one writer (the job), and vacuum runs between its runs.
     String check = "spark.databricks.delta.retentionDurationCheck.enabled";
-    String was = spark.conf().get(check, "true");
+    // Vacuum lists the table's folders in as many tasks as this says (Spark's default, 10,000, is
+    // meant for listing a whole lake): a few per core suffice for one table.
+    String listing = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+    String wasCheck = spark.conf().get(check, "true");
+    String wasListing = spark.conf().get(listing, "10000");
     spark.conf().set(check, String.valueOf(retentionHours >= SAFE_RETENTION_HOURS));
+    spark.conf().set(listing, String.valueOf(Math.max(2, 4 * spark.sparkContext().defaultParallelism())));
     try {
       io.delta.tables.DeltaTable.forPath(spark, tablePath(table)).vacuum(retentionHours);
     } finally {
-      spark.conf().set(check, was);
+      spark.conf().set(check, wasCheck);
+      spark.conf().set(listing, wasListing);
     }
   }
 

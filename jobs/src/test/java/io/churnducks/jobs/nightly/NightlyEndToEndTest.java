@@ -111,7 +111,7 @@ class NightlyEndToEndTest extends SparkTestBase {
     new NightlyJob(spark(), ChurnConfig.load(new File("../conf/demo.conf"), List.of("sample.dir=" + sampleDir,
         "warehouse=" + warehouseRoot, "model.training-months=6", "model.backtest-folds=1",
         "model.candidates=[{type = \"logistic-regression\", reg-param = 0.01, elastic-net = 0.0}]")),
-        previousRun, cutoff).run();
+        previousRun, cutoff).run(java.util.EnumSet.range(NightlyJob.Stage.validate, NightlyJob.Stage.score));
     ChurnConfig config = ChurnConfig.load(new File("../conf/demo.conf"), List.of(
         "sample.dir=" + sampleDir, "warehouse=" + warehouseRoot));
     result = new NightlyJob(spark(), config, cutoff).run();
@@ -349,7 +349,12 @@ class NightlyEndToEndTest extends SparkTestBase {
         + "that persists kept their segment id (k %d -> %d, kept %s)%n", still.getLong(1), still.getLong(0), before.k(),
         tonight.k(), kept);
     assertTrue(still.getLong(0) >= 50, "enough accounts barely moved: " + still.getLong(0));
-    assertTrue(still.getLong(1) >= 0.95 * still.getLong(0), still.getLong(1) + " of " + still.getLong(0));
+    // About a hundred accounts: one in ten may sit on a boundary that moved with tonight's refit.
+    assertTrue(still.getLong(1) >= 0.9 * still.getLong(0), still.getLong(1) + " of " + still.getLong(0));
+    Row hardly = both.where(col("moved").lt(0.25).and(col("then").isin(kept.toArray())))
+        .agg(count(lit(1)), count(org.apache.spark.sql.functions.when(col("now").equalTo(col("then")), 1))).first();
+    assertTrue(hardly.getLong(0) >= 10 && hardly.getLong(1) >= 0.95 * hardly.getLong(0),
+        "accounts that hardly moved (< 0.25 sd) keep their id: " + hardly.getLong(1) + " of " + hardly.getLong(0));
     assertEquals(0, both.where(col("now").equalTo(col("then")).and(col("name_now").notEqual(col("name_then"))))
         .count(), "every id kept its name");
   }
