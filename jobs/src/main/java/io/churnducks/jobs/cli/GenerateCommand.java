@@ -44,7 +44,7 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--format", description = "csv or parquet.")
   String format;
 
-  @Option(names = "--messy", paramLabel = "FRACTION", description = "Share of rows injected as contract violations, per source and rule (0-0.2).")
+  @Option(names = "--messy", paramLabel = "FRACTION", description = "Share of rows injected as contract violations, per source and rule (0-1).")
   Double messy;
 
   @Option(names = "--events-by-date", description = "Lay product_events out in one folder per event date "

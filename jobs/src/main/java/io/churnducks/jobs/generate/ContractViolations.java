@@ -14,11 +14,12 @@ import java.util.List;
  * Messy mode: adds corrupted extra rows to a source, never touching the original rows, so the
  * clean data and the truth stay the same. Each extra row breaks exactly one contract rule.
  *
- * <p>For every clean row a hash of (seed, source, account, row number) picks at most one rule,
- * each with probability {@code messy}, so a source with R rules gets about {@code messy × rows}
- * extra rows per rule. The first eligible row of the first account gets every rule of its source,
- * so each (source, rule) pair occurs at least once whenever {@code messy > 0} and that account has
- * a row in the source. Extra rows carry fresh ids (the original id plus {@code -x<n>}), except the
+ * <p>For every clean row a hash of (seed, source, account, row number) picks each rule with
+ * probability {@code messy}, at most once, so a source with R rules gets about {@code messy × rows}
+ * extra rows per rule: at most one per clean row while {@code R × messy <= 1}, more above (at
+ * {@code messy = 1} every row gets every rule, and R of every R + 1 rows are bad). The first
+ * eligible row of the first account gets every rule of its source, so each (source, rule) pair
+ * occurs at least once whenever {@code messy > 0} and that account has a row in the source. Extra rows carry fresh ids (the original id plus {@code -x<n>}), except the
  * exact duplicates of {@code duplicate_key} and survey responses (which have no id). Voided
  * invoices, which the pipeline filters out, are never copied.
  *
@@ -56,9 +57,15 @@ final class ContractViolations {
         everyRulePending = false;
         continue;
       }
+      // The rules lie end to end, each messy long; the points u, u + 1, u + 2, ... pick the rules
+      // whose span holds one: each rule with probability messy, at most once per row. While
+      // rules x messy <= 1 only u can fall on a rule, so a row gets at most one extra row.
       double u = Randoms.unitHash(o.seed(), source.ordinal(), h.index, i);
-      int k = (int) (u / o.messy());
-      if (k < rules.size()) {
+      for (int t = 0; ; t++) {
+        int k = (int) ((u + t) / o.messy());
+        if (k >= rules.size()) {
+          break;
+        }
         String rule = rules.get(k);
         out.add(tagged(violate(source, rule, row, h, o, i), rule));
       }

@@ -19,7 +19,8 @@ import java.util.Locale;
  * @param outDir      output directory; its generated tables are overwritten on a rerun
  * @param format      {@code csv} (with header) or {@code parquet}; every source column is a string
  * @param messy       fraction of each source's rows, per contract rule, added as corrupted extra
- *                    rows, 0 to 0.2 (0 = clean sources)
+ *                    rows, 0 to 1 (0 = clean sources; a source with R rules gets about
+ *                    {@code R × messy} bad rows per clean row)
  * @param horizonDays churn horizon of the truth, in days (default 90)
  * @param graceDays   grace period in days: a subscription end followed by a new start within it
  *                    is a renewal gap, not churn (default 30)
@@ -37,8 +38,11 @@ public record GeneratorOptions(
 
   /** Largest account count: ids have seven digits and unknown-account ids use an eighth. */
   public static final int MAX_ACCOUNTS = 9_999_999;
-  /** Largest messy fraction: product_events has five rules, and five times 0.2 is every row. */
-  public static final double MAX_MESSY = 0.2;
+  /**
+   * Largest messy fraction: every clean row gets every rule of its source (product_events, with
+   * five rules, is then five bad rows in six).
+   */
+  public static final double MAX_MESSY = 1.0;
   /** Default churn horizon, days. */
   public static final int DEFAULT_HORIZON_DAYS = 90;
   /** Default grace period, days. */

@@ -34,9 +34,9 @@ class GeneratorOptionsTest {
   }
 
   @Test
-  void messyAboveTwentyPercentIsRejected() {
-    assertRejected("Cannot generate: messy must be a fraction between 0 and 0.2 (got 0.5)",
-        () -> GeneratorOptions.of(10, JAN, 12, 1, "/tmp/x", "csv", 0.5));
+  void messyAboveOneIsRejected() {
+    assertRejected("Cannot generate: messy must be a fraction between 0 and 1.0 (got 1.5)",
+        () -> GeneratorOptions.of(10, JAN, 12, 1, "/tmp/x", "csv", 1.5));
   }
 
   @Test
