@@ -112,6 +112,25 @@ public final class Quarantine {
     return to_json(col(SourceConformer.SOURCE_ROW), Map.of("ignoreNullFields", "false"));
   }
 
+  /**
+   * One source's part of the line that fails a run rejecting too many rows: the rejected rows, their
+   * share of the rows in scope, the threshold, and the rules and source columns that rejected them,
+   * most rows first; e.g. {@code source invoices rejected 41 of 600 rows (6.8%, threshold 5.0%):
+   * unparseable_date in created: 21 rows, unknown_account in customer_ref: 20 rows}.
+   *
+   * @param considered     rows in scope (read, less those skipped by the filter or out of scope)
+   * @param threshold      the largest share allowed ({@code validation.max-rejected-share})
+   * @param rulesInColumns "rule in source column" → rejected rows, in the order to list them
+   */
+  public static String rejectedShareFailure(String source, long rejected, long considered, double threshold,
+      Map<String, Long> rulesInColumns) {
+    java.util.List<String> rules = new java.util.ArrayList<>();
+    rulesInColumns.forEach((ruleInColumn, rows) -> rules.add(ruleInColumn + ": " + rows + " rows"));
+    return String.format(java.util.Locale.ROOT, "source %s rejected %d of %d rows (%.1f%%, threshold %.1f%%)%s",
+        source, rejected, considered, considered == 0 ? 0.0 : 100.0 * rejected / considered, 100 * threshold,
+        rules.isEmpty() ? "" : ": " + String.join(", ", rules));
+  }
+
   private static StructField field(String name, boolean nullable, String comment) {
     return Schemas.field(name, StringType, nullable, comment);
   }

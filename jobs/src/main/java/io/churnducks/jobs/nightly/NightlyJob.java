@@ -22,6 +22,7 @@ import io.churnducks.features.validation.ConformedSource;
 import io.churnducks.features.validation.ContractException;
 import io.churnducks.features.validation.ContractValidator;
 import io.churnducks.features.validation.Quarantine;
+import io.churnducks.features.validation.QuarantineSummary;
 import io.churnducks.features.validation.SourceConformer;
 import io.churnducks.features.validation.ValidatedInputs;
 import io.churnducks.jobs.config.ChurnConfig;
@@ -285,10 +286,21 @@ public final class NightlyJob {
     warehouse.write("run_manifest", rows, RunManifest.SCHEMA, runDate);
   }
 
-  /** Validate: reads and checks the sources, rolls up the new usage days, keeps the clean tables for the run. */
+  /**
+   * Validate: reads and checks the sources, rolls up the new usage days, keeps the clean tables for
+   * the run. A source rejecting too many rows fails the stage only once every source is checked,
+   * so one night shows every source's rejects (dq_quarantine, usage_quarantine) and one line
+   * names them all; what the failed night wrote besides the quarantines is rolled back.
+   */
   private void validateStage(List<SourceStats> stats) {
-    Map<String, Dataset<Row>> tables = validate(stats);
-    rollUp(tables, stats);
+    List<String> failures = new ArrayList<>();
+    Map<String, Dataset<Row>> tables = validate(stats, failures);
+    try {
+      rollUp(tables, stats);
+    } catch (UsageRollupStage.TooManyRejected e) {
+      failures.add(e.failure());
+    }
+    failIfAny(failures);
     tables.forEach((name, df) -> state.write(CONFORMED + name, df));
     state.write(REJECTED_ACCOUNTS, rejectedAccounts);
   }
@@ -695,6 +707,28 @@ public final class NightlyJob {
 
   /** Reads, conforms and checks every source; writes dq_quarantine; returns the clean tables. */
   private Map<String, Dataset<Row>> validate(List<SourceStats> stats) {
+    List<String> failures = new ArrayList<>();
+    Map<String, Dataset<Row>> clean = validate(stats, failures);
+    failIfAny(failures);
+    return clean;
+  }
+
+  /** Fails the run with one line naming every source that rejected too large a share of its rows. */
+  private void failIfAny(List<String> failures) {
+    if (!failures.isEmpty()) {
+      throw new ContractException("Cannot run " + runDate + ": " + String.join("; ", failures)
+          + " (rejected rows are in dq_quarantine run_date=" + runDate
+          + (config.sources().containsKey(USAGE) ? " and usage_quarantine" : "")
+          + "; fix the source or its mapping, or raise validation.max-rejected-share)");
+    }
+  }
+
+  /**
+   * Reads, conforms and checks every source; writes dq_quarantine; returns the clean tables. A
+   * source rejecting more than {@code validation.max-rejected-share} of its rows adds its
+   * {@link QuarantineSummary#failure} to {@code failures}.
+   */
+  private Map<String, Dataset<Row>> validate(List<SourceStats> stats, List<String> failures) {
     long t = System.nanoTime();
     Map<String, SourceSettings> sources = config.sources();
     Map<String, ConformedSource> conformed = new LinkedHashMap<>();
@@ -735,51 +769,37 @@ public final class NightlyJob {
     rejectedAccounts = materialize(validated.validated().get(InputContract.ACCOUNTS.name()).rejectedKeys());
     warehouse.write("dq_quarantine", validated.quarantine(), Quarantine.SCHEMA, runDate);
 
-    Map<String, Map<String, Long>> byRule = new LinkedHashMap<>();
-    Map<String, List<String>> byColumn = new LinkedHashMap<>();
     // Only rejected rows count toward the rejected share; nulled optional values are reported.
-    for (Row r : warehouse.read("dq_quarantine", runDate)
-        .groupBy("source", "rule", "source_column", "action").agg(count(lit(1)).as("n"))
-        .orderBy(col("n").desc()).collectAsList()) {
-      boolean rowRejected = Quarantine.ROW_REJECTED.equals(r.getString(3));
-      if (rowRejected) {
-        byRule.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>())
-            .merge(r.getString(1), r.getLong(4), Long::sum);
-      }
-      byColumn.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1) + " in " + r.getString(2)
-          + ": " + r.getLong(4) + (rowRejected ? " rows" : " values nulled"));
-    }
+    QuarantineSummary summary = QuarantineSummary.of(warehouse.read("dq_quarantine", runDate));
     checkedFrames.forEach(Dataset::unpersist);
     double seconds = secondsSince(t);
-    List<String> failures = new ArrayList<>();
     for (Map.Entry<String, long[]> e : counts.entrySet()) {
       String source = e.getKey();
       long read = e.getValue()[0];
       long skipped = e.getValue()[1];
       long outOfScope = e.getValue()[2];
-      Map<String, Long> rules = byRule.getOrDefault(source, Map.of());
-      long rejected = rules.values().stream().mapToLong(Long::longValue).sum();
+      Map<String, Long> rules = summary.rejectedByRule().getOrDefault(source, Map.of());
+      long rejected = summary.rejected(source);
       stats.add(new SourceStats(source, read, skipped, rejected, rules));
       long considered = read - skipped - outOfScope;
       double share = considered == 0 ? 0.0 : (double) rejected / considered;
       boolean tooMany = share > config.maxRejectedShare();
-      List<String> notes = new ArrayList<>(byColumn.getOrDefault(source, List.of()));
+      List<String> notes = new ArrayList<>(summary.notes().getOrDefault(source, List.of()));
       if (outOfScope > 0) {
         notes.add(outOfScope + " rows out of scope (dated on or after " + runDate + ", up to the extract date "
             + extractDate + ")");
       }
+      if (skipped > 0) {
+        // Rows in = rows out + quarantined rows + these + the out-of-scope ones.
+        notes.add(skipped + " rows skipped by the source's filter");
+      }
       String detail = notes.isEmpty() ? null : String.join("; ", notes);
-      boolean flagged = rejected > 0 || byColumn.containsKey(source);
+      boolean flagged = rejected > 0 || summary.notes().containsKey(source);
       manifest.record("validate", source, tooMany ? "failed" : flagged ? "warning" : "ok", read,
           considered - rejected, seconds, detail);
       if (tooMany) {
-        failures.add(String.format(Locale.ROOT, "source %s rejected %d of %d rows (%.1f%%, threshold %.1f%%): %s",
-            source, rejected, considered, 100 * share, 100 * config.maxRejectedShare(), detail));
+        failures.add(summary.failure(source, considered, config.maxRejectedShare()));
       }
-    }
-    if (!failures.isEmpty()) {
-      throw new ContractException("Cannot run " + runDate + ": " + String.join("; ", failures)
-          + " (rejected rows are in dq_quarantine run_date=" + runDate + ")");
     }
     return clean;
   }
@@ -845,10 +865,17 @@ public final class NightlyJob {
     }
     Dataset<Row> accounts = tables.get(InputContract.ACCOUNTS.name());
     Dataset<Row> subscriptions = tables.get(InputContract.SUBSCRIPTIONS.name());
-    UsageRollupStage.Outcome o = new UsageRollupStage(spark, warehouse, source, config.rollup(),
-        new UsageRollupStage.References(accounts.select("account_id"), rejectedAccounts,
-            subscriptions.select("subscription_id",
-            "account_id")), extractDate).run(runDate, forced);
+    UsageRollupStage.Outcome o;
+    try {
+      o = new UsageRollupStage(spark, warehouse, source, config.rollup(),
+          new UsageRollupStage.References(accounts.select("account_id"), rejectedAccounts,
+              subscriptions.select("subscription_id",
+              "account_id")), extractDate).run(runDate, forced);
+    } catch (UsageRollupStage.TooManyRejected e) {
+      stats.add(new SourceStats(USAGE, e.read(), 0L, e.read() - e.clean(), e.rejectedByRule()));
+      manifest.record("rollup", USAGE, "failed", e.read(), e.clean(), e.seconds(), e.failure() + " (usage_quarantine)");
+      throw e;
+    }
     stats.add(new SourceStats(USAGE, o.read(), 0L, o.rejected(), o.rejectedByRule()));
     manifest.record("rollup", USAGE, o.rejected() > 0 ? "warning" : "ok", o.read(), o.rolled(), o.seconds(),
         o.processed().size() + " event dates, " + o.layout()

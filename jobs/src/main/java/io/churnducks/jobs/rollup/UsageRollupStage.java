@@ -89,6 +89,53 @@ public final class UsageRollupStage {
    */
   public record References(Dataset<Row> accounts, Dataset<Row> rejectedAccounts, Dataset<Row> subscriptions) {}
 
+  /**
+   * A chunk of event dates rejected more than the allowed share of its rows; its rejects are in
+   * {@code usage_quarantine} (written before this is thrown), its roll-ups are not written.
+   */
+  public static final class TooManyRejected extends ContractException {
+    private final String failure;
+    private final long read;
+    private final long clean;
+    private final Map<String, Long> rejectedByRule;
+    private final double seconds;
+
+    TooManyRejected(String chunk, String failure, long read, long clean, Map<String, Long> rejectedByRule,
+        double seconds) {
+      super("Cannot roll up usage_events " + chunk + ": " + failure + " (rejected rows are in usage_quarantine; "
+          + "fix the source or its mapping, or raise validation.max-rejected-share)");
+      this.failure = failure;
+      this.read = read;
+      this.clean = clean;
+      this.rejectedByRule = Map.copyOf(rejectedByRule);
+      this.seconds = seconds;
+    }
+
+    /** The failure as one source's part of the run's failure line (see {@link Quarantine#rejectedShareFailure}). */
+    public String failure() {
+      return failure;
+    }
+
+    /** Rows validated by the run so far, the failing chunk's included. */
+    public long read() {
+      return read;
+    }
+
+    /** Of {@link #read()}, the rows no rule rejected. */
+    public long clean() {
+      return clean;
+    }
+
+    /** Rejected rows per "rule in source column". */
+    public Map<String, Long> rejectedByRule() {
+      return rejectedByRule;
+    }
+
+    public double seconds() {
+      return seconds;
+    }
+  }
+
   /** What the stage did. */
   public record Outcome(String layout, List<LocalDate> processed, long read, long rolled, long rejected,
       Map<String, Long> rejectedByRule, double seconds) {}
@@ -101,6 +148,8 @@ public final class UsageRollupStage {
   private boolean layoutByDate;
   /** Whether this run processes every date of the source (its first run, or a changed mapping). */
   private boolean wholeHistory;
+  /** When {@link #run} started. */
+  private long startNanos;
 
   public UsageRollupStage(SparkSession spark, Warehouse warehouse, SourceSettings source, Settings settings,
       References references, LocalDate extractDate) {
@@ -118,6 +167,7 @@ public final class UsageRollupStage {
    */
   public Outcome run(LocalDate runDate, Optional<LocalDate[]> forced) {
     long t = System.nanoTime();
+    startNanos = t;
     EventSourceLayout layout = EventSourceLayout.inspect(source, spark.sparkContext().hadoopConfiguration());
     layoutByDate = layout.byDate();
     TreeMap<LocalDate, RollupLog.Entry> log = RollupLog.read(warehouse, spark);
@@ -308,11 +358,15 @@ public final class UsageRollupStage {
     }
     double share = shareRead == 0 ? 0.0 : (double) shareRejected / shareRead;
     if (share > settings.maxRejectedShare()) {
-      throw new ContractException(String.format(Locale.ROOT, "Cannot roll up usage_events %s..%s: %d of %d rows "
-          + "rejected (%.1f%%, threshold %.1f%%): %s (rejected rows are in usage_quarantine; fix the source or its "
-          + "mapping, or raise validation.max-rejected-share)", chunk.get(0), chunk.get(chunk.size() - 1), shareRejected,
-          shareRead, 100 * share,
-          100 * settings.maxRejectedShare(), byRule));
+      Map<String, Long> mostFirst = new LinkedHashMap<>();
+      byRule.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()
+          .thenComparing(Map.Entry.comparingByKey())).forEach(e -> mostFirst.put(e.getKey(), e.getValue()));
+      Map<String, Long> allRules = new LinkedHashMap<>(totals.byRule);
+      byRule.forEach((k, v) -> allRules.merge(k, v, Long::sum));
+      throw new TooManyRejected(chunk.get(0) + ".." + chunk.get(chunk.size() - 1),
+          Quarantine.rejectedShareFailure(InputContract.USAGE_EVENTS.name(), shareRejected, shareRead,
+              settings.maxRejectedShare(), mostFirst),
+          totals.read + read, totals.rolled + rolled, allRules, (System.nanoTime() - startNanos) / 1e9);
     }
     Dataset<Row> clean = validated.clean();
     warehouse.replacePartitions(FEATURE_DAYS,
