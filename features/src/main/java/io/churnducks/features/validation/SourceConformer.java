@@ -375,6 +375,61 @@ public final class SourceConformer {
     }
   }
 
+  /**
+   * The source's columns that nothing reads: neither a canonical column (by its mapping, or by its
+   * own name when unmapped), nor a mapping expression, nor the row filter. Such a column is
+   * ignored; a new one usually means the export changed (schema drift). Names as in the source,
+   * in its order.
+   *
+   * @param ignored source columns the reader adds itself (e.g. a folder's date), never reported
+   */
+  public static List<String> unusedColumns(Dataset<Row> source, TableContract contract, SourceMapping mapping,
+      String... ignored) {
+    java.util.Set<String> used = new java.util.HashSet<>();
+    Arrays.stream(ignored).forEach(c -> used.add(c.toLowerCase(Locale.ROOT)));
+    mapping.filter().ifPresent(f -> used.addAll(references(source, f)));
+    for (ColumnSpec spec : contract.columns()) {
+      used.addAll(references(source, mapping.columns().getOrDefault(spec.name(), spec.name())));
+    }
+    return Arrays.stream(source.columns()).filter(c -> !used.contains(c.toLowerCase(Locale.ROOT))).toList();
+  }
+
+  /**
+   * One line for the log and the run manifest when the source has columns nothing reads (see
+   * {@link #unusedColumns}), else empty. The run goes on: an extra column loses nothing the
+   * contract asks for.
+   */
+  public static Optional<String> unusedColumnsWarning(Dataset<Row> source, TableContract contract,
+      SourceMapping mapping, String sourceLabel, String... ignored) {
+    List<String> unused = unusedColumns(source, contract, mapping, ignored);
+    if (unused.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of("Source " + contract.name() + " (" + sourceLabel + ") has "
+        + (unused.size() == 1 ? "a column" : unused.size() + " columns") + " its mapping does not use: "
+        + String.join(", ", unused) + " (ignored; map " + (unused.size() == 1 ? "it" : "them") + " under sources."
+        + contract.name() + ".columns to read " + (unused.size() == 1 ? "it" : "them") + ")");
+  }
+
+  /**
+   * The lower-case names of the source columns a mapping entry or filter reads: the column itself,
+   * or the columns its expression refers to; none when it does not resolve.
+   */
+  private static java.util.Set<String> references(Dataset<Row> source, String mapped) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    Optional<Column> resolved = resolve(source, mapped);
+    if (resolved.isEmpty()) {
+      return names;
+    }
+    // The analysed projection reads exactly the source columns the expression refers to.
+    scala.collection.Iterator<org.apache.spark.sql.catalyst.expressions.Attribute> it =
+        source.select(resolved.get()).queryExecution().analyzed().references().iterator();
+    while (it.hasNext()) {
+      names.add(it.next().name().toLowerCase(Locale.ROOT));
+    }
+    return names;
+  }
+
   private static void checkMappingNames(TableContract contract, SourceMapping mapping, String sourceLabel) {
     for (String key : mapping.columns().keySet()) {
       if (contract.column(key).isEmpty()) {

@@ -733,6 +733,8 @@ public final class NightlyJob {
     Map<String, SourceSettings> sources = config.sources();
     Map<String, ConformedSource> conformed = new LinkedHashMap<>();
     Map<String, long[]> counts = new LinkedHashMap<>();
+    // Per source, the warning naming the columns its mapping does not use.
+    Map<String, String> unused = new LinkedHashMap<>();
     // Rows with their raw JSON, needed until the quarantine is written; released before the features.
     List<Dataset<Row>> checkedFrames = new ArrayList<>();
     for (SourceSettings s : sources.values()) {
@@ -753,6 +755,10 @@ public final class NightlyJob {
       if (!c.absentColumns().isEmpty()) {
         LOG.info("Source {} provides no {}: left empty", s.table(), c.absentColumns());
       }
+      SourceConformer.unusedColumnsWarning(raw, contract, s.mapping(), s.location()).ifPresent(line -> {
+        LOG.warn(line);
+        unused.put(s.table(), line);
+      });
     }
     for (TableContract table : InputContract.ALL) {
       if (!sources.containsKey(table.name()) && !table.requiredSource()) {
@@ -793,8 +799,11 @@ public final class NightlyJob {
         // Rows in = rows out + quarantined rows + these + the out-of-scope ones.
         notes.add(skipped + " rows skipped by the source's filter");
       }
+      if (unused.containsKey(source)) {
+        notes.add(unused.get(source));
+      }
       String detail = notes.isEmpty() ? null : String.join("; ", notes);
-      boolean flagged = rejected > 0 || summary.notes().containsKey(source);
+      boolean flagged = rejected > 0 || summary.notes().containsKey(source) || unused.containsKey(source);
       manifest.record("validate", source, tooMany ? "failed" : flagged ? "warning" : "ok", read,
           considered - rejected, seconds, detail);
       if (tooMany) {
@@ -877,9 +886,10 @@ public final class NightlyJob {
       throw e;
     }
     stats.add(new SourceStats(USAGE, o.read(), 0L, o.rejected(), o.rejectedByRule()));
-    manifest.record("rollup", USAGE, o.rejected() > 0 ? "warning" : "ok", o.read(), o.rolled(), o.seconds(),
-        o.processed().size() + " event dates, " + o.layout()
-            + (o.rejected() == 0 ? "" : "; rejected " + o.rejectedByRule() + " (usage_quarantine)"));
+    manifest.record("rollup", USAGE, o.rejected() > 0 || o.unusedColumns().isPresent() ? "warning" : "ok", o.read(),
+        o.rolled(), o.seconds(), o.processed().size() + " event dates, " + o.layout()
+            + (o.rejected() == 0 ? "" : "; rejected " + o.rejectedByRule() + " (usage_quarantine)")
+            + o.unusedColumns().map(line -> "; " + line).orElse(""));
     return Optional.of(o);
   }
 

@@ -5,6 +5,7 @@ import io.churnducks.features.contract.SourceMapping;
 import io.churnducks.features.indicators.UsageRollup;
 import io.churnducks.features.validation.ContractException;
 import io.churnducks.features.validation.Quarantine;
+import io.churnducks.features.validation.SourceConformer;
 import io.churnducks.jobs.config.SourceSettings;
 import io.churnducks.jobs.io.SourceReader;
 import io.churnducks.jobs.io.Warehouse;
@@ -138,7 +139,7 @@ public final class UsageRollupStage {
 
   /** What the stage did. */
   public record Outcome(String layout, List<LocalDate> processed, long read, long rolled, long rejected,
-      Map<String, Long> rejectedByRule, double seconds) {}
+      Map<String, Long> rejectedByRule, double seconds, Optional<String> unusedColumns) {}
 
   private final SparkSession spark;
   private final Warehouse warehouse;
@@ -150,6 +151,8 @@ public final class UsageRollupStage {
   private boolean wholeHistory;
   /** When {@link #run} started. */
   private long startNanos;
+  /** The line naming the source columns the mapping does not use; null: none (or not read yet). */
+  private String unusedColumns;
 
   public UsageRollupStage(SparkSession spark, Warehouse warehouse, SourceSettings source, Settings settings,
       References references, LocalDate extractDate) {
@@ -214,7 +217,8 @@ public final class UsageRollupStage {
     String layoutText = layout.layout().map(l -> "laid out by date (" + l + ")").orElse("one slice");
     LOG.info(String.format(Locale.ROOT, "Rolled up %d event dates of usage_events (%s): %,d rows read, %,d rolled up, "
         + "%,d rejected, %.1fs", processed.size(), layoutText, totals.read, totals.rolled, totals.rejected, seconds));
-    return new Outcome(layoutText, processed, totals.read, totals.rolled, totals.rejected, totals.byRule, seconds);
+    return new Outcome(layoutText, processed, totals.read, totals.rolled, totals.rejected, totals.byRule, seconds,
+        Optional.ofNullable(unusedColumns));
   }
 
   private static boolean inRange(LocalDate d, Optional<LocalDate[]> range) {
@@ -244,7 +248,9 @@ public final class UsageRollupStage {
     Dataset<Row> dates = org.apache.spark.sql.functions.broadcast(spark.createDataFrame(folders, new StructType()
         .add("_folder", org.apache.spark.sql.types.DataTypes.StringType)
         .add(EventValidation.FOLDER_DATE, DateType)));
-    Dataset<Row> raw = SourceReader.read(spark, source, paths.toArray(String[]::new))
+    Dataset<Row> read = SourceReader.read(spark, source, paths.toArray(String[]::new));
+    noteUnusedColumns(read);
+    Dataset<Row> raw = read
         .withColumn("_folder", folderOf(org.apache.spark.sql.functions.input_file_name(), depth))
         .join(dates, "_folder")
         .drop("_folder");
@@ -253,6 +259,17 @@ public final class UsageRollupStage {
       write(chunk, validation.validateFolders(raw, warehouse, staging), folderPrints, fingerprint, runDate, totals);
     } finally {
       warehouse.drop(staging);
+    }
+  }
+
+  /** Logs, once per run, the line naming the source columns the mapping does not use (if any). */
+  private void noteUnusedColumns(Dataset<Row> raw) {
+    if (unusedColumns == null) {
+      SourceConformer.unusedColumnsWarning(raw, InputContract.USAGE_EVENTS, source.mapping(), source.location())
+          .ifPresent(line -> {
+            LOG.warn(line);
+            unusedColumns = line;
+          });
     }
   }
 
@@ -266,6 +283,7 @@ public final class UsageRollupStage {
   private List<LocalDate> processSlice(TreeSet<LocalDate> done, String fingerprint, LocalDate runDate,
       LocalDate lateFrom, Optional<LocalDate[]> forced, Totals totals) {
     Dataset<Row> raw = SourceReader.read(spark, source);
+    noteUnusedColumns(raw);
     Column date = col("event_date");
     Column inScope = date.lt(lit(java.sql.Date.valueOf(runDate)));
     if (!done.isEmpty()) {

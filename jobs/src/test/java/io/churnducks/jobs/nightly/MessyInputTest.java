@@ -44,7 +44,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bad rows, through the validate stage alone (sources conformed and checked into dq_quarantine,
  * usage events rolled up with their rejects in usage_quarantine). Every injected row is
  * quarantined under its rule, every row read is accounted for, and the default rejected-share
- * threshold (5 %) lets the 1 % night pass and stops the others with one line.
+ * threshold (5 %) lets the 1 % night pass and stops the others with one line. The 1 % night's
+ * accounts and usage events also carry a column the mapping does not read: one warning line each,
+ * noted in their manifest entries, and the night goes on.
  */
 class MessyInputTest extends SparkTestBase {
 
@@ -133,7 +135,9 @@ class MessyInputTest extends SparkTestBase {
 
   static final Map<Level, Night> NIGHTS = new EnumMap<>(Level.class);
   /** Log events of the product's loggers that carry a stack trace. */
-  static final List<String> TRACES = new ArrayList<>();
+  static final List<String> TRACES = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Warnings the product logged. */
+  static final List<String> WARNINGS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void generateAndValidateEachLevel() {
@@ -151,8 +155,13 @@ class MessyInputTest extends SparkTestBase {
       GenerationSummary generated = SampleDataGenerator.run(spark(),
           GeneratorOptions.of(200, LocalDate.of(2024, 2, 1), 3, 17L, sample, "csv", level.messy));
       LocalDate runDate = generated.cutoff();
-      ChurnConfig config = ChurnConfig.load(new File("../conf/demo.conf"),
-          List.of("sample.dir=" + sample, "warehouse=" + root));
+      List<String> overrides = new ArrayList<>(List.of("sample.dir=" + sample, "warehouse=" + root));
+      if (level == Level.ONE_PERCENT) {
+        // Schema drift that loses nothing: the exports gained a column the mapping does not read.
+        overrides.add("sources.accounts.path=" + withExtraColumn(sample, "crm_accounts", "Region"));
+        overrides.add("sources.usage_events.path=" + withExtraColumn(sample, "product_events", "ab_test_group"));
+      }
+      ChurnConfig config = ChurnConfig.load(new File("../conf/demo.conf"), overrides);
       ContractException failure = null;
       try {
         new NightlyJob(spark(), config, runDate).run(EnumSet.of(NightlyJob.Stage.validate));
@@ -176,7 +185,19 @@ class MessyInputTest extends SparkTestBase {
     }
   }
 
-  /** Records every product log event that carries a throwable: a failed night must not print one. */
+  /** A copy of a generated CSV source with one more column; returns its folder. */
+  private static String withExtraColumn(String sample, String source, String column) {
+    String copy = sample + "/" + source + "_with_" + column;
+    spark().read().option("header", "true").csv(sample + "/" + source).withColumn(column, lit("x"))
+        .write().option("header", "true").option("ignoreLeadingWhiteSpace", "false")
+        .option("ignoreTrailingWhiteSpace", "false").csv(copy);
+    return copy;
+  }
+
+  /**
+   * Records the product's warnings, and every product log event that carries a throwable: a failed
+   * night must not print one.
+   */
   private static void captureStackTraces() {
     org.apache.logging.log4j.core.LoggerContext context =
         (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
@@ -184,8 +205,14 @@ class MessyInputTest extends SparkTestBase {
         "messy-input-traces", null, null, true, org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
       @Override
       public void append(org.apache.logging.log4j.core.LogEvent event) {
-        if (event.getThrown() != null && event.getLoggerName().startsWith("io.churnducks")) {
+        if (!event.getLoggerName().startsWith("io.churnducks")) {
+          return;
+        }
+        if (event.getThrown() != null) {
           TRACES.add(event.getLoggerName() + ": " + event.getThrown());
+        }
+        if (event.getLevel() == org.apache.logging.log4j.Level.WARN) {
+          WARNINGS.add(event.getMessage().getFormattedMessage());
         }
       }
     };
@@ -193,6 +220,25 @@ class MessyInputTest extends SparkTestBase {
     context.getConfiguration().getRootLogger().addAppender(capture, null, null);
     context.getConfiguration().getLoggers().values().forEach(l -> l.addAppender(capture, null, null));
     context.updateLoggers();
+  }
+
+  @org.junit.jupiter.api.Test
+  void anExtraSourceColumnIsOneWarningLineAndAManifestNoteAndTheNightGoesOn() {
+    Night night = NIGHTS.get(Level.ONE_PERCENT);
+    assertNull(night.failure(), night.describe());
+    for (String[] drift : List.of(new String[] {"accounts", "Region"}, new String[] {"usage_events", "ab_test_group"})) {
+      String expected = "Source " + drift[0] + " (";
+      String tail = ") has a column its mapping does not use: " + drift[1] + " (ignored; map it under sources."
+          + drift[0] + ".columns to read it)";
+      List<String> lines = WARNINGS.stream().filter(w -> w.startsWith(expected) && w.endsWith(tail)).distinct()
+          .toList();
+      assertEquals(1, lines.size(), "one warning line for " + drift[0] + ": " + WARNINGS);
+      Row entry = night.entry(drift[0]);
+      assertTrue(entry.getString(entry.fieldIndex("message")).contains(lines.get(0)), entry.toString());
+      assertEquals("warning", entry.getString(entry.fieldIndex("status")));
+    }
+    assertEquals(List.of(), WARNINGS.stream().filter(w -> w.contains("mapping does not use")
+        && !w.contains("Region") && !w.contains("ab_test_group")).toList(), "the other sources read every column");
   }
 
   @ParameterizedTest
