@@ -296,7 +296,7 @@ public final class NightlyJob {
     List<String> failures = new ArrayList<>();
     Map<String, Dataset<Row>> tables = validate(stats, failures);
     try {
-      rollUp(tables, stats);
+      rollUp(tables, stats, Optional.empty(), !failures.isEmpty());
     } catch (UsageRollupStage.TooManyRejected e) {
       failures.add(e.failure());
     }
@@ -716,10 +716,10 @@ public final class NightlyJob {
   /** Fails the run with one line naming every source that rejected too large a share of its rows. */
   private void failIfAny(List<String> failures) {
     if (!failures.isEmpty()) {
+      boolean usage = failures.stream().anyMatch(f -> f.startsWith("source " + USAGE + " "));
       throw new ContractException("Cannot run " + runDate + ": " + String.join("; ", failures)
-          + " (rejected rows are in dq_quarantine run_date=" + runDate
-          + (config.sources().containsKey(USAGE) ? " and usage_quarantine" : "")
-          + "; fix the source or its mapping, or raise validation.max-rejected-share)");
+          + " (rejected rows are in " + (usage ? "usage_quarantine and " : "") + "dq_quarantine run_date=" + runDate
+          + ")");
     }
   }
 
@@ -813,14 +813,6 @@ public final class NightlyJob {
     return clean;
   }
 
-  /**
-   * Rolls up the usage events tonight needs (see {@link UsageRollupStage}); empty when no usage
-   * source is configured. The events' counts join the sources' stats.
-   */
-  private Optional<UsageRollupStage.Outcome> rollUp(Map<String, Dataset<Row>> tables, List<SourceStats> stats) {
-    return rollUp(tables, stats, Optional.empty());
-  }
-
   /** What a backfill did: the roll-up outcome and the as-of dates whose usage indicators are stored. */
   public record Backfill(UsageRollupStage.Outcome rollup, List<LocalDate> asOfDates) {}
 
@@ -839,7 +831,7 @@ public final class NightlyJob {
     try {
       Map<String, Dataset<Row>> tables = validate(new ArrayList<>());
       Optional<UsageRollupStage.Outcome> rolled = rollUp(tables, new ArrayList<>(),
-          Optional.of(new LocalDate[] {from, runDate.minusDays(1)}));
+          Optional.of(new LocalDate[] {from, runDate.minusDays(1)}), false);
       if (rolled.isEmpty()) {
         throw new ContractException("Cannot backfill: no usage_events source is configured (add sources.usage_events)");
       }
@@ -866,8 +858,15 @@ public final class NightlyJob {
     }
   }
 
+  /**
+   * Rolls up the usage events tonight needs (see {@link UsageRollupStage}); empty when no usage
+   * source is configured. The events' counts join the sources' stats.
+   *
+   * @param forced         dates rolled up again whatever the log says (backfill)
+   * @param quarantineOnly the night already failed: only validate the events and write their rejects
+   */
   private Optional<UsageRollupStage.Outcome> rollUp(Map<String, Dataset<Row>> tables, List<SourceStats> stats,
-      Optional<LocalDate[]> forced) {
+      Optional<LocalDate[]> forced, boolean quarantineOnly) {
     SourceSettings source = config.sources().get(USAGE);
     if (source == null) {
       return Optional.empty();
@@ -879,7 +878,7 @@ public final class NightlyJob {
       o = new UsageRollupStage(spark, warehouse, source, config.rollup(),
           new UsageRollupStage.References(accounts.select("account_id"), rejectedAccounts,
               subscriptions.select("subscription_id",
-              "account_id")), extractDate).run(runDate, forced);
+              "account_id")), extractDate).quarantineOnly(quarantineOnly).run(runDate, forced);
     } catch (UsageRollupStage.TooManyRejected e) {
       stats.add(new SourceStats(USAGE, e.read(), 0L, e.read() - e.clean(), e.rejectedByRule()));
       manifest.record("rollup", USAGE, "failed", e.read(), e.clean(), e.seconds(), e.failure() + " (usage_quarantine)");
@@ -889,6 +888,7 @@ public final class NightlyJob {
     manifest.record("rollup", USAGE, o.rejected() > 0 || o.unusedColumns().isPresent() ? "warning" : "ok", o.read(),
         o.rolled(), o.seconds(), o.processed().size() + " event dates, " + o.layout()
             + (o.rejected() == 0 ? "" : "; rejected " + o.rejectedByRule() + " (usage_quarantine)")
+            + (quarantineOnly ? "; validated only, not rolled up (another source failed the night)" : "")
             + o.unusedColumns().map(line -> "; " + line).orElse(""));
     return Optional.of(o);
   }

@@ -149,6 +149,8 @@ public final class UsageRollupStage {
   private boolean layoutByDate;
   /** Whether this run processes every date of the source (its first run, or a changed mapping). */
   private boolean wholeHistory;
+  /** Whether only the rejects are written (see {@link #quarantineOnly}). */
+  private boolean quarantineOnly;
   /** When {@link #run} started. */
   private long startNanos;
   /** The line naming the source columns the mapping does not use; null: none (or not read yet). */
@@ -161,6 +163,15 @@ public final class UsageRollupStage {
     this.source = source;
     this.settings = settings;
     this.validation = new EventValidation(source, references, extractDate);
+  }
+
+  /**
+   * Makes the run validate the events and write their rejects (usage_quarantine) only, no roll-up
+   * and no roll-up log: for a night already failed by another source.
+   */
+  public UsageRollupStage quarantineOnly(boolean only) {
+    this.quarantineOnly = only;
+    return this;
   }
 
   /**
@@ -385,6 +396,11 @@ public final class UsageRollupStage {
           Quarantine.rejectedShareFailure(InputContract.USAGE_EVENTS.name(), shareRejected, shareRead,
               settings.maxRejectedShare(), mostFirst),
           totals.read + read, totals.rolled + rolled, allRules, (System.nanoTime() - startNanos) / 1e9);
+    }
+    if (quarantineOnly) {
+      // The night fails anyway: its rejects are what it is read for, roll-ups would be rolled back.
+      totals.add(read, rolled, rejected, byRule);
+      return;
     }
     Dataset<Row> clean = validated.clean();
     warehouse.replacePartitions(FEATURE_DAYS,
