@@ -45,7 +45,7 @@ final class Summary {
           row.isNullAt(2) ? "-" : row.getString(2), row.getDouble(3), row.getString(4), row.getDouble(5),
           row.getString(6));
     }
-    out.printf("Tables (Parquet, partition run_date=%s) under %s: %s%n", r.runDate(), r.warehouse(),
+    out.printf("Tables (Delta Lake, partition run_date=%s) under %s: %s%n", r.runDate(), r.warehouse(),
         String.join(", ", r.tables()));
     out.printf("Risk list CSV: %s%n", r.riskListCsv());
     if (r.report() != null) {

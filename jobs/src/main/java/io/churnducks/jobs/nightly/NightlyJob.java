@@ -118,6 +118,8 @@ public final class NightlyJob {
   private Dataset<Row> foldedFeatures;
   private final RunManifest manifest = new RunManifest();
   private final List<Dataset<Row>> cached = new ArrayList<>();
+  /** The champion model when the run started (null outside {@link #run}): a failed run puts it back. */
+  private Optional<String> championBefore;
   /** Train a new model even when the champion could score. */
   private boolean retrain;
   /** The indicator settings of the run: the configured ones, with the key features found when none is configured. */
@@ -208,6 +210,7 @@ public final class NightlyJob {
         ? "Nightly run" : "Stages " + stages, runDate, config.origin(), warehouse.root(), extractDate);
     List<SourceStats> stats = new ArrayList<>();
     Outputs out = new Outputs();
+    championBefore = registry().championVersion();
     try {
       if (stages.contains(Stage.validate)) {
         validateStage(stats);
@@ -235,7 +238,9 @@ public final class NightlyJob {
         reportStage(out);
       }
       List<String> written = new ArrayList<>(warehouse.written());
-      written.add("run_manifest");
+      if (!written.contains("run_manifest")) {
+        written.add("run_manifest");
+      }
       return new Result(runDate, stats, out.disabled, out.evaluation, out.modelVersion, out.sizes, out.scored,
           out.listed, out.csv, warehouse.root(), written, out.report);
     } catch (RuntimeException e) {
@@ -252,8 +257,15 @@ public final class NightlyJob {
    * Puts every table this run wrote back to its version before the run (the quarantines stay:
    * they say why it failed); returns a note for the manifest naming them.
    */
+  private ModelRegistry registry() {
+    return new ModelRegistry(spark, warehouse.root() + "/" + REGISTRY);
+  }
+
   private String rolledBack() {
-    List<String> undone = warehouse.rollBack(List.of("dq_quarantine", UsageRollupStage.QUARANTINE));
+    List<String> undone = new ArrayList<>(warehouse.rollBack(List.of("dq_quarantine", UsageRollupStage.QUARANTINE)));
+    if (championBefore != null && registry().restoreChampion(championBefore)) {
+      undone.add("the champion model (back to " + championBefore.orElse("none") + ")");
+    }
     if (!undone.isEmpty()) {
       LOG.warn("Run failed: the tables it wrote are back to their earlier versions: {}", undone);
     }
@@ -416,7 +428,7 @@ public final class NightlyJob {
     List<String> logScaled = config.modelLogScaled().stream().filter(numeric::contains).toList();
     ChurnModel.Columns columns = new ChurnModel.Columns(numeric, logScaled, config.modelCategorical(),
         CustomerFeatures.earlyIndicators());
-    ModelRegistry registry = new ModelRegistry(spark, warehouse.root() + "/" + REGISTRY);
+    ModelRegistry registry = registry();
     String recipe = recipe(columns, ms, kept);
     Optional<ChurnModel.Card> current = registry.champion();
     Optional<ChurnModel.Card> champion = retrain ? Optional.empty() : current.filter(c -> reusable(c, recipe));
@@ -443,11 +455,12 @@ public final class NightlyJob {
       registry.save(model, model.card(recipe, out.evaluation, trained.provenance()));
       boolean promoted = current.map(c -> !c.recipe().equals(recipe)
           || !LocalDate.parse(c.runDate()).isAfter(runDate)).orElse(true);
+      // The evaluation is written first: a run that fails between the two leaves the old champion.
+      warehouse.write("model_evaluations", spark.createDataFrame(ModelEvaluations.rows(trained, exampleCount,
+          asOfDates), ModelEvaluations.SCHEMA), ModelEvaluations.SCHEMA, runDate);
       if (promoted) {
         registry.promote(model.version());
       }
-      warehouse.write("model_evaluations", spark.createDataFrame(ModelEvaluations.rows(trained, exampleCount,
-          asOfDates), ModelEvaluations.SCHEMA), ModelEvaluations.SCHEMA, runDate);
       manifest.record("train", "model_evaluations", "ok", exampleCount, 1L, secondsSince(t), model.version() + ": "
           + out.evaluation + (promoted ? "; champion" : "; kept beside the newer champion"));
     }
@@ -506,7 +519,7 @@ public final class NightlyJob {
           + "train --run-date " + runDate + "` first)");
     }
     out.modelVersion = versions.get(0).getString(0);
-    ChurnModel model = new ModelRegistry(spark, warehouse.root() + "/" + REGISTRY)
+    ChurnModel model = registry()
         .load(out.modelVersion, config.model()).worded(ReasonPhrases::phrase);
     warehouse.write("churn_scores", model.score(features), ChurnScores.SCHEMA, runDate);
     Dataset<Row> scores = warehouse.read("churn_scores", runDate);

@@ -59,17 +59,42 @@ public final class ModelRegistry {
 
   /** The champion's card, when there is one. */
   public Optional<ChurnModel.Card> champion() {
+    return championVersion().map(this::card);
+  }
+
+  /** The champion's version, when there is one. */
+  public Optional<String> championVersion() {
     Path pointer = new Path(root, "champion.json");
     try {
       FileSystem fs = pointer.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(pointer)) {
         return Optional.empty();
       }
-      String version = JSON.readTree(read(fs, pointer)).get("version").asText();
-      return Optional.of(card(version));
+      return Optional.of(JSON.readTree(read(fs, pointer)).get("version").asText());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the champion model from " + pointer, e);
     }
+  }
+
+  /**
+   * Puts the champion back to {@code version} (none: no champion), as a failed run that promoted
+   * a model must; returns whether it changed.
+   */
+  public boolean restoreChampion(Optional<String> version) {
+    if (championVersion().equals(version)) {
+      return false;
+    }
+    if (version.isPresent()) {
+      promote(version.get());
+    } else {
+      Path pointer = new Path(root, "champion.json");
+      try {
+        pointer.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(pointer, false);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot remove " + pointer, e);
+      }
+    }
+    return true;
   }
 
   /** The card of a saved model. */

@@ -46,10 +46,10 @@ public final class HealthExtremes {
     }
     Dataset<Row> top = segments.orderBy(col("health").desc(), col("account_id")).limit(n)
         .withColumn("end", lit("top"))
-        .withColumn("rank", expr("CAST(row_number() OVER (ORDER BY health DESC, account_id) AS INT)"));
+        .withColumn("rank", expr("CAST(row_number() OVER (PARTITION BY end ORDER BY health DESC, account_id) AS INT)"));
     Dataset<Row> bottom = segments.orderBy(col("health"), col("account_id")).limit(n)
         .withColumn("end", lit("bottom"))
-        .withColumn("rank", expr("CAST(row_number() OVER (ORDER BY health, account_id) AS INT)"));
+        .withColumn("rank", expr("CAST(row_number() OVER (PARTITION BY end ORDER BY health, account_id) AS INT)"));
     String[] columns = java.util.Arrays.stream(SCHEMA.fieldNames()).toArray(String[]::new);
     return top.selectExpr(columns).unionByName(bottom.selectExpr(columns));
   }
