@@ -397,25 +397,7 @@ class NightlyEndToEndTest extends SparkTestBase {
     IllegalStateException stop = assertThrows(IllegalStateException.class,
         () -> new NightlyJob(spark(), config, cutoff).failingAfterWriting("churn_scores").run());
     assertEquals("Stopped after writing churn_scores (test hook)", stop.getMessage());
-    List<String> restored = new ArrayList<>();
-    versions.forEach((table, version) -> {
-      if (warehouse.version(table) == version || table.endsWith("quarantine") || table.equals("run_manifest")) {
-        return;
-      }
-      restored.add(table);
-      Dataset<Row> good = warehouse.readVersion(table, version);
-      Dataset<Row> now = warehouse.readAll(table);
-      if (List.of(good.columns()).contains(Warehouse.RUN_DATE)) {
-        good = good.where(col(Warehouse.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(cutoff))));
-        now = now.where(col(Warehouse.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(cutoff))));
-        // Set operations cannot compare maps: those columns are compared as JSON.
-        good = comparable(good);
-        now = comparable(now);
-        assertEquals(0, good.exceptAll(now).count() + now.exceptAll(good).count(), table + " is as the good run left it");
-      } else {
-        assertEquals(good.count(), now.count(), table + " has the rows the good run left");
-      }
-    });
+    List<String> restored = assertRestored(versions);
     assertTrue(restored.containsAll(List.of("customer_features", "customer_segments", "segment_profiles",
         "churn_scores", "usage_feature_days")), "every stage's tables were written, then restored: " + restored);
     Dataset<Row> manifest = warehouse.read("run_manifest", cutoff);
@@ -430,6 +412,75 @@ class NightlyEndToEndTest extends SparkTestBase {
     assertEquals(rows, after.count());
     assertEquals(0, before.except(after).count(), "the rerun scores with the champion: same scores and reasons");
     assertEquals(rows, after.select("account_id").distinct().count());
+  }
+
+  /**
+   * Every table whose version moved since {@code versions} (the quarantines, which say why a run
+   * failed, and the manifest aside) holds the run date's rows it held then; returns those tables.
+   */
+  private static List<String> assertRestored(Map<String, Long> versions) {
+    List<String> restored = new ArrayList<>();
+    versions.forEach((table, version) -> {
+      if (warehouse.version(table) == version || table.endsWith("quarantine") || table.equals("run_manifest")) {
+        return;
+      }
+      restored.add(table);
+      assertSameRunDate(table, warehouse.readVersion(table, version), warehouse.readAll(table),
+          " is as the good run left it");
+    });
+    return restored;
+  }
+
+  /** The run date's rows of {@code table} are the same in both (all rows, for a table without run dates). */
+  private static void assertSameRunDate(String table, Dataset<Row> good, Dataset<Row> now, String what) {
+    if (List.of(good.columns()).contains(Warehouse.RUN_DATE)) {
+      // Set operations cannot compare maps: those columns are compared as JSON.
+      good = comparable(good.where(col(Warehouse.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(cutoff)))));
+      now = comparable(now.where(col(Warehouse.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(cutoff)))));
+      assertEquals(0, good.exceptAll(now).count() + now.exceptAll(good).count(), table + what);
+    } else {
+      assertEquals(good.count(), now.count(), table + what);
+    }
+  }
+
+  /**
+   * Each stage (but train, which a rerun skips for the champion, and score, stopped above), run
+   * alone and stopped right after its first table write with more to write: every table it wrote is
+   * back to the night's rows, the manifest says what was rolled back, and the stage rerun alone
+   * writes the night's rows again.
+   */
+  @Test
+  void aStageStoppedAfterItsFirstWriteLeavesTheNightsTablesAndItsRerunWritesThemAgain() {
+    ChurnConfig config = ChurnConfig.load(new File("../conf/demo.conf"), List.of(
+        "sample.dir=" + sampleDir, "warehouse=" + warehouseRoot));
+    Map<NightlyJob.Stage, String> stopAfter = new java.util.LinkedHashMap<>();
+    stopAfter.put(NightlyJob.Stage.validate, "usage_feature_days");
+    stopAfter.put(NightlyJob.Stage.features, "customer_features");
+    stopAfter.put(NightlyJob.Stage.segments, "customer_segments");
+    stopAfter.put(NightlyJob.Stage.lifecycle, "retention_curves");
+    stopAfter.forEach((stage, table) -> {
+      Map<String, Long> versions = new HashMap<>();
+      warehouse.tables().forEach(t -> versions.put(t, warehouse.version(t)));
+      assertThrows(IllegalStateException.class, () -> new NightlyJob(spark(), config, cutoff)
+          .failingAfterWriting(table).run(java.util.EnumSet.of(stage)), stage + " stops");
+      assertTrue(assertRestored(versions).contains(table), stage + ": " + table + " was written, then restored");
+      String failed = warehouse.read("run_manifest", cutoff).where(col("status").equalTo("failed")).select("message")
+          .first().getString(0);
+      assertTrue(failed.matches("(?s).*rolled back: .*\\b" + table + "\\b.*"), stage + ": the manifest names what "
+          + "was rolled back: " + failed);
+      if (stage == NightlyJob.Stage.segments || stage == NightlyJob.Stage.lifecycle) {
+        // Rerun alone, the stage writes every table of the night again (validate and features: the
+        // restored rows above are the night's, and the stopped full night below reruns from score).
+        List<String> written = new NightlyJob(spark(), config, cutoff).run(java.util.EnumSet.of(stage)).tables();
+        for (String t : written) {
+          if (!t.equals("run_manifest")) {
+            assertSameRunDate(t, warehouse.readVersion(t, versions.get(t)), warehouse.readAll(t),
+                " rewritten by the " + stage + " stage alone is the night's");
+          }
+        }
+        assertTrue(written.contains(table), written.toString());
+      }
+    });
   }
 
   private static Dataset<Row> comparable(Dataset<Row> rows) {
