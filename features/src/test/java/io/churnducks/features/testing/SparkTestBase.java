@@ -30,7 +30,9 @@ public abstract class SparkTestBase {
       if (onClasspath("io.delta.sql.DeltaSparkSessionExtension")) {
         // The jobs' warehouse is made of Delta tables; features and models know nothing of them.
         conf.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-            .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+            .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+            // as the jobs' SparkSessions does: a table's snapshot in as many tasks as cores
+            .set("spark.databricks.delta.snapshotPartitions", "2");
       }
       return conf
           .setMaster("local[2]")

@@ -20,6 +20,7 @@ public final class SparkSessions {
   public static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
   public static final String SESSION_CATALOG = "spark.sql.catalog.spark_catalog";
   public static final String DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
+  static final String DELTA_SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
 
   private SparkSessions() {}
 
@@ -51,6 +52,13 @@ public final class SparkSessions {
     // Adaptive execution turns the small sides of the indicator joins into broadcasts at run time;
     // without it, a dozen aggregations share one task's memory and can run out of it.
     spark.conf().set("spark.sql.adaptive.enabled", "true");
+    // Delta rebuilds a table's snapshot from its log in 50 tasks by default, meant for tables of
+    // many thousands of files; a warehouse table gains one commit a night. As many tasks as cores
+    // (at most Delta's 50) unless the session was given its own number.
+    if (!spark.conf().contains(DELTA_SNAPSHOT_PARTITIONS)) {
+      spark.conf().set(DELTA_SNAPSHOT_PARTITIONS, Math.max(1, Math.min(50,
+          spark.sparkContext().defaultParallelism())));
+    }
   }
 
   /**

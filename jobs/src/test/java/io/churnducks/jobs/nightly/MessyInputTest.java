@@ -12,7 +12,6 @@ import io.churnducks.jobs.io.SparkSessions;
 import io.churnducks.jobs.io.Warehouse;
 import io.churnducks.jobs.rollup.UsageRollupStage;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -148,10 +147,6 @@ class MessyInputTest extends SparkTestBase {
     // Small frames: interpreted expressions cost less than compiling code for each query.
     spark().conf().set("spark.sql.codegen.wholeStage", "false");
     spark().conf().set("spark.sql.codegen.factoryMode", "NO_CODEGEN");
-    // Each Delta read rebuilds the table's snapshot: one task, not fifty, for these short logs; and
-    // no file statistics are gathered on write for these few small files.
-    spark().conf().set("spark.databricks.delta.snapshotPartitions", "1");
-    spark().conf().set("spark.databricks.delta.stats.collect", "false");
     for (Level level : Level.values()) {
       String sample = tmp.resolve(level.name() + "/sample").toString();
       String root = tmp.resolve(level.name() + "/warehouse").toString();
@@ -187,13 +182,6 @@ class MessyInputTest extends SparkTestBase {
           night.describe(), (System.nanoTime() - t) / 1e9);
       NIGHTS.put(level, night);
     }
-  }
-
-  /** The session is shared with the other test classes: the Delta settings above are this class's. */
-  @AfterAll
-  static void restoreDeltaSettings() {
-    spark().conf().unset("spark.databricks.delta.snapshotPartitions");
-    spark().conf().unset("spark.databricks.delta.stats.collect");
   }
 
   /** A copy of a generated CSV source with one more column; returns its folder. */
