@@ -281,6 +281,20 @@ public final class CustomerFeatures {
   }
 
   /**
+   * Indicator → {@code "higher"} or {@code "lower"}: the side the catalogue calls better, for the
+   * indicators that have one (a churn reason names only the other side).
+   */
+  public static Map<String, String> betterWhen() {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (Indicator i : COLUMNS) {
+      if (i.good() != Good.NEITHER) {
+        out.put(i.name(), i.good() == Good.HIGHER ? "higher" : "lower");
+      }
+    }
+    return out;
+  }
+
+  /**
    * @param features the indicator rows in {@link #SCHEMA}
    * @param disabled canonical source → indicators left null because the source is not configured
    */

@@ -54,7 +54,8 @@ public final class IndicatorCatalogue {
       b.append('\n');
     }
     b.append("A reason's phrase fills `{v}` with the account's value and `{t}` with the training median; `{pct}`, "
-        + "`{trend}` and `{signed}` show a change with its sign, `{share}` a ratio as a percentage.\n");
+        + "`{trend}` and `{signed}` show a change with its sign, `{share}` a ratio as a percentage. An indicator "
+        + "with a *better when* side is a churn reason only on the other side.\n");
     return b.toString();
   }
 

@@ -427,7 +427,7 @@ public final class NightlyJob {
     Dataset<Row> focusedExamples = examples.withColumn("industry", IndustryFocus.folded(col("industry"), kept));
     List<String> logScaled = config.modelLogScaled().stream().filter(numeric::contains).toList();
     ChurnModel.Columns columns = new ChurnModel.Columns(numeric, logScaled, config.modelCategorical(),
-        CustomerFeatures.earlyIndicators());
+        CustomerFeatures.earlyIndicators(), CustomerFeatures.betterWhen());
     ModelRegistry registry = registry();
     String recipe = recipe(columns, ms, kept);
     Optional<ChurnModel.Card> current = registry.champion();

@@ -198,27 +198,17 @@ class MessyInputTest extends SparkTestBase {
    * night must not print one.
    */
   private static void captureStackTraces() {
-    org.apache.logging.log4j.core.LoggerContext context =
-        (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
-    org.apache.logging.log4j.core.Appender capture = new org.apache.logging.log4j.core.appender.AbstractAppender(
-        "messy-input-traces", null, null, true, org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
-      @Override
-      public void append(org.apache.logging.log4j.core.LogEvent event) {
-        if (!event.getLoggerName().startsWith("io.churnducks")) {
-          return;
-        }
-        if (event.getThrown() != null) {
-          TRACES.add(event.getLoggerName() + ": " + event.getThrown());
-        }
-        if (event.getLevel() == org.apache.logging.log4j.Level.WARN) {
-          WARNINGS.add(event.getMessage().getFormattedMessage());
-        }
+    LogCapture.everyEvent("messy-input-traces", event -> {
+      if (!event.getLoggerName().startsWith("io.churnducks")) {
+        return;
       }
-    };
-    capture.start();
-    context.getConfiguration().getRootLogger().addAppender(capture, null, null);
-    context.getConfiguration().getLoggers().values().forEach(l -> l.addAppender(capture, null, null));
-    context.updateLoggers();
+      if (event.getThrown() != null) {
+        TRACES.add(event.getLoggerName() + ": " + event.getThrown());
+      }
+      if (event.getLevel() == org.apache.logging.log4j.Level.WARN) {
+        WARNINGS.add(event.getMessage().getFormattedMessage());
+      }
+    });
   }
 
   @Test

@@ -75,22 +75,12 @@ class NightlyEndToEndTest extends SparkTestBase {
 
   /** Copies every log event the configuration lets through into {@link #LOGS}. */
   private static void captureLogs() {
-    org.apache.logging.log4j.core.LoggerContext context =
-        (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
-    org.apache.logging.log4j.core.Appender capture = new org.apache.logging.log4j.core.appender.AbstractAppender(
-        "capture", null, null, true, org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
-      @Override
-      public void append(org.apache.logging.log4j.core.LogEvent event) {
-        LOGS.append(event.getLoggerName()).append(": ").append(event.getMessage().getFormattedMessage()).append('\n');
-        if (event.getThrown() != null) {
-          LOGS.append(event.getThrown()).append('\n');
-        }
+    LogCapture.everyEvent("capture", event -> {
+      LOGS.append(event.getLoggerName()).append(": ").append(event.getMessage().getFormattedMessage()).append('\n');
+      if (event.getThrown() != null) {
+        LOGS.append(event.getThrown()).append('\n');
       }
-    };
-    capture.start();
-    context.getConfiguration().getLoggers().values().forEach(l -> l.addAppender(capture, null, null));
-    context.getConfiguration().getRootLogger().addAppender(capture, null, null);
-    context.updateLoggers();
+    });
   }
 
   @BeforeAll

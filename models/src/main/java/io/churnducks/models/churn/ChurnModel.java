@@ -37,18 +37,26 @@ public final class ChurnModel {
    *
    * @param earlyStage the indicators among them that describe an account's first days (not reasons
    *                   once it is past onboarding)
+   * @param betterWhen indicator → {@code "higher"} or {@code "lower"}, the better side as the
+   *                   indicator catalogue declares it (reasons name only the other side)
    */
   public record Columns(List<String> numeric, List<String> logScaled, List<String> categorical,
-      List<String> earlyStage) {
+      List<String> earlyStage, java.util.Map<String, String> betterWhen) {
+
+    public Columns {
+      // A card saved before reasons knew the better side reads as "either side".
+      betterWhen = betterWhen == null ? java.util.Map.of() : java.util.Map.copyOf(betterWhen);
+    }
 
     public Columns(List<String> numeric, List<String> logScaled, List<String> categorical) {
-      this(numeric, logScaled, categorical, List.of());
+      this(numeric, logScaled, categorical, List.of(), java.util.Map.of());
     }
 
     /** These columns without the numeric indicators that hold no value in {@code frame}. */
     public Columns populatedIn(Dataset<Row> frame) {
       List<String> kept = ChurnModel.populatedIn(frame, numeric);
-      return new Columns(kept, logScaled.stream().filter(kept::contains).toList(), categorical, earlyStage);
+      return new Columns(kept, logScaled.stream().filter(kept::contains).toList(), categorical, earlyStage,
+          betterWhen);
     }
   }
 
@@ -99,7 +107,7 @@ public final class ChurnModel {
     Dataset<Row> transformed = model.transform(labelled);
     ReasonCodes reasons = ReasonCodes.of(transformed.schema().apply(ChurnPipeline.ASSEMBLED),
         typical(transformed, ChurnPipeline.classifierInput(candidate)), scorer(model), settings.reasons(),
-        columns.earlyStage(), settings.onboardingDays());
+        columns.earlyStage(), columns.betterWhen(), settings.onboardingDays());
     reasons = reasons.worded(ReasonCodes.CODES, medians(model, reasons.indicators(), candidate, columns));
     return new ChurnModel(model, candidate, calibration, reasons, settings, runDate,
         Objects.hash(columns, candidate, weighted, settings), columns);
@@ -156,7 +164,8 @@ public final class ChurnModel {
     card.columns().categorical().forEach(c -> fields.add(DataTypes.createStructField(c, DataTypes.StringType, true)));
     Dataset<Row> empty = spark.createDataFrame(List.of(), DataTypes.createStructType(fields));
     ReasonCodes reasons = ReasonCodes.of(pipeline.transform(empty).schema().apply(ChurnPipeline.ASSEMBLED),
-        card.typicalSlots(), scorer(pipeline), settings.reasons(), card.columns().earlyStage(), settings.onboardingDays())
+        card.typicalSlots(), scorer(pipeline), settings.reasons(), card.columns().earlyStage(),
+        card.columns().betterWhen(), settings.onboardingDays())
         .worded(ReasonCodes.CODES, card.typicalValues());
     Calibration calibration = Calibration.restore(card.calibration(), card.calibrationParameters(),
         card.calibrationBoundaries(), card.calibrationValues());

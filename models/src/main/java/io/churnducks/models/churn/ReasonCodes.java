@@ -29,8 +29,10 @@ import static org.apache.spark.sql.functions.udf;
  * indicator whose own value lowers the risk is never a reason, and categories (industry, channel,
  * plan) are not reasons because CS cannot act on them, and onboarding indicators
  * (how the first days went) are not reasons for accounts past onboarding. An indicator must
- * raise the probability by at least {@link #MIN_EFFECT} to be named. Each reason reads
- * "&lt;indicator&gt; high|low" (the account's value against the typical one).
+ * raise the probability by at least {@link #MIN_EFFECT} to be named, and only on its bad side when
+ * the indicator catalogue says which side is better (more active days are never a churn reason,
+ * whatever a model learned from noise or interactions). Each reason reads "&lt;indicator&gt;
+ * high|low" (the account's value against the typical one).
  */
 public final class ReasonCodes implements Serializable {
 
@@ -60,9 +62,15 @@ public final class ReasonCodes implements Serializable {
    */
   static final double MIN_EFFECT = 0.005;
 
+  /** Values of a {@code betterWhen} entry. */
+  public static final String HIGHER = "higher";
+  public static final String LOWER = "lower";
+
   private final String[] indicators;
   private final int[][] slots;
   private final boolean[] early;
+  /** Per indicator: 1 when only a high value can be a reason, -1 only a low one, 0 either. */
+  private final int[] badSide;
   private final double[] typical;
   private final Scorer scorer;
   private final int keep;
@@ -70,8 +78,9 @@ public final class ReasonCodes implements Serializable {
   private final double[] rawTypical;
   private final Phraser phraser;
 
-  private ReasonCodes(String[] indicators, int[][] slots, boolean[] early, double[] typical, Scorer scorer, int keep,
-      int onboardingDays, double[] rawTypical, Phraser phraser) {
+  private ReasonCodes(String[] indicators, int[][] slots, boolean[] early, int[] badSide, double[] typical,
+      Scorer scorer, int keep, int onboardingDays, double[] rawTypical, Phraser phraser) {
+    this.badSide = badSide;
     this.rawTypical = rawTypical;
     this.phraser = phraser;
     this.indicators = indicators;
@@ -89,9 +98,11 @@ public final class ReasonCodes implements Serializable {
    * @param typical   the typical value of each slot, in the space the scorer reads
    * @param earlyStage indicators of the first days of an account (onboarding): reasons only while
    *                   the account is at most {@code onboardingDays} old
+   * @param betterWhen indicator → {@code "higher"} or {@code "lower"}, the side the catalogue calls
+   *                   better: a reason only on the other side (absent: either side)
    */
   public static ReasonCodes of(StructField assembled, double[] typical, Scorer scorer, int keep,
-      List<String> earlyStage, int onboardingDays) {
+      List<String> earlyStage, Map<String, String> betterWhen, int onboardingDays) {
     Attribute[] attrs = AttributeGroup.fromStructField(assembled).attributes().get();
     if (attrs.length != typical.length) {
       throw new IllegalArgumentException("Reason codes need one typical value per slot (" + attrs.length + " slots, "
@@ -108,11 +119,19 @@ public final class ReasonCodes implements Serializable {
     int[][] slots = numeric.values().stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray())
         .toArray(int[][]::new);
     boolean[] early = new boolean[names.length];
+    int[] badSide = new int[names.length];
     for (int k = 0; k < names.length; k++) {
       early[k] = earlyStage.contains(names[k]);
+      String better = betterWhen.get(names[k]);
+      badSide[k] = better == null ? 0 : switch (better) {
+        case HIGHER -> -1;
+        case LOWER -> 1;
+        default -> throw new IllegalArgumentException("Better when of " + names[k] + " must be " + HIGHER + " or "
+            + LOWER + " (got " + better + ")");
+      };
     }
-    return new ReasonCodes(names, slots, early, typical.clone(), scorer, keep, onboardingDays, new double[names.length],
-        CODES);
+    return new ReasonCodes(names, slots, early, badSide, typical.clone(), scorer, keep, onboardingDays,
+        new double[names.length], CODES);
   }
 
   /** The typical value of each slot of the classifier's vector. */
@@ -144,8 +163,8 @@ public final class ReasonCodes implements Serializable {
     if (typicalValues.length != indicators.length) {
       throw new IllegalArgumentException("Reason words need one typical value per indicator");
     }
-    return new ReasonCodes(indicators, slots, early, typical, scorer, keep, onboardingDays, typicalValues.clone(),
-        phraser);
+    return new ReasonCodes(indicators, slots, early, badSide, typical, scorer, keep, onboardingDays,
+        typicalValues.clone(), phraser);
   }
 
   /**
@@ -193,7 +212,7 @@ public final class ReasonCodes implements Serializable {
     double[] values = x.toArray();
     List<double[]> effects = new ArrayList<>();
     for (int k = 0; k < indicators.length; k++) {
-      if (pastOnboarding && early[k]) {
+      if (pastOnboarding && early[k] || badSide[k] != 0 && (high(x, k) ? 1 : -1) != badSide[k]) {
         continue;
       }
       double[] substituted = values.clone();

@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -166,6 +167,14 @@ class ChurnModelTest extends SparkTestBase {
     Dataset<Row> after = reloaded.score(accounts);
     assertEquals(500, before.count());
     assertEquals(0, before.except(after).count(), "same probabilities, tiers and reasons after reloading");
+
+    // A failed run that promoted a model puts the champion it started with back (or none).
+    registry.promote("a-later-model");
+    assertTrue(registry.restoreChampion(java.util.Optional.of(model.version())));
+    assertEquals(java.util.Optional.of(model.version()), registry.championVersion());
+    assertFalse(registry.restoreChampion(java.util.Optional.of(model.version())), "nothing to put back");
+    assertTrue(registry.restoreChampion(java.util.Optional.empty()));
+    assertEquals(java.util.Optional.empty(), registry.champion());
   }
 
   @Test

@@ -8,6 +8,7 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ReasonCodesTest {
 
@@ -22,7 +23,7 @@ class ReasonCodesTest {
   private static ReasonCodes linear(double[] w, int keep) {
     ReasonCodes.Scorer scorer = x -> 1 / (1 + Math.exp(-dot(w, x)));
     return ReasonCodes.of(new AttributeGroup("features_raw", SLOTS).toStructField(), new double[4], scorer, keep,
-        java.util.List.of("events_28d"), 30);
+        java.util.List.of("events_28d"), java.util.Map.of(), 30);
   }
 
   private static double dot(double[] w, Vector x) {
@@ -60,11 +61,29 @@ class ReasonCodesTest {
   }
 
   @Test
+  void anIndicatorIsAReasonOnlyOnTheSideTheCatalogueCallsWorse() {
+    // A model that learned (from noise) that very active accounts and many tickets both raise the risk.
+    ReasonCodes.Scorer learned = x -> 1 / (1 + Math.exp(-(0.9 * x.apply(0) + 0.8 * x.apply(1))));
+    java.util.Map<String, String> better = java.util.Map.of("events_28d", ReasonCodes.HIGHER,
+        "tickets_90d", ReasonCodes.LOWER);
+    ReasonCodes guarded = ReasonCodes.of(new AttributeGroup("features_raw", SLOTS).toStructField(), new double[4],
+        learned, 3, java.util.List.of(), better, 30);
+    ReasonCodes unguarded = ReasonCodes.of(new AttributeGroup("features_raw", SLOTS).toStructField(), new double[4],
+        learned, 3, java.util.List.of(), java.util.Map.of(), 30);
+    assertArrayEquals(new String[] {"events_28d high", "tickets_90d high"},
+        unguarded.explain(Vectors.dense(2.0, 1.5, 0, 0), 400));
+    assertArrayEquals(new String[] {"tickets_90d high"}, guarded.explain(Vectors.dense(2.0, 1.5, 0, 0), 400),
+        "many events are no churn reason, whatever the model learned");
+    assertThrows(IllegalArgumentException.class, () -> ReasonCodes.of(new AttributeGroup("features_raw", SLOTS)
+        .toStructField(), new double[4], learned, 3, java.util.List.of(), java.util.Map.of("events_28d", "more"), 30));
+  }
+
+  @Test
   void aThresholdModelNamesOnlyTheIndicatorThatCrossedIt() {
     // A tree-like model: risk jumps when tickets exceed 3; events do not matter.
     ReasonCodes.Scorer tree = x -> x.apply(1) > 3 ? 0.6 : 0.1;
     ReasonCodes r = ReasonCodes.of(new AttributeGroup("features_raw", SLOTS).toStructField(),
-        new double[] {10, 1, 7, 0}, tree, 3, java.util.List.of(), 30);
+        new double[] {10, 1, 7, 0}, tree, 3, java.util.List.of(), java.util.Map.of(), 30);
     assertArrayEquals(new String[] {"tickets_90d high"}, r.explain(Vectors.dense(0.0, 5.0, 2.0, 1.0), 10));
     assertArrayEquals(new String[] {}, r.explain(Vectors.dense(0.0, 2.0, 2.0, 1.0), 10));
   }
