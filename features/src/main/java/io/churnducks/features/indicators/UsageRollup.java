@@ -9,6 +9,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
+import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.types.DataTypes.DateType;
@@ -62,7 +63,9 @@ public final class UsageRollup {
     Windows.require(events, "usage feature roll-up", "account_id", "event_time", "feature", "quantity", "user_id");
     return events
         .groupBy(col("account_id"), eventDate.as("event_date"), col("feature"))
-        .agg(count(lit(1)).as("events"), sum(col("quantity")).as("quantity"), collect_set(col("user_id")).as("users"));
+        .agg(count(lit(1)).as("events"), sum(col("quantity")).as("quantity"),
+            // sorted: the same roll-up however the events were partitioned (a cluster or one machine)
+            array_sort(collect_set(col("user_id"))).as("users"));
   }
 
   /**
