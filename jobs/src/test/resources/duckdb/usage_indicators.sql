@@ -68,6 +68,7 @@ SELECT w.account_id,
            AS events_per_active_user_28d,
        w.features_used_28d,
        CAST(w.key_feature_events_28d AS DOUBLE) AS key_feature_events_28d,
+       CASE WHEN w.events_28d > 0 THEN w.key_feature_events_28d / w.events_28d END AS key_feature_share_28d,
        CAST(w.intent_events_28d AS DOUBLE) AS intent_events_28d,
        CAST(w.error_events_28d AS DOUBLE) AS error_events_28d,
        date_diff('day', w.last_active_date, DATE '${as_of}') AS days_since_last_activity

@@ -50,7 +50,8 @@ public final class UsageFrequencyIndicators {
       "active_users_28d", "active_users_prev_28d", "lost_users_28d", "lost_users_90d", "lost_user_share_90d",
       "devices_per_user_28d",
       "active_days_28d", "active_days_90d", "events_28d", "events_prev_28d", "events_90d", "usage_trend_28d",
-      "events_per_active_user_28d", "features_used_28d", "key_feature_events_28d", "intent_events_28d",
+      "events_per_active_user_28d", "features_used_28d", "key_feature_events_28d", "key_feature_share_28d",
+      "intent_events_28d",
       "error_events_28d", "usage_cost_28d", "feature_events_28d", "feature_users_28d", "feature_trend_28d");
 
   private UsageFrequencyIndicators() {}
@@ -139,6 +140,8 @@ public final class UsageFrequencyIndicators {
             when(activeUsers.gt(0), events28.divide(activeUsers)).otherwise(0.0).as("events_per_active_user_28d"),
             coalesce(col("features_used_28d"), lit(0L)).as("features_used_28d"),
             coalesce(col("key_feature_events_28d"), lit(0L)).cast("double").as("key_feature_events_28d"),
+            when(events28.gt(0), coalesce(col("key_feature_events_28d"), lit(0L)).divide(events28))
+                .as("key_feature_share_28d"),
             coalesce(col("intent_events_28d"), lit(0L)).cast("double").as("intent_events_28d"),
             coalesce(col("error_events_28d"), lit(0L)).cast("double").as("error_events_28d"),
             coalesce(col("usage_cost_28d"), lit(0.0)).as("usage_cost_28d"),
