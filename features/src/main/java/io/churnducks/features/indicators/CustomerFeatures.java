@@ -198,9 +198,10 @@ public final class CustomerFeatures {
           "Distinct product features used, last 28 days (breadth of use)."),
       measure("key_feature_events_28d", DoubleType, USAGE, "events", Stage.LATER, "28 days", Good.HIGHER,
           "Events of the key features (indicators.key-features), last 28 days."),
-      measure("key_feature_share_28d", DoubleType, USAGE, "share", Stage.LATER, "28 days", Good.HIGHER,
-          "key_feature_events_28d / events_28d: how much of the account's use goes to the key features (depth of "
-              + "adoption, whatever the account's size; null without events)."),
+      measure("key_feature_share_90d", DoubleType, USAGE, "share", Stage.LATER, "90 days", Good.HIGHER,
+          "Share of the product events of the last 90 days that used the key features: how much of the account's "
+              + "use goes to them (depth of adoption, whatever the account's size; 90 days, so a quiet month does not "
+              + "swing it; null without events)."),
       measure("intent_events_28d", DoubleType, USAGE, "events", Stage.LATER, "28 days", Good.HIGHER,
           "Purchase-intent events (indicators.intent-features: pricing page, upgrade click, ...), last 28 days."),
       measure("error_events_28d", DoubleType, USAGE, "events", Stage.LATER, "28 days", Good.LOWER,

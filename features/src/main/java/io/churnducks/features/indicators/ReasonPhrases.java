@@ -78,7 +78,7 @@ public final class ReasonPhrases implements Serializable {
     t.put("events_per_active_user_28d", "{v} events per active user in 28 days (typical {t})");
     t.put("features_used_28d", "used {v} features in 28 days (typical {t})");
     t.put("key_feature_events_28d", "{v} key-feature uses in 28 days (typical {t})");
-    t.put("key_feature_share_28d", "{share} of the use in the key features (typical {tshare})");
+    t.put("key_feature_share_90d", "{share} of the last 90 days' use in the key features (typical {tshare})");
     t.put("intent_events_28d", "{v} purchase-intent events in 28 days");
     t.put("error_events_28d", "{v} errors or disconnects in 28 days");
     t.put("days_since_last_activity", "last active {v} days ago");

@@ -50,7 +50,7 @@ public final class UsageFrequencyIndicators {
       "active_users_28d", "active_users_prev_28d", "lost_users_28d", "lost_users_90d", "lost_user_share_90d",
       "devices_per_user_28d",
       "active_days_28d", "active_days_90d", "events_28d", "events_prev_28d", "events_90d", "usage_trend_28d",
-      "events_per_active_user_28d", "features_used_28d", "key_feature_events_28d", "key_feature_share_28d",
+      "events_per_active_user_28d", "features_used_28d", "key_feature_events_28d", "key_feature_share_90d",
       "intent_events_28d",
       "error_events_28d", "usage_cost_28d", "feature_events_28d", "feature_users_28d", "feature_trend_28d");
 
@@ -88,6 +88,7 @@ public final class UsageFrequencyIndicators {
         size(array_distinct(flatten(collect_list(when(product, col("_days90")))))).as("active_days_90d"),
         count(when(product.and(e28.gt(0)), 1)).as("features_used_28d"),
         sum(when(key.and(product), e28)).as("key_feature_events_28d"),
+        sum(when(key.and(product), col("_e90"))).as("_key_events_90d"),
         sum(when(intent, e28)).as("intent_events_28d"),
         sum(when(error, e28)).as("error_events_28d"),
         sum(when(product, coalesce(col("_q28"), lit(0.0)).multiply(unitCost(settings)))).as("usage_cost_28d"),
@@ -140,8 +141,8 @@ public final class UsageFrequencyIndicators {
             when(activeUsers.gt(0), events28.divide(activeUsers)).otherwise(0.0).as("events_per_active_user_28d"),
             coalesce(col("features_used_28d"), lit(0L)).as("features_used_28d"),
             coalesce(col("key_feature_events_28d"), lit(0L)).cast("double").as("key_feature_events_28d"),
-            when(events28.gt(0), coalesce(col("key_feature_events_28d"), lit(0L)).divide(events28))
-                .as("key_feature_share_28d"),
+            when(col("events_90d").gt(0), coalesce(col("_key_events_90d"), lit(0L)).divide(col("events_90d")))
+                .as("key_feature_share_90d"),
             coalesce(col("intent_events_28d"), lit(0L)).cast("double").as("intent_events_28d"),
             coalesce(col("error_events_28d"), lit(0L)).cast("double").as("error_events_28d"),
             coalesce(col("usage_cost_28d"), lit(0.0)).as("usage_cost_28d"),

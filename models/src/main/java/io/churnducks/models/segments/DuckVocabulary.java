@@ -25,7 +25,7 @@ public final class DuckVocabulary {
       Map.entry("early_events_14d", new Words("Fast Starters", "Stalled Onboarders")),
       Map.entry("early_key_feature_events_14d", new Words("Fast Adopters", "Slow Adopters")),
       Map.entry("key_feature_events_28d", new Words("Key Feature Regulars", "Key Features Unused")),
-      Map.entry("key_feature_share_28d", new Words("Key Feature Devotees", "Peripheral Users")),
+      Map.entry("key_feature_share_90d", new Words("Key Feature Devotees", "Peripheral Users")),
       Map.entry("usage_trend_28d", new Words("Expanders", "Fading Users")),
       Map.entry("discount_pct", new Words("Discount Hunters", "Full-Price Payers")),
       Map.entry("discount_ended_90d", new Words("Discount Ended", "Steady Pricing")),
