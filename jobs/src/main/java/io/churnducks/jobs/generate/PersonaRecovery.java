@@ -88,12 +88,6 @@ public record PersonaRecovery(double ari, long segments, Map<String, String> maj
         .filter(p -> !MOTIVATION.getOrDefault(p, "").equals(majority.get(p))).toList();
   }
 
-  /** Personas whose majority segment's name does not say what they are (led by them or not). */
-  public List<String> misnamedMajorities() {
-    return majority.entrySet().stream().filter(e -> !MOTIVATION.getOrDefault(e.getKey(), "").equals(e.getValue()))
-        .map(Map.Entry::getKey).toList();
-  }
-
   public String describe() {
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%d segments, ARI %.3f vs the hidden personas",
         segments, ari));

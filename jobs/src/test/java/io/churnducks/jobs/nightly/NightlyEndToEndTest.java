@@ -286,7 +286,7 @@ class NightlyEndToEndTest extends SparkTestBase {
   void eachPersonaWithASegmentOfItsOwnFindsItNamedForItsMotivation() {
     PersonaRecovery p = PersonaRecovery.measure(spark(), sampleDir, warehouse, cutoff);
     System.out.println("end-to-end segments: " + p.describe());
-    // About 930 active customers: the BIC supports fewer segments than on churn bench's
+    // About 930 active customers: the classification BIC supports fewer segments than on churn bench's
     // 5,000 accounts (where ARI >= 0.8 is asserted); the segments it finds must still say what they are.
     // A segment holding two personas is named for what they share; a persona with a segment of (nearly)
     // its own must find its motivation in the name.

@@ -34,7 +34,7 @@ import static org.apache.spark.sql.functions.col;
  */
 public final class DuckSegmentModel extends Model<DuckSegmentModel> implements MLWritable {
 
-  /** One k tried while fitting: its BIC, silhouette, smallest segment share, and whether it was allowed. */
+  /** One k tried while fitting: its classification BIC, silhouette, smallest segment share, and whether it was allowed. */
   public record KScore(int k, double bic, double silhouette, double smallestShare, boolean usable) {}
 
   private final String uid;

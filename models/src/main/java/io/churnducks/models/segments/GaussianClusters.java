@@ -46,14 +46,10 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
     return k() * (d + d * (d + 1) / 2.0) + k() - 1;
   }
 
-  /**
-   * {@code [segment number, log-likelihood under it, log-likelihood under the mixture]}: the most
-   * likely segment of {@code x}, and log Σ over segments of share × density.
-   */
+  /** (segment number, log-likelihood under it) of the most likely segment of {@code x}. */
   public double[] best(double[] x) {
     double bestLikelihood = Double.NEGATIVE_INFINITY;
     int best = -1;
-    double[] l = new double[means.length];
     for (int g = 0; g < means.length; g++) {
       double q = 0;
       for (int i = 0; i < x.length; i++) {
@@ -63,20 +59,16 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
         }
         q += y * y;
       }
-      l[g] = constants[g] - 0.5 * q;
-      if (l[g] > bestLikelihood) {
-        bestLikelihood = l[g];
+      double l = constants[g] - 0.5 * q;
+      if (l > bestLikelihood) {
+        bestLikelihood = l;
         best = g;
       }
     }
-    double mixture = 0;
-    for (double lg : l) {
-      mixture += Math.exp(lg - bestLikelihood);
-    }
-    return new double[] {best, bestLikelihood, bestLikelihood + Math.log(mixture)};
+    return new double[] {best, bestLikelihood};
   }
 
-  /** {@link #best} of the vector column {@code point}. */
+  /** {@code [segment number, log-likelihood]} of the vector column {@code point}. */
   public Column assign(Column point) {
     GaussianClusters self = this;
     return udf((UDF1<Vector, double[]>) v -> self.best(v.toArray()), DataTypes.createArrayType(DataTypes.DoubleType))
@@ -143,7 +135,7 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
   /** Gaussians estimated from a partition, and the segment number each came from. */
   record Estimate(GaussianClusters clusters, int[] from) {}
 
-  /** A refined partition: its Gaussians and BIC (−2 Σ mixture log-likelihood + parameters × ln n). */
+  /** A refined partition: its Gaussians and classification BIC (−2 Σ best log-likelihood + parameters × ln n). */
   record Refined(GaussianClusters clusters, double bic, int rounds) {}
 
   /**
@@ -172,7 +164,7 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
         Column best = clusters.assign(col(point));
         Column next = pick(numbers, best.getItem(0).cast("int"));
         Row r = current.withColumn("_best", best).withColumn("_next", pick(numbers, col("_best").getItem(0).cast("int")))
-            .agg(sum(col("_next").notEqual(col(segment)).cast("long")), sum(col("_best").getItem(2)), count(lit(1)))
+            .agg(sum(col("_next").notEqual(col(segment)).cast("long")), sum(col("_best").getItem(1)), count(lit(1)))
             .first();
         bic = -2 * r.getDouble(1) + clusters.parameters() * Math.log(r.getLong(2));
         current.unpersist();
