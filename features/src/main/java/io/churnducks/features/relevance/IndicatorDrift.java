@@ -132,8 +132,11 @@ public final class IndicatorDrift {
     return out;
   }
 
-  /** The decile bin of a value: how many of the edges it is above (edges sorted, as approxQuantile returns). */
-  private static Column binOf(Column v, double[] edges) {
+  /**
+   * The quantile bin of a value: how many of the edges it is above (edges sorted, as approxQuantile
+   * returns), 0 to edges.length; a row-wise expression, so binning needs no window or sort.
+   */
+  public static Column binOf(Column v, double[] edges) {
     Column bin = lit(0);
     for (double edge : edges) {
       bin = bin.plus(when(v.gt(lit(edge)), 1).otherwise(0));

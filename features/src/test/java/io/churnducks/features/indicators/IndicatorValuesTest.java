@@ -88,8 +88,8 @@ class IndicatorValuesTest extends SparkTestBase {
         .select("account_id", "active_users_prev_28d", "lost_users_28d", "lost_users_90d", "lost_user_share_90d",
             "active_days_90d", "events_90d",
             "events_per_active_user_28d", "key_feature_events_28d", "key_feature_share_90d", "error_events_28d",
-            "usage_cost_28d", "cost_to_serve_monthly", "early_active_days_14d", "early_key_feature_events_14d", "days_to_first_value",
-            "value_reached");
+            "usage_cost_28d", "cost_to_serve_monthly", "early_active_days_14d", "early_key_feature_events_14d",
+            "days_to_first_value", "value_reached");
 
     assertFramesApproximatelyEqual(frame(actual.schema(),
         // a1: u3 and u1 were active in days 29-56, u3 not since; in days 29-90 ([01-02, 03-03]) u1 made 4

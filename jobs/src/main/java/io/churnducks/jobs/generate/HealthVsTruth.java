@@ -1,7 +1,7 @@
 package io.churnducks.jobs.generate;
 
+import io.churnducks.features.relevance.IndicatorDrift;
 import io.churnducks.jobs.io.Warehouse;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -14,7 +14,6 @@ import java.util.Locale;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 /**
  * Whether a run's health score orders customers by their hidden churn risk: the mean true churn
@@ -35,11 +34,7 @@ public record HealthVsTruth(double[] health, double[] truth) {
       // Decile edges from a quantile sketch, so no window moves every customer into one partition.
       double[] edges = joined.stat().approxQuantile("health", new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8,
           0.9}, 0.001);
-      Column decile = lit(1);
-      for (double edge : edges) {
-        decile = decile.plus(when(col("health").gt(edge), 1).otherwise(0));
-      }
-      List<Row> rows = joined.withColumn("decile", decile)
+      List<Row> rows = joined.withColumn("decile", IndicatorDrift.binOf(col("health"), edges))
           .groupBy("decile").agg(expr("avg(health)"), expr("avg(true_churn_probability)"))
           .orderBy("decile").collectAsList();
       return new HealthVsTruth(rows.stream().mapToDouble(r -> r.getDouble(1)).toArray(),
