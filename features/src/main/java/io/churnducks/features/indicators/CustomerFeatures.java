@@ -202,6 +202,14 @@ public final class CustomerFeatures {
           "Share of the product events of the last 90 days that used the key features: how much of the account's "
               + "use goes to them (depth of adoption, whatever the account's size; 90 days, so a quiet month does not "
               + "swing it; null without events)."),
+      measure("lifetime_events", DoubleType, USAGE, "events", Stage.LATER, "whole history", Good.HIGHER,
+          "Product usage events before the as-of date, since the first one (a running sum)."),
+      measure("lifetime_key_feature_events", DoubleType, USAGE, "events", Stage.LATER, "whole history", Good.HIGHER,
+          "Key-feature events before the as-of date, since the first one (a running sum)."),
+      measure("key_feature_share_lifetime", DoubleType, USAGE, "share", Stage.LATER, "whole history", Good.HIGHER,
+          "lifetime_key_feature_events / lifetime_events: how much of all the account's use went to the key "
+              + "features (depth of adoption; once an account has some history it moves less from month to month than "
+              + "key_feature_share_90d, as a light account's share rests on all its events; null without events)."),
       measure("intent_events_28d", DoubleType, USAGE, "events", Stage.LATER, "28 days", Good.HIGHER,
           "Purchase-intent events (indicators.intent-features: pricing page, upgrade click, ...), last 28 days."),
       measure("error_events_28d", DoubleType, USAGE, "events", Stage.LATER, "28 days", Good.LOWER,

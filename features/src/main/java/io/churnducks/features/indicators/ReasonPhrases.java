@@ -79,6 +79,9 @@ public final class ReasonPhrases implements Serializable {
     t.put("features_used_28d", "used {v} features in 28 days (typical {t})");
     t.put("key_feature_events_28d", "{v} key-feature uses in 28 days (typical {t})");
     t.put("key_feature_share_90d", "{share} of the last 90 days' use in the key features (typical {tshare})");
+    t.put("lifetime_events", "{v} product events so far (typical {t})");
+    t.put("lifetime_key_feature_events", "{v} key-feature events so far (typical {t})");
+    t.put("key_feature_share_lifetime", "{share} of all use so far in the key features (typical {tshare})");
     t.put("intent_events_28d", "{v} purchase-intent events in 28 days");
     t.put("error_events_28d", "{v} errors or disconnects in 28 days");
     t.put("days_since_last_activity", "last active {v} days ago");

@@ -35,7 +35,9 @@ import static org.apache.spark.sql.functions.when;
  *       {@code early_key_feature_events_14d}: product usage events, days with usage, distinct
  *       features and key-feature events in the first {@value #ONBOARDING_DAYS} days after signup,
  *       counting only days before the as-of date (running sums of each bucket's events and days,
- *       and of features' first uses).</li>
+ *       and of features' first uses);</li>
+ *   <li>{@code lifetime_events}, {@code lifetime_key_feature_events}: product usage events and
+ *       key-feature events before the as-of date, running sums.</li>
  * </ul>
  *
  * <p>Each roll-up day is put in the bucket of the first as-of date after it; per account, the
@@ -58,7 +60,8 @@ public final class UsageHistory {
 
   /** Values per account an anchor carries forward; the output columns after the key. */
   public static final List<String> STATE = List.of(LAST_ACTIVE, FIRST_VALUE, "early_events_14d",
-      "early_active_days_14d", "early_features_14d", "early_key_feature_events_14d");
+      "early_active_days_14d", "early_features_14d", "early_key_feature_events_14d", "lifetime_events",
+      "lifetime_key_feature_events");
 
   /**
    * Values already known as of an earlier date.
@@ -98,12 +101,14 @@ public final class UsageHistory {
     Dataset<Row> usage = featureDays.where(product.and(col("event_date").lt(sqlDate(last))));
     Dataset<Row> signups = broadcast(accounts.select(col("account_id").as("_acc"), col("signup_date")));
 
-    // Last active day and first key-feature day per bucket, from the anchor on.
+    // Last active day, first key-feature day and events per bucket, from the anchor on.
     Dataset<Row> recent = anchor.map(a -> usage.where(col("event_date").geq(sqlDate(a.asOfDate())))).orElse(usage);
     Dataset<Row> activity = recent.join(signups, recent.col("account_id").equalTo(col("_acc")), "left")
         .groupBy(col("account_id"), bucket(col("event_date"), dates).as("_d"))
         .agg(max(col("event_date")).as("_last"),
-            min(when(value.and(col("event_date").geq(col("signup_date"))), col("event_date"))).as("_first_value"));
+            min(when(value.and(col("event_date").geq(col("signup_date"))), col("event_date"))).as("_first_value"),
+            sum(col("events")).cast("double").as("_events"),
+            sum(when(key, col("events"))).cast("double").as("_key_events"));
 
     // Onboarding usage: only accounts whose onboarding window was still open at the anchor.
     Dataset<Row> early = usage;
@@ -140,7 +145,8 @@ public final class UsageHistory {
           when(closed, col("early_events_14d")).as("_early_events"),
           when(closed, col("early_active_days_14d")).as("_early_days"),
           when(closed, col("early_features_14d")).as("_early_features"),
-          when(closed, col("early_key_feature_events_14d")).as("_early_key")), 0), true);
+          when(closed, col("early_key_feature_events_14d")).as("_early_key"),
+          col("lifetime_events").as("_events"), col("lifetime_key_feature_events").as("_key_events")), 0), true);
     }
     Dataset<Row> points = tagged(spine.select(col("account_id"), col("as_of_date").as("_d")), 1);
     WindowSpec upTo = Window.partitionBy("account_id").orderBy("_d", "_kind")
@@ -152,13 +158,17 @@ public final class UsageHistory {
             sum(col("_early_events")).over(upTo).as("_ee"),
             sum(col("_early_days")).over(upTo).as("_ed"),
             sum(col("_early_features")).over(upTo).as("_ef"),
-            sum(col("_early_key")).over(upTo).as("_ek"))
+            sum(col("_early_key")).over(upTo).as("_ek"),
+            sum(col("_events")).over(upTo).as("_le"),
+            sum(col("_key_events")).over(upTo).as("_lk"))
         .where(col("_kind").equalTo(1))
         .select(col("account_id"), col("_d").as("as_of_date"), col(LAST_ACTIVE), col(FIRST_VALUE),
             coalesce(col("_ee"), lit(0.0)).as("early_events_14d"),
             coalesce(col("_ed"), lit(0L)).as("early_active_days_14d"),
             coalesce(col("_ef"), lit(0L)).as("early_features_14d"),
-            coalesce(col("_ek"), lit(0.0)).as("early_key_feature_events_14d"));
+            coalesce(col("_ek"), lit(0.0)).as("early_key_feature_events_14d"),
+            coalesce(col("_le"), lit(0.0)).as("lifetime_events"),
+            coalesce(col("_lk"), lit(0.0)).as("lifetime_key_feature_events"));
   }
 
   /** The first as-of date after {@code day} (days on or after the last date are never passed in). */

@@ -34,7 +34,8 @@ public final class UsageIndicators {
   private static List<String> columns() {
     List<String> out = new ArrayList<>(UsageFrequencyIndicators.COLUMNS);
     out.addAll(List.of("days_since_last_activity", "days_to_first_value", "value_reached", "early_events_14d",
-        "early_active_days_14d", "early_features_14d", "early_key_feature_events_14d", UsageHistory.LAST_ACTIVE,
+        "early_active_days_14d", "early_features_14d", "early_key_feature_events_14d", "lifetime_events",
+        "lifetime_key_feature_events", "key_feature_share_lifetime", UsageHistory.LAST_ACTIVE,
         UsageHistory.FIRST_VALUE));
     return List.copyOf(out);
   }
@@ -67,7 +68,10 @@ public final class UsageIndicators {
         datediff(firstValue, col("signup_date")).as("days_to_first_value"),
         when(firstValue.isNotNull(), 1).otherwise(0).as("value_reached"),
         col("early_events_14d"), col("early_active_days_14d"), col("early_features_14d"),
-        col("early_key_feature_events_14d"), col(UsageHistory.LAST_ACTIVE), firstValue));
+        col("early_key_feature_events_14d"), col("lifetime_events"), col("lifetime_key_feature_events"),
+        when(col("lifetime_events").gt(0), col("lifetime_key_feature_events").divide(col("lifetime_events")))
+            .as("key_feature_share_lifetime"),
+        col(UsageHistory.LAST_ACTIVE), firstValue));
     return windows.join(history, key, "left").select(out.toArray(Column[]::new));
   }
 
