@@ -3,8 +3,14 @@ package io.churnducks.jobs.io;
 import io.churnducks.jobs.config.ChurnConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerApplicationEnd;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +19,12 @@ import java.net.URI;
 /** Builds the job's SparkSession with the settings the pipeline relies on. */
 public final class SparkSessions {
 
+  private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
+
   private static final String LOCAL_FS = "fs.file.impl";
+
+  /** Checkpoints of iterative training (the boosted trees), under the warehouse, removed when the job ends. */
+  public static final String CHECKPOINTS = "_state/checkpoints";
 
   /** The warehouse's tables are Delta tables: its SQL (time travel, VACUUM) needs these at start. */
   public static final String EXTENSIONS = "spark.sql.extensions";
@@ -36,9 +47,39 @@ public final class SparkSessions {
     if (!conf.contains("spark.master")) {
       b = b.master(config.sparkMaster()).config("spark.ui.enabled", "false");
     }
-    SparkSession spark = b.getOrCreate();
+    SparkSession spark = b.config("spark.cleaner.referenceTracking.cleanCheckpoints", "true").getOrCreate();
     configure(spark, config.shufflePartitions());
+    checkpointUnder(spark, config.warehouse() + "/" + CHECKPOINTS);
     return spark;
+  }
+
+  /**
+   * Gives iterative MLlib training a checkpoint directory, unless the session has one. Boosted trees
+   * checkpoint their running predictions every 10 trees only when one is set; without it each tree
+   * adds to one lineage, and a few hundred trees fail with a StackOverflowError while tasks are
+   * deserialised. The directory is on the warehouse's file system, so executors of a cluster reach
+   * it; Spark creates a subdirectory per application, deleted when the application ends.
+   */
+  static void checkpointUnder(SparkSession spark, String directory) {
+    SparkContext sc = spark.sparkContext();
+    if (sc.getCheckpointDir().isDefined()) {
+      return;
+    }
+    sc.setCheckpointDir(directory);
+    String mine = sc.getCheckpointDir().get();
+    Configuration hadoop = sc.hadoopConfiguration();
+    sc.addSparkListener(new SparkListener() {
+      @Override
+      public void onApplicationEnd(SparkListenerApplicationEnd end) {
+        try {
+          Path path = new Path(mine);
+          path.getFileSystem(hadoop).delete(path, true);
+        } catch (IOException e) {
+          // Only this run's checkpoints are left behind; no later run reads them.
+          LOG.warn("Cannot remove the checkpoints under {}: {}", mine, e.getMessage());
+        }
+      }
+    });
   }
 
   /** The session settings the pipeline assumes (also applied to test sessions). */
