@@ -68,13 +68,9 @@ public final class IndicatorDrift {
   public static Dataset<Row> compute(SparkSession spark, Dataset<Row> before, Dataset<Row> now, List<String> indicators,
       LocalDate previousRunDate, double threshold) {
     String[] names = indicators.toArray(new String[0]);
-    double[] probabilities = new double[BINS - 1];
-    for (int i = 1; i < BINS; i++) {
-      probabilities[i - 1] = (double) i / BINS;
-    }
     Dataset<Row> b = before.select(Arrays.stream(names).map(n -> col(n).cast("double").as(n)).toArray(Column[]::new));
     Dataset<Row> n = now.select(Arrays.stream(names).map(x -> col(x).cast("double").as(x)).toArray(Column[]::new));
-    double[][] edges = b.stat().approxQuantile(names, probabilities, 0.001);
+    double[][] edges = binEdges(b, names, BINS);
     Map<String, long[]> countsBefore = binCounts(b, names, edges);
     Map<String, long[]> countsNow = binCounts(n, names, edges);
     Row meansBefore = b.agg(count(lit(1)), Arrays.stream(names).map(x -> avg(col(x))).toArray(Column[]::new)).first();
@@ -130,6 +126,19 @@ public final class IndicatorDrift {
       out.computeIfAbsent(r.getString(0), k -> new long[BINS + 1])[r.getInt(1)] += r.getLong(2);
     }
     return out;
+  }
+
+  /**
+   * Edges of {@code bins} equal-count bins of each of {@code columns}: its {@code bins - 1} inner
+   * quantiles, sorted, from Spark's quantile sketch (relative error 0.001), so no sort or window
+   * over the rows; {@link #binOf} places a value among them.
+   */
+  public static double[][] binEdges(Dataset<Row> rows, String[] columns, int bins) {
+    double[] probabilities = new double[bins - 1];
+    for (int i = 1; i < bins; i++) {
+      probabilities[i - 1] = (double) i / bins;
+    }
+    return rows.stat().approxQuantile(columns, probabilities, 0.001);
   }
 
   /**

@@ -32,8 +32,7 @@ public record HealthVsTruth(double[] health, double[] truth) {
         .cache();
     try {
       // Decile edges from a quantile sketch, so no window moves every customer into one partition.
-      double[] edges = joined.stat().approxQuantile("health", new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8,
-          0.9}, 0.001);
+      double[] edges = IndicatorDrift.binEdges(joined, new String[] {"health"}, 10)[0];
       List<Row> rows = joined.withColumn("decile", IndicatorDrift.binOf(col("health"), edges))
           .groupBy("decile").agg(expr("avg(health)"), expr("avg(true_churn_probability)"))
           .orderBy("decile").collectAsList();
