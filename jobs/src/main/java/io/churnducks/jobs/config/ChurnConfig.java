@@ -251,7 +251,7 @@ public final class ChurnConfig {
           integer("segments.min-k"), integer("segments.max-k"), number("segments.min-share"), criterion,
           integer("segments.over-clusters"), integer("segments.restarts"), integer("segments.refine-iter"),
           number("segments.covariance-ridge"), config.getLong("segments.seed"), number("segments.k-switch-margin"),
-          number("segments.min-distinction"), number("segments.max-match-distance"), rules, overrides);
+          integer("segments.k-confirm-days"), number("segments.min-distinction"), number("segments.max-match-distance"), rules, overrides);
     });
   }
 

@@ -45,7 +45,7 @@ final class SegmentsStage implements NightStage {
         warehouse.root() + "/" + NightlyJob.SEGMENT_MODELS);
     Optional<LocalDate> previousRun = segmentModels.latestBefore(runDate);
     Optional<DuckSegmentModel> previousModel = previousRun.map(segmentModels::load);
-    DuckSegments segments = DuckSegments.learn(features, segmentSettings, previousModel);
+    DuckSegments segments = DuckSegments.learn(features, segmentSettings, runDate, previousModel);
     segmentModels.save(runDate, segments.model());
     Dataset<Row> segmentRows = segments.model().transform(features)
         .join(HealthTemperature.apply(features, config.healthMap().restrictedTo(populatedTonight)), "account_id")
@@ -71,8 +71,11 @@ final class SegmentsStage implements NightStage {
     }
     night.out.sizes = sizes;
     night.manifest.record("segments", "customer_segments", "ok", active, active, secondsSince(t), String.format(
-        java.util.Locale.ROOT, "%d segments (silhouette %.3f)%s%s", sizes.size(), segments.model().silhouette(),
-        previousRun.map(d -> "; ids matched to " + d).orElse(""), segments.lineage().vanished().isEmpty() ? ""
-            : "; vanished: " + segments.lineage().vanished()));
+        java.util.Locale.ROOT, "%d segments (silhouette %.3f)%s%s%s", sizes.size(), segments.model().silhouette(),
+        previousRun.map(d -> segments.model().continues().isPresent() ? "; carried over from " + d
+            : "; ids matched to " + d).orElse(""), segments.lineage().vanished().isEmpty() ? ""
+            : "; vanished: " + segments.lineage().vanished(), segments.model().challenger().map(c -> "; k=" + c.k()
+            + " fits better since " + (c.since() == null ? "tonight" : c.since()) + " (replaces them once that held "
+            + config.segments().kConfirmDays() + " days)").orElse("")));
   }
 }

@@ -37,6 +37,13 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
   /** One k tried while fitting: its classification BIC, silhouette, smallest segment share, and whether it was allowed. */
   public record KScore(int k, double bic, double silhouette, double smallestShare, boolean usable) {}
 
+  /**
+   * A fresh segmentation into {@code k} segments that beat the segments carried over from the
+   * previous run, first on {@code since} (null when the run date was not given); it replaces them
+   * once it has kept winning long enough ({@link DuckSegmentation#kConfirmDays()}).
+   */
+  public record Challenger(int k, java.time.LocalDate since) {}
+
   private final String uid;
   private final StringArrayParam inputCols;
   private final StringArrayParam logScaledCols;
@@ -45,11 +52,14 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
   private final GaussianClusters clusters;
   private final int k;
   private final List<KScore> scores;
+  private final Challenger challenger;
   private int[] ids;
+  private int[] continues;
   private String[] names;
   private String[] evidence;
 
-  DuckSegmentModel(String uid, SegmentScaling scaling, GaussianClusters clusters, List<KScore> scores) {
+  DuckSegmentModel(String uid, SegmentScaling scaling, GaussianClusters clusters, List<KScore> scores,
+      Challenger challenger) {
     this.uid = uid;
     inputCols = new StringArrayParam(this, "inputCols", "motivation indicators clustered on");
     logScaledCols = new StringArrayParam(this, "logScaledCols", "indicators passed through ln(1 + x) first");
@@ -60,6 +70,7 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
     this.clusters = clusters;
     this.k = clusters.k();
     this.scores = List.copyOf(scores);
+    this.challenger = challenger;
     this.ids = IntStream.range(0, k).toArray();
     this.names = IntStream.range(0, k).mapToObj(j -> "Segment " + j).toArray(String[]::new);
     this.evidence = new String[k];
@@ -91,6 +102,28 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
   /** Every k tried, in order. */
   public List<KScore> scores() {
     return scores;
+  }
+
+  /** The fresh segmentation that beat this model's segments and waits to be confirmed, if any. */
+  public java.util.Optional<Challenger> challenger() {
+    return java.util.Optional.ofNullable(challenger);
+  }
+
+  /**
+   * When this model carries over the previous run's segments: per centre, the previous model's
+   * centre number whose customers it started from. Known only to the run that fitted it (not saved).
+   */
+  public java.util.Optional<int[]> continues() {
+    return java.util.Optional.ofNullable(continues).map(int[]::clone);
+  }
+
+  DuckSegmentModel continuing(int[] previousCentres) {
+    if (previousCentres.length != k) {
+      throw new IllegalArgumentException(k + " centres cannot continue " + previousCentres.length);
+    }
+    DuckSegmentModel copy = copy(ParamMap.empty());
+    copy.continues = previousCentres.clone();
+    return copy;
   }
 
   /** The silhouette of the chosen k. */
@@ -178,8 +211,9 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
 
   @Override
   public DuckSegmentModel copy(ParamMap extra) {
-    DuckSegmentModel copy = new DuckSegmentModel(uid, scaling, clusters, scores);
+    DuckSegmentModel copy = new DuckSegmentModel(uid, scaling, clusters, scores, challenger);
     copy.ids = ids.clone();
+    copy.continues = continues;
     copy.names = names.clone();
     copy.evidence = evidence.clone();
     copyValues(copy, extra);
@@ -217,7 +251,10 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
       .add("scores", DataTypes.createArrayType(new StructType()
           .add("k", DataTypes.IntegerType).add("bic", DataTypes.DoubleType)
           .add("silhouette", DataTypes.DoubleType).add("smallest_share", DataTypes.DoubleType)
-          .add("usable", DataTypes.BooleanType)));
+          .add("usable", DataTypes.BooleanType)))
+      // Null when no fresh segmentation waits (and in models saved before challengers were kept).
+      .add("challenger_k", DataTypes.IntegerType)
+      .add("challenger_since", DataTypes.DateType);
 
   private static final class Writer extends MLWriter {
     private final DuckSegmentModel model;
@@ -243,7 +280,9 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
               .toList(), inverses, boxed(g.constants()),
           Arrays.stream(model.ids).boxed().toList(), List.of(model.names), List.of(model.evidence),
           model.scores.stream().map(x -> RowFactory.create(x.k(), x.bic(), x.silhouette(), x.smallestShare(),
-              x.usable())).toList());
+              x.usable())).toList(), model.challenger == null ? null : model.challenger.k(),
+          model.challenger == null || model.challenger.since() == null ? null
+              : java.sql.Date.valueOf(model.challenger.since()));
       sparkSession().createDataFrame(List.of(data), DATA).repartition(1).write().parquet(path + "/data");
     }
   }
@@ -277,7 +316,9 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
       GaussianClusters clusters = new GaussianClusters(means, inverses, doubles(r.getList(10)));
       List<KScore> scores = r.<Row>getList(14).stream().map(x -> new KScore(x.getInt(0), x.getDouble(1),
           x.getDouble(2), x.getDouble(3), x.getBoolean(4))).toList();
-      DuckSegmentModel model = new DuckSegmentModel(metadata.uid(), scaling, clusters, scores);
+      Challenger challenger = r.isNullAt(15) ? null : new Challenger(r.getInt(15),
+          r.isNullAt(16) ? null : r.getDate(16).toLocalDate());
+      DuckSegmentModel model = new DuckSegmentModel(metadata.uid(), scaling, clusters, scores, challenger);
       metadata.getAndSetParams(model, scala.Option.empty());
       List<Integer> ids = r.getList(11);
       List<String> names = r.getList(12);

@@ -6,10 +6,10 @@ import org.apache.spark.sql.Row;
 import java.util.Optional;
 
 /**
- * Tonight's duck segments, end to end: clusters the customers ({@link DuckSegmentation}, keeping
- * the previous run's k unless another is clearly better), profiles each segment against the
- * population ({@link SegmentProfile}), keeps ids by matching the previous run's centres
- * ({@link SegmentLineage}) and names the segments ({@link SegmentNaming}).
+ * Tonight's duck segments, end to end: clusters the customers ({@link DuckSegmentation}, carrying
+ * the previous run's segments over unless a fresh segmentation keeps beating them), profiles each
+ * segment against the population ({@link SegmentProfile}), keeps ids ({@link SegmentLineage}) and
+ * names the segments ({@link SegmentNaming}).
  *
  * @param model   the labelled model (ids and names); saved by the caller for the next run
  * @param profile what distinguishes each centre, by centre number
@@ -19,7 +19,12 @@ import java.util.Optional;
 public record DuckSegments(DuckSegmentModel model, SegmentProfile profile, SegmentLineage lineage,
     SegmentNaming.Names names) {
 
-  public static DuckSegments learn(Dataset<Row> customers, SegmentSettings s, Optional<DuckSegmentModel> previous) {
+  /**
+   * @param runDate  the date the segments are for (a challenger's winning streak is counted in days)
+   * @param previous the previous run's model, whose segments are carried over
+   */
+  public static DuckSegments learn(Dataset<Row> customers, SegmentSettings s, java.time.LocalDate runDate,
+      Optional<DuckSegmentModel> previous) {
     DuckSegmentation estimator = new DuckSegmentation()
         .setInputCols(s.indicators())
         .setInputWeights(s.weights())
@@ -32,7 +37,9 @@ public record DuckSegments(DuckSegmentModel model, SegmentProfile profile, Segme
         .setRefineIter(s.refineIter())
         .setCovarianceRidge(s.covarianceRidge())
         .setSeed(s.seed())
-        .setKSwitchMargin(s.kSwitchMargin());
+        .setKSwitchMargin(s.kSwitchMargin())
+        .setKConfirmDays(s.kConfirmDays())
+        .setRunDate(runDate);
     previous.ifPresent(estimator::setPrevious);
     DuckSegmentModel fitted = estimator.fit(customers);
     // Described unweighted: a name's evidence is in the population's plain standard deviations.

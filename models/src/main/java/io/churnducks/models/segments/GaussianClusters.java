@@ -135,8 +135,11 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
   /** Gaussians estimated from a partition, and the segment number each came from. */
   record Estimate(GaussianClusters clusters, int[] from) {}
 
-  /** A refined partition: its Gaussians and classification BIC (−2 Σ best log-likelihood + parameters × ln n). */
-  record Refined(GaussianClusters clusters, double bic, int rounds) {}
+  /**
+   * A refined partition: its Gaussians, classification BIC (−2 Σ best log-likelihood + parameters ×
+   * ln n), rounds run, and per Gaussian the segment number of the starting partition it continues.
+   */
+  record Refined(GaussianClusters clusters, double bic, int rounds, int[] from) {}
 
   /**
    * Classification EM from the partition in {@code segment}: at most {@code rounds} rounds, fewer
@@ -176,8 +179,8 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
       }
       // The Gaussians of the final partition (numbered by the final assignment).
       current = base.withColumn(segment, partition).cache();
-      clusters = estimate(current, point, segment, d, ridge, minSize).clusters();
-      return new Refined(clusters, bic, round);
+      Estimate last = estimate(current, point, segment, d, ridge, minSize);
+      return new Refined(last.clusters(), bic, round, last.from());
     } finally {
       if (current != null) {
         current.unpersist();

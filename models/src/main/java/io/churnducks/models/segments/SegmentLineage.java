@@ -31,7 +31,11 @@ public record SegmentLineage(int[] ids, List<Optional<String[]>> kept, double[] 
     return new SegmentLineage(java.util.stream.IntStream.range(0, k).toArray(), none, d, List.of());
   }
 
-  /** Matches {@code today}'s centres to {@code previous}'s. */
+  /**
+   * Matches {@code today}'s centres to {@code previous}'s. A model that carried over the previous
+   * run's segments ({@link DuckSegmentModel#continues()}) is matched by construction: each centre
+   * continues the segment its customers started in, however far the refinement moved its centre.
+   */
   public static SegmentLineage align(DuckSegmentModel today, DuckSegmentModel previous, double maxDistance) {
     int k = today.k();
     int p = previous.k();
@@ -47,7 +51,9 @@ public record SegmentLineage(int[] ids, List<Optional<String[]>> kept, double[] 
         cost[j][q] = Math.sqrt(s);
       }
     }
-    int[] match = assign(cost);
+    Optional<int[]> continues = today.continues();
+    int[] match = continues.orElseGet(() -> assign(cost));
+    double limit = continues.isPresent() ? Double.POSITIVE_INFINITY : maxDistance;
     int next = 0;
     for (int q = 0; q < p; q++) {
       next = Math.max(next, previous.id(q) + 1);
@@ -58,7 +64,7 @@ public record SegmentLineage(int[] ids, List<Optional<String[]>> kept, double[] 
     boolean[] used = new boolean[p];
     for (int j = 0; j < k; j++) {
       int q = match[j];
-      if (q >= 0 && cost[j][q] <= maxDistance) {
+      if (q >= 0 && cost[j][q] <= limit) {
         ids[j] = previous.id(q);
         distances[j] = cost[j][q];
         kept.add(Optional.of(new String[] {previous.name(q), previous.evidence(q)}));

@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * @param refineIter       most classification-EM rounds per k (default 20)
  * @param covarianceRidge  added to each segment's covariance diagonal (default 0.1)
  * @param seed             seed of the first run, fixed so a rerun gives the same segments (default 42)
- * @param kSwitchMargin    criterion gain needed to leave the previous run's k (default 0.02)
+ * @param kSwitchMargin    criterion gain a fresh segmentation needs over the previous run's segments (default 0.02)
+ * @param kConfirmDays     days a fresh segmentation must keep winning before it replaces them (default 28)
  * @param minDistinction   standard deviations a segment must stand out by for a name to mention it (default 0.5)
  * @param maxMatchDistance farthest (in standard deviations) a centre may move and keep its id (default 1.5)
  * @param rules            the naming rulebook, in order
@@ -31,7 +32,8 @@ import java.util.TreeMap;
  */
 public record SegmentSettings(Map<String, List<String>> groups, List<String> logScaled, List<String> describeWith,
     int minK, int maxK, double minShare, String criterion, int overClusters, int restarts, int refineIter,
-    double covarianceRidge, long seed, double kSwitchMargin, double minDistinction, double maxMatchDistance,
+    double covarianceRidge, long seed, double kSwitchMargin, int kConfirmDays, double minDistinction,
+    double maxMatchDistance,
     List<SegmentNaming.Rule> rules, Map<Integer, String> overrides) {
 
   public SegmentSettings {
@@ -74,7 +76,7 @@ public record SegmentSettings(Map<String, List<String>> groups, List<String> log
     groups.forEach((g, cols) -> kept.put(g, cols.stream().filter(available::contains).toList()));
     return new SegmentSettings(kept, logScaled, describeWith.stream().filter(available::contains).toList(), minK,
         maxK, minShare, criterion, overClusters, restarts, refineIter, covarianceRidge, seed, kSwitchMargin,
-        minDistinction, maxMatchDistance, rules, overrides);
+        kConfirmDays, minDistinction, maxMatchDistance, rules, overrides);
   }
 
   /** Indicators segments are described by: the clustered ones, then the describing ones. */

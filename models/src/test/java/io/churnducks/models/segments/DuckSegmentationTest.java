@@ -7,9 +7,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.apache.spark.sql.functions.col;
@@ -21,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DuckSegmentationTest extends SparkTestBase {
+
+  private static final LocalDate DAY = LocalDate.of(2025, 3, 1);
 
   private static final List<String> INDICATORS = List.of("events_28d", "tickets_90d", "discount_pct");
 
@@ -45,7 +49,7 @@ class DuckSegmentationTest extends SparkTestBase {
 
   private static SegmentSettings settings(long seed, Map<Integer, String> overrides) {
     return new SegmentSettings(GROUPS, List.of("events_28d"), List.of(), 2, 5, 0.05, "bic", 8, 2, 10, 0.1, seed,
-        0.02, 0.5, 1.5, RULES, overrides);
+        0.02, 28, 0.5, 1.5, RULES, overrides);
   }
 
   private static SegmentSettings settings() {
@@ -62,7 +66,7 @@ class DuckSegmentationTest extends SparkTestBase {
   @Test
   void plantedGroupsComeBackWithKChosenBySilhouetteAndNamedByTheRulebook() {
     Dataset<Row> features = planted(300, 0);
-    DuckSegments s = DuckSegments.learn(features, settings(), Optional.empty());
+    DuckSegments s = DuckSegments.learn(features, settings(), DAY, Optional.empty());
     assertEquals(3, s.model().k(), "criteria " + s.model().scores());
     assertEquals(4, s.model().scores().size(), "k = 2..5 all tried");
     assertEquals(Map.of("power", "Power Users", "support", "Support Heavy", "discount", "Discount Hunters"),
@@ -94,7 +98,7 @@ class DuckSegmentationTest extends SparkTestBase {
   @Test
   void theModelSavesAndLoadsWithSparkMlAndAssignsTheSame(@TempDir Path dir) throws Exception {
     Dataset<Row> features = planted(150, 0);
-    DuckSegmentModel model = DuckSegments.learn(features, settings(), Optional.empty()).model();
+    DuckSegmentModel model = DuckSegments.learn(features, settings(), DAY, Optional.empty()).model();
     String path = dir.resolve("model").toString();
     model.write().save(path);
     DuckSegmentModel loaded = DuckSegmentModel.load(path);
@@ -117,12 +121,12 @@ class DuckSegmentationTest extends SparkTestBase {
   @Test
   void aRefitOnTheNextRunKeepsIdsAndNames() {
     Dataset<Row> today = planted(300, 0);
-    DuckSegments first = DuckSegments.learn(today, settings(), Optional.empty());
+    DuckSegments first = DuckSegments.learn(today, settings(), DAY, Optional.empty());
     // The next run: everyone moved a little, the overrides name one segment by hand.
     Dataset<Row> tomorrow = planted(300, 0.5);
     int supportId = first.model().transform(today).where(col("planted").equalTo("support")).first().getAs("segment_id");
     SegmentSettings withOverride = settings(99, Map.of(supportId, "Our Ticket Raisers"));
-    DuckSegments second = DuckSegments.learn(tomorrow, withOverride, Optional.of(first.model()));
+    DuckSegments second = DuckSegments.learn(tomorrow, withOverride, DAY.plusDays(1), Optional.of(first.model()));
     Dataset<Row> a = first.model().transform(today).select(col("account_id"), col("segment_id").as("a"),
         col("segment_name").as("name_a"));
     Dataset<Row> b = second.model().transform(tomorrow).select(col("account_id"), col("segment_id").as("b"),
@@ -133,6 +137,45 @@ class DuckSegmentationTest extends SparkTestBase {
         "every id keeps its name");
     assertEquals(100, both.where(col("name_b").equalTo("Our Ticket Raisers")).count());
     assertTrue(second.lineage().vanished().isEmpty());
+  }
+
+  /**
+   * The planted groups, except that before the split the discounted accounts still behave like the
+   * ticket-heavy ones (two groups); after it they are a third group.
+   */
+  private static Dataset<Row> emerging(boolean split) {
+    Dataset<Row> three = planted(300, 0);
+    return split ? three : three.withColumn("tickets_90d", expr("CASE planted WHEN 'discount' THEN 12 + floor(3 * "
+        + "rand(6)) ELSE tickets_90d END")).withColumn("discount_pct", expr("0.0"));
+  }
+
+  @Test
+  void aBetterSegmentationReplacesThePreviousRunsOnlyOnceItHasWonForTheConfirmationDays(@TempDir Path dir)
+      throws Exception {
+    DuckSegmentModel before = DuckSegments.learn(emerging(false), settings(), DAY, Optional.empty()).model();
+    assertEquals(2, before.k(), "criteria " + before.scores());
+    assertEquals(Optional.empty(), before.challenger());
+    // A third behaviour appears: the fresh k = 3 wins, the carried-over 2 segments stay for now.
+    DuckSegmentModel first = DuckSegments.learn(emerging(true), settings(), DAY.plusDays(1), Optional.of(before))
+        .model();
+    assertEquals(2, first.k(), "criteria " + first.scores());
+    assertEquals(Optional.of(new DuckSegmentModel.Challenger(3, DAY.plusDays(1))), first.challenger());
+    // The challenger is saved with the model, and its streak goes on from the day it first won.
+    first.write().save(dir.resolve("first").toString());
+    DuckSegmentModel saved = DuckSegmentModel.load(dir.resolve("first").toString());
+    assertEquals(first.challenger(), saved.challenger());
+    DuckSegmentModel next = DuckSegments.learn(emerging(true), settings(), DAY.plusDays(28), Optional.of(saved))
+        .model();
+    assertEquals(2, next.k(), "27 days of winning are not enough");
+    assertEquals(Optional.of(new DuckSegmentModel.Challenger(3, DAY.plusDays(1))), next.challenger());
+    DuckSegments confirmed = DuckSegments.learn(emerging(true), settings(), DAY.plusDays(29), Optional.of(next));
+    assertEquals(3, confirmed.model().k(), "28 days of winning replace the previous run's segments");
+    assertEquals(Optional.empty(), confirmed.model().challenger());
+    // The new segment is named fresh; the two carried-over ids keep their names.
+    Map<String, String> names = nameOfPlanted(confirmed.model().transform(emerging(true)));
+    assertEquals("Discount Hunters", names.get("discount"), names.toString());
+    assertEquals(3, Set.copyOf(names.values()).size(), names.toString());
+    assertEquals(List.of(), confirmed.lineage().vanished(), "both carried-over segments live on");
   }
 
   @Test

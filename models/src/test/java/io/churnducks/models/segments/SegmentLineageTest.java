@@ -39,7 +39,7 @@ class SegmentLineageTest {
   }
 
   private static DuckSegmentModel model(int[] ids, String[] names, double[]... centres) {
-    return new DuckSegmentModel("m", unit(2), clusters(centres), List.of()).labelled(ids, names,
+    return new DuckSegmentModel("m", unit(2), clusters(centres), List.of(), null).labelled(ids, names,
         java.util.Arrays.stream(names).map(n -> "").toArray(String[]::new));
   }
 
@@ -49,11 +49,26 @@ class SegmentLineageTest {
         new double[] {0, 0}, new double[] {4, 0}, new double[] {0, 4});
     // Tonight: B and A moved slightly and came out in another order; C is gone; one centre is new.
     DuckSegmentModel tonight = new DuckSegmentModel("m", unit(2), clusters(new double[] {4.2, 0.1},
-        new double[] {-0.1, 0.2}, new double[] {-4, -4}), List.of());
+        new double[] {-0.1, 0.2}, new double[] {-4, -4}), List.of(), null);
     SegmentLineage l = SegmentLineage.align(tonight, before, 1.5);
     assertArrayEquals(new int[] {5, 3, 9}, l.ids());
     assertEquals("B", l.kept().get(0).orElseThrow()[0]);
     assertTrue(l.kept().get(2).isEmpty());
+    assertEquals(List.of(8), l.vanished());
+  }
+
+  @Test
+  void carriedOverSegmentsKeepTheIdsOfTheSegmentsTheirCustomersStartedInHoweverFarTheyMoved() {
+    DuckSegmentModel before = model(new int[] {3, 5, 8}, new String[] {"A", "B", "C"},
+        new double[] {0, 0}, new double[] {4, 0}, new double[] {0, 4});
+    // Refined from the previous partition: centre 0 continues B (and drifted 3 sd), centre 1
+    // continues A; C's customers were dissolved into the others.
+    DuckSegmentModel tonight = new DuckSegmentModel("m", unit(2), clusters(new double[] {4, 3},
+        new double[] {0.1, 0}), List.of(), null).continuing(new int[] {1, 0});
+    SegmentLineage l = SegmentLineage.align(tonight, before, 1.5);
+    assertArrayEquals(new int[] {5, 3}, l.ids());
+    assertEquals("B", l.kept().get(0).orElseThrow()[0]);
+    assertEquals(3.0, l.distances()[0], 1e-9);
     assertEquals(List.of(8), l.vanished());
   }
 }
