@@ -117,8 +117,8 @@ public final class DuckSegmentation extends Estimator<DuckSegmentModel> implemen
     maxIter = new IntParam(this, "maxIter", "k-means iterations per run", ParamValidators.gtEq(1));
     seed = new LongParam(this, "seed", "seed of the first k-means run (run r uses seed + r)");
     kSwitchMargin = new DoubleParam(this, "kSwitchMargin",
-        "gain in the criterion (silhouette, or BIC per customer) a new k needs over the previous model's k to "
-            + "replace it", ParamValidators.gtEq(0.0));
+        "gain in the criterion (silhouette, or BIC per customer) a fresh segmentation needs over the previous "
+            + "run's segments carried over to replace them", ParamValidators.gtEq(0.0));
     kConfirmDays = new IntParam(this, "kConfirmDays",
         "days a fresh segmentation must keep beating the previous run's segments before it replaces them "
             + "(0 = at once)", ParamValidators.gtEq(0));
@@ -442,9 +442,9 @@ public final class DuckSegmentation extends Estimator<DuckSegmentModel> implemen
             best.k(), fmt(best.smallestShare()));
       }
       DuckSegmentModel.KScore fresh = best;
-      GaussianClusters chosen = fitted.get(fresh.k());
       DuckSegmentModel.Challenger challenger = null;
       Optional<Carried> carried = carryOver(rows, scaling, n, cached);
+      Carried used = null;
       if (carried.isPresent()) {
         DuckSegmentModel.KScore kept = carried.get().score();
         double gain = value(fresh, n) - value(kept, n);
@@ -456,26 +456,27 @@ public final class DuckSegmentation extends Estimator<DuckSegmentModel> implemen
         if (!fresh.usable() || gain <= (Double) getOrDefault(kSwitchMargin)) {
           LOG.info("Segments: the previous run's {} segments are kept (the best fresh segmentation, k={}, gains {})",
               kept.k(), fresh.k(), fmt(gain));
-          chosen = carried.get().clusters();
+          used = carried.get();
         } else if (confirmed) {
           LOG.info("Segments: k={} has beaten the previous run's segments since {} (by {} tonight): it replaces them",
               fresh.k(), since == null ? "the last run" : since, fmt(gain));
         } else {
           LOG.info("Segments: k={} beats the previous run's {} segments by {}; they are kept until k={} has won for "
               + "{} days (since {})", fresh.k(), kept.k(), fmt(gain), fresh.k(), days, since == null ? "tonight" : since);
-          chosen = carried.get().clusters();
+          used = carried.get();
           challenger = new DuckSegmentModel.Challenger(fresh.k(), since);
         }
-        if (chosen == carried.get().clusters()) {
-          // The k table shows, for the k in use, the partition in use.
-          scores.removeIf(x -> x.k() == kept.k());
-          scores.add(kept);
-          scores.sort(java.util.Comparator.comparingInt(DuckSegmentModel.KScore::k));
-        }
       }
-      DuckSegmentModel model = new DuckSegmentModel(uid, scaling, chosen, scores, challenger);
-      if (carried.isPresent() && chosen == carried.get().clusters()) {
-        model = model.continuing(carried.get().from());
+      DuckSegmentModel model;
+      if (used == null) {
+        model = new DuckSegmentModel(uid, scaling, fitted.get(fresh.k()), scores, challenger);
+      } else {
+        // The k table shows, for the k in use, the partition in use.
+        int keptK = used.score().k();
+        scores.removeIf(x -> x.k() == keptK);
+        scores.add(used.score());
+        scores.sort(java.util.Comparator.comparingInt(DuckSegmentModel.KScore::k));
+        model = new DuckSegmentModel(uid, scaling, used.clusters(), scores, challenger).continuing(used.from());
       }
       model.setParent(this);
       return (DuckSegmentModel) copyValues(model, ParamMap.empty());
