@@ -68,10 +68,20 @@ public final class Benchmark {
     }
   }
 
+  /** The generator seed of the company the benchmark is published for. */
+  public static final long DEFAULT_SEED = 7L;
+
   /**
    * @param months months of generated history
+   * @param seed   generator seed: another seed is another company (its data and warehouses get their own folders)
    */
-  public record Options(List<Integer> rungs, String dir, int months, File config, List<String> overrides) {}
+  public record Options(List<Integer> rungs, String dir, int months, long seed, File config, List<String> overrides) {
+
+    /** Folder name of a rung's data, warehouse or DuckDB output under {@link #dir()}. */
+    String folder(String kind, int accounts) {
+      return dir + "/" + kind + "-" + accounts + (seed == DEFAULT_SEED ? "" : "-seed-" + seed);
+    }
+  }
 
   private final SparkSession spark;
   private final Options options;
@@ -99,8 +109,8 @@ public final class Benchmark {
   }
 
   private Rung rung(int accounts) {
-    String data = options.dir() + "/data-" + accounts;
-    String warehouseDir = options.dir() + "/warehouse-" + accounts;
+    String data = options.folder("data", accounts);
+    String warehouseDir = options.folder("warehouse", accounts);
     List<String> overrides = new ArrayList<>(options.overrides());
     overrides.add("sample.dir=" + data);
     overrides.add("warehouse=" + warehouseDir);
@@ -108,7 +118,7 @@ public final class Benchmark {
       overrides.add("sources." + t.name() + ".format=parquet");
     }
     ChurnConfig config = ChurnConfig.load(options.config(), overrides);
-    GeneratorOptions g = new GeneratorOptions(accounts, LocalDate.parse("2024-01-01"), options.months(), 7L, data,
+    GeneratorOptions g = new GeneratorOptions(accounts, LocalDate.parse("2024-01-01"), options.months(), options.seed(), data,
         "parquet", 0.0, config.model().horizonDays(), config.model().graceDays());
     LocalDate cutoff = g.cutoff();
     LiveHeapMeter heap = new LiveHeapMeter();
@@ -168,7 +178,7 @@ public final class Benchmark {
     double fullSeconds = seconds(t);
 
     // DuckDB over the same files, then the values compared account by account.
-    String duckOut = options.dir() + "/duckdb-" + accounts + ".parquet";
+    String duckOut = options.folder("duckdb", accounts) + ".parquet";
     new File(duckOut).delete();
     double duckSeconds = DuckDbPeer.usageIndicators(new File(data + "/product_events").getAbsolutePath(), cutoff,
         intent, config.indicators().errorFeatures(), config.indicators().keyFeatures(),

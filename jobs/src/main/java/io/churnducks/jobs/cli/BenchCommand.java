@@ -43,6 +43,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--months", defaultValue = "24", description = "Months of generated history (default ${DEFAULT-VALUE}).")
   int months;
 
+  @Option(names = "--seed", defaultValue = "7",
+      description = "Generator seed: another seed generates another company (default ${DEFAULT-VALUE}).")
+  long seed;
+
   @Option(names = "--dir", paramLabel = "DIR", defaultValue = "./bench",
       description = "Where generated data and warehouses are kept between runs (default ${DEFAULT-VALUE}).")
   String dir;
@@ -56,7 +60,7 @@ public final class BenchCommand implements Callable<Integer> {
     ChurnConfig config = common.load();
     SparkSession spark = SparkSessions.create(config);
     List<Integer> rungs = rungs(maxAccounts);
-    List<Benchmark.Rung> results = new Benchmark(spark, new Benchmark.Options(rungs, dir, months, common.config,
+    List<Benchmark.Rung> results = new Benchmark(spark, new Benchmark.Options(rungs, dir, months, seed, common.config,
         common.overrides)).run();
     Runtime rt = Runtime.getRuntime();
     long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
@@ -68,7 +72,11 @@ public final class BenchCommand implements Callable<Integer> {
       args.add("--months");
       args.add(String.valueOf(months));
     }
-    String report = BenchmarkReport.markdown(results, months, machine, String.join(" ", args),
+    if (seed != Benchmark.DEFAULT_SEED) {
+      args.add("--seed");
+      args.add(String.valueOf(seed));
+    }
+    String report = BenchmarkReport.markdown(results, months, seed, machine, String.join(" ", args),
         LocalDate.now(ZoneOffset.UTC).toString());
     System.out.println(report);
     try {
