@@ -128,7 +128,8 @@ public final class DuckSegmentation extends Estimator<DuckSegmentModel> implemen
     overClusters = new IntParam(this, "overClusters",
         "k-means clusters found first and then merged (Ward) into each k tried", ParamValidators.gtEq(2));
     covarianceRidge = new DoubleParam(this, "covarianceRidge",
-        "added to each segment's covariance diagonal (standardised units) so no segment collapses",
+        "added to each segment's covariance diagonal (standardised units) so no segment collapses, on top of "
+        + "the counting variance of whole-numbered indicators (h^2 / 12 for grid step h)",
         ParamValidators.gt(0.0));
     refineIter = new IntParam(this, "refineIter", "most rounds of classification EM per k (0 = k-means shapes only)",
         ParamValidators.gtEq(0));
@@ -380,6 +381,10 @@ public final class DuckSegmentation extends Estimator<DuckSegmentModel> implemen
     }
     SegmentScaling scaling = SegmentScaling.learn(rows, indicators(), List.of(getOrDefault(logScaledCols)), weights);
     int d = scaling.columns().size();
+    double[] ridge = scaling.countingVariance(rows);
+    for (int i = 0; i < d; i++) {
+      ridge[i] += (Double) getOrDefault(covarianceRidge);
+    }
     Dataset<Row> points = DuckSegmentModel.points(rows.select(), rows, scaling).cache();
     List<Dataset<Row>> cached = new ArrayList<>(List.of(points));
     try {
@@ -406,8 +411,8 @@ public final class DuckSegmentation extends Estimator<DuckSegmentModel> implemen
             .toArray(Column[]::new)), col("_fine").plus(1));
         Dataset<Row> partition = finePoints.withColumn("_segment", start);
         long minSize = (long) Math.ceil((Double) getOrDefault(minSegmentShare) * n);
-        GaussianClusters.Refined refined = GaussianClusters.refine(partition, "_point", "_segment", d,
-            (Double) getOrDefault(covarianceRidge), (Integer) getOrDefault(refineIter), minSize);
+        GaussianClusters.Refined refined = GaussianClusters.refine(partition, "_point", "_segment", d, ridge,
+            (Integer) getOrDefault(refineIter), minSize);
         int found = refined.clusters().k();
         if (found < 2 || fitted.containsKey(found) && scores.stream().anyMatch(x -> x.k() == found
             && x.bic() <= refined.bic())) {
@@ -443,7 +448,7 @@ public final class DuckSegmentation extends Estimator<DuckSegmentModel> implemen
       }
       DuckSegmentModel.KScore fresh = best;
       DuckSegmentModel.Challenger challenger = null;
-      Optional<Carried> carried = carryOver(rows, scaling, n, cached);
+      Optional<Carried> carried = carryOver(rows, scaling, ridge, n, cached);
       Carried used = null;
       if (carried.isPresent()) {
         DuckSegmentModel.KScore kept = carried.get().score();
@@ -498,7 +503,8 @@ public final class DuckSegmentation extends Estimator<DuckSegmentModel> implemen
    * and classification EM refines that partition in tonight's scaling. Empty without a previous
    * model, when tonight lacks one of its indicators, or when fewer than 2 segments survive.
    */
-  private Optional<Carried> carryOver(Dataset<Row> rows, SegmentScaling scaling, long n, List<Dataset<Row>> cached) {
+  private Optional<Carried> carryOver(Dataset<Row> rows, SegmentScaling scaling, double[] ridge, long n,
+      List<Dataset<Row>> cached) {
     if (previous == null || !Arrays.asList(rows.columns()).containsAll(previous.scaling().columns())) {
       return Optional.empty();
     }
@@ -506,7 +512,7 @@ public final class DuckSegmentation extends Estimator<DuckSegmentModel> implemen
     Dataset<Row> partition = DuckSegmentModel.points(before.select("_segment"), before, scaling).cache();
     cached.add(partition);
     GaussianClusters.Refined refined = GaussianClusters.refine(partition, "_point", "_segment",
-        scaling.columns().size(), (Double) getOrDefault(covarianceRidge), (Integer) getOrDefault(refineIter),
+        scaling.columns().size(), ridge, (Integer) getOrDefault(refineIter),
         (long) Math.ceil((Double) getOrDefault(minSegmentShare) * n));
     if (refined.clusters().k() < 2) {
       return Optional.empty();

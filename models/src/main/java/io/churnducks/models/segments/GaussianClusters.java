@@ -20,7 +20,8 @@ import static org.apache.spark.ml.functions.vector_to_array;
 
 /**
  * Segments as Gaussians: each has a share of the customers, a mean and its own covariance (plus a
- * small ridge on the diagonal, so a flat direction cannot make it singular). A customer belongs to
+ * ridge on the diagonal, per dimension, so a flat direction cannot make it singular and a segment of
+ * customers sharing one count cannot claim a spread finer than counting allows). A customer belongs to
  * the segment under which it is most likely, its share included. Unlike k-means' equal round
  * clusters, a segment may be wide in one behaviour and narrow in another, as real customer types are.
  *
@@ -82,7 +83,7 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
    *
    * @return the Gaussians and, per Gaussian, the segment number it was estimated from
    */
-  static Estimate estimate(Dataset<Row> points, String point, String segment, int d, double ridge, long minSize) {
+  static Estimate estimate(Dataset<Row> points, String point, String segment, int d, double[] ridge, long minSize) {
     List<Column> aggs = new ArrayList<>();
     Column x = vector_to_array(col(point), "float64");
     for (int i = 0; i < d; i++) {
@@ -113,7 +114,7 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
       int at = 2 + d;
       for (int i = 0; i < d; i++) {
         for (int j = 0; j <= i; j++) {
-          cov[i][j] = r.getDouble(at++) / m - mu[i] * mu[j] + (i == j ? ridge : 0.0);
+          cov[i][j] = r.getDouble(at++) / m - mu[i] * mu[j] + (i == j ? ridge[i] : 0.0);
           cov[j][i] = cov[i][j];
         }
       }
@@ -146,7 +147,7 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
    * when no customer moves; segments smaller than {@code minSize} are dissolved on the way. {@code points} should be cached; each round's partition is cached and
    * the previous one released.
    */
-  static Refined refine(Dataset<Row> points, String point, String segment, int d, double ridge, int rounds,
+  static Refined refine(Dataset<Row> points, String point, String segment, int d, double[] ridge, int rounds,
       long minSize) {
     // Every round works on the same base rows: the partition is an expression of the point and the
     // previous round's Gaussians, so no plan grows with the rounds.

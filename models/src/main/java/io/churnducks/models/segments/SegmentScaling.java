@@ -8,6 +8,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -15,6 +16,8 @@ import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log1p;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.stddev_pop;
 
 /**
@@ -82,6 +85,34 @@ public record SegmentScaling(List<String> columns, boolean[] logScaled, double[]
       sd[i] = s.isNullAt(2 * i + 1) ? 0.0 : s.getDouble(2 * i + 1);
     }
     return new SegmentScaling(columns, log, median, low, high, mean, sd, weight.clone());
+  }
+
+  /**
+   * Per coordinate, the variance that counting alone puts on a whole-numbered indicator: h² / 12 for
+   * grid step h in this scaling's units (Sheppard's correction; h is the step at the indicator's
+   * lower clipping quantile, the widest for a log-scaled count), 0 for an indicator with a fractional
+   * value. A segment whose customers share one count (say, no intent events at all) has no spread of
+   * its own on it; without this floor its Gaussian would claim an exactness the counts do not have
+   * and win customers on a technicality. One pass over {@code population}.
+   */
+  public double[] countingVariance(Dataset<Row> population) {
+    int n = columns.size();
+    List<Column> fractions = new ArrayList<>();
+    for (String c : columns) {
+      Column v = col(c).cast("double");
+      fractions.add(coalesce(max(abs(v.minus(round(v)))), lit(0.0)));
+    }
+    Row r = population.agg(fractions.get(0), fractions.subList(1, n).toArray(Column[]::new)).first();
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      if (r.getDouble(i) > 0 || sd[i] <= 0) {
+        continue;
+      }
+      double step = logScaled[i] ? Math.log1p(Math.expm1(low[i]) + 1) - low[i] : 1.0;
+      double h = step * weight[i] / sd[i];
+      out[i] = h * h / 12;
+    }
+    return out;
   }
 
   /** The value of indicator {@code i} after log, imputation and clipping (the unstandardised coordinate). */
