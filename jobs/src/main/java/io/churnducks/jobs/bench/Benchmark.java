@@ -118,8 +118,8 @@ public final class Benchmark {
       overrides.add("sources." + t.name() + ".format=parquet");
     }
     ChurnConfig config = ChurnConfig.load(options.config(), overrides);
-    GeneratorOptions g = new GeneratorOptions(accounts, LocalDate.parse("2024-01-01"), options.months(), options.seed(), data,
-        "parquet", 0.0, config.model().horizonDays(), config.model().graceDays());
+    GeneratorOptions g = new GeneratorOptions(accounts, LocalDate.parse("2024-01-01"), options.months(),
+        options.seed(), data, "parquet", 0.0, config.model().horizonDays(), config.model().graceDays());
     LocalDate cutoff = g.cutoff();
     LiveHeapMeter heap = new LiveHeapMeter();
     heap.start();

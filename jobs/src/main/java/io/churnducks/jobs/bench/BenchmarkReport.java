@@ -14,16 +14,18 @@ public final class BenchmarkReport {
 
   /**
    * @param months   months of generated history
+   * @param seed     the generator seed of the companies
    * @param machine  cores, memory and JVM heap of the machine that ran it
    * @param command  the command that reproduces the run
    */
-  public static String markdown(List<Benchmark.Rung> rungs, int months, long seed, String machine, String command, String date) {
+  public static String markdown(List<Benchmark.Rung> rungs, int months, long seed, String machine, String command,
+      String date) {
     StringBuilder b = new StringBuilder();
     b.append("# Benchmarks\n\n");
     b.append("Written by `churn bench` on ").append(date).append(" from its own measurements; do not edit by hand.\n\n");
     b.append("Machine: ").append(machine).append(".  \nReproduce: `").append(command).append("`\n\n");
-    b.append("Each rung generates a company (" + months + " months, generator seed " + seed + ", events as Parquet laid out "
-        + "by event date), then in one run "
+    b.append("Each rung generates a company (" + months + " months, generator seed " + seed + ", events as Parquet "
+        + "laid out by event date), then in one run "
         + "on the same files: **first night** (the whole history validated and rolled up, features, training, "
         + "segments, scores), **next night** after one more day of events lands, the **usage indicator stage "
         + "alone** over the whole history from the roll-ups, and **DuckDB** computing the same usage indicators "

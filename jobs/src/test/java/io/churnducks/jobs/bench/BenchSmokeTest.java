@@ -30,7 +30,8 @@ class BenchSmokeTest extends SparkTestBase {
     spark().conf().set("spark.sql.codegen.wholeStage", "true");
     spark().conf().set("spark.sql.codegen.factoryMode", "FALLBACK");
     Benchmark.Options options = new Benchmark.Options(List.of(5000), tmp.toString(), 12, Benchmark.DEFAULT_SEED,
-        new File("../conf/demo.conf"), List.of("model.training-months=6", "model.backtest-folds=1", "model.candidates=[{type=logistic-regression}]"));
+        new File("../conf/demo.conf"), List.of("model.training-months=6", "model.backtest-folds=1",
+        "model.candidates=[{type=logistic-regression}]"));
 
     List<Benchmark.Rung> rungs = new Benchmark(spark(), options).run();
 
@@ -51,7 +52,8 @@ class BenchSmokeTest extends SparkTestBase {
     System.out.println("bench smoke health: " + r.health().describe());
     assertEquals(0, r.health().rises(), "the true churn probability falls decile by decile as health rises: "
         + r.health().describe());
-    String report = BenchmarkReport.markdown(rungs, 12, Benchmark.DEFAULT_SEED, "test machine", "bin/churn bench --max-accounts 5000", "today");
+    String report = BenchmarkReport.markdown(rungs, 12, Benchmark.DEFAULT_SEED, "test machine",
+        "bin/churn bench --max-accounts 5000", "today");
     assertTrue(report.contains("| 5,000 | "), report);
     assertTrue(report.contains("AUC ratio"), report);
     assertTrue(report.contains("Duck segments"), report);
