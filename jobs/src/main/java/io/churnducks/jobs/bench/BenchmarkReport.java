@@ -63,16 +63,18 @@ public final class BenchmarkReport {
     }
     b.append("\n**Churn model** of the next night against the generator's hidden truth: the accounts it scored, "
         + "what happened to them within the horizon after the run date, and the same accounts ranked by their true "
-        + "churn probabilities (the best any model can do). *Ratio* = product ÷ truth.\n\n");
+        + "churn probabilities (the best any model can do). *Ratio* = product ÷ truth. *Expected lift ratio* takes "
+        + "the true probabilities as the outcomes: the lift ratio the real outcomes give on average, without their "
+        + "sampling noise.\n\n");
     b.append("| accounts | scored | churn rate | model | AUC | true AUC | AUC ratio | top-decile lift | true lift | "
-        + "lift ratio | ECE | pooled backtest AUC |\n");
-    b.append("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "lift ratio | expected lift ratio | ECE | pooled backtest AUC |\n");
+    b.append("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Benchmark.Rung r : rungs) {
       ModelVsTruth m = r.model();
       b.append(String.format(Locale.ROOT, "| %,d | %,d | %.3f | %s | %.3f | %.3f | %.3f | %.2f | %.2f | %.3f | %.3f | "
-              + "%.3f |\n", r.accounts(), m.model().examples(), m.model().churnRate(), m.candidate(), m.model().auc(),
-          m.truth().auc(), m.aucRatio(), m.model().topDecileLift(), m.truth().topDecileLift(), m.liftRatio(),
-          m.model().ece(), m.backtestAuc()));
+              + "%.3f | %.3f |\n", r.accounts(), m.model().examples(), m.model().churnRate(), m.candidate(),
+          m.model().auc(), m.truth().auc(), m.aucRatio(), m.model().topDecileLift(), m.truth().topDecileLift(),
+          m.liftRatio(), m.expectedLiftRatio(), m.model().ece(), m.backtestAuc()));
     }
     b.append("\n**Duck segments** of the next night against the generator's hidden personas: adjusted Rand index "
         + "(1 = the same grouping) and each persona's majority segment with the share of the persona in it.\n\n");

@@ -25,9 +25,11 @@ import static org.apache.spark.sql.functions.when;
  * @param truth        the true probabilities against the same outcomes (the best any model can do)
  * @param backtestAuc  what the run's pooled backtest said the AUC would be
  * @param backtestEce  the calibrated backtest's ECE (NaN with fewer than two usable folds)
+ * @param expectedLiftRatio the top-decile lift ratio with the true probabilities as the outcomes (what the
+ *                     real outcomes' lift ratio is on average, free of their sampling noise)
  */
 public record ModelVsTruth(String candidate, BinaryMetrics model, BinaryMetrics truth, double backtestAuc,
-    double backtestEce) {
+    double backtestEce, double expectedLiftRatio) {
 
   /** Measures the scores of {@code runDate} in {@code warehouse} against the truth under {@code sampleDir}. */
   public static ModelVsTruth measure(SparkSession spark, String sampleDir, Warehouse warehouse, LocalDate runDate) {
@@ -38,11 +40,14 @@ public record ModelVsTruth(String candidate, BinaryMetrics model, BinaryMetrics 
     try {
       BinaryMetrics model = BinaryMetrics.of(joined, "label", "churn_probability");
       BinaryMetrics best = BinaryMetrics.of(joined, "label", "true_churn_probability");
+      double expectedLiftRatio = BinaryMetrics.expectedTopDecileLift(joined, "true_churn_probability",
+          "churn_probability") / BinaryMetrics.expectedTopDecileLift(joined, "true_churn_probability",
+          "true_churn_probability");
       Dataset<Row> chosen = warehouse.read("model_evaluations", runDate).where(col("chosen"));
       Row pooled = chosen.where(col("evaluation").equalTo(ModelEvaluations.POOLED)).first();
       Row calibrated = chosen.where(col("evaluation").equalTo(ModelEvaluations.CALIBRATED)).first();
       return new ModelVsTruth(pooled.getAs("candidate"), model, best, orNaN(pooled.getAs("roc_auc")),
-          orNaN(calibrated.getAs("ece")));
+          orNaN(calibrated.getAs("ece")), expectedLiftRatio);
     } finally {
       joined.unpersist();
     }
@@ -64,9 +69,9 @@ public record ModelVsTruth(String candidate, BinaryMetrics model, BinaryMetrics 
   /** One line for logs and reports. */
   public String describe() {
     return String.format(Locale.ROOT, "%d accounts, churn rate %.3f; %s: AUC %.3f vs true %.3f (ratio %.3f), "
-            + "top-decile lift %.2f vs true %.2f (ratio %.3f), ECE %.3f (true %.3f); pooled backtest AUC %.3f, "
-            + "calibrated backtest ECE %.3f", model.examples(), model.churnRate(), candidate, model.auc(), truth.auc(),
-        aucRatio(), model.topDecileLift(), truth.topDecileLift(), liftRatio(), model.ece(), truth.ece(), backtestAuc,
-        backtestEce);
+            + "top-decile lift %.2f vs true %.2f (ratio %.3f; expected %.3f), ECE %.3f (true %.3f); pooled backtest "
+            + "AUC %.3f, calibrated backtest ECE %.3f", model.examples(), model.churnRate(), candidate, model.auc(),
+        truth.auc(), aucRatio(), model.topDecileLift(), truth.topDecileLift(), liftRatio(), expectedLiftRatio,
+        model.ece(), truth.ece(), backtestAuc, backtestEce);
   }
 }

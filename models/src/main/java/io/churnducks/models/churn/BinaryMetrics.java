@@ -113,6 +113,22 @@ public record BinaryMetrics(long examples, double churnRate, double auc, double 
         curve);
   }
 
+  /**
+   * The top-decile lift of {@code probability} when each example's outcome is known only as a
+   * probability ({@code outcomeProbability}, e.g. a simulation's true churn probability): the mean
+   * outcome probability of the 10 % highest scores ÷ the mean over all. The expected value of the
+   * lift measured on real outcomes, without their sampling noise; NaN when every outcome
+   * probability is 0.
+   */
+  public static double expectedTopDecileLift(Dataset<Row> frame, String outcomeProbability, String probability) {
+    Dataset<Row> scored = frame.withColumn(probability, col(probability).cast("double"));
+    Column q = col(outcomeProbability).cast("double");
+    Row totals = scored.agg(count(lit(1)), sum(q)).first();
+    long n = totals.getLong(0);
+    double expected = totals.isNullAt(1) ? 0 : totals.getDouble(1);
+    return n == 0 || expected <= 0 ? Double.NaN : liftCurve(scored, q, probability, n, expected).get(0).lift();
+  }
+
   /** The cumulative lift of the riskiest 10 %, 20 %, …, 100 %: one quantile sketch and one aggregate pass. */
   private static List<LiftPoint> liftCurve(Dataset<Row> scored, Column y, String probability, long n, double churners) {
     double[] quantiles = new double[BINS - 1];

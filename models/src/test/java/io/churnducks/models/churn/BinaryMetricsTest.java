@@ -48,6 +48,18 @@ class BinaryMetricsTest extends SparkTestBase {
   }
 
   @Test
+  void theExpectedLiftAveragesTheOutcomeProbabilitiesOfTheRiskiestTenthAgainstAll() {
+    // Outcome probabilities 0.1..1.0 (mean 0.55); the score ranks 0.6 first, so the top tenth holds 0.6.
+    double[][] rows = {{0.6, 0.99}, {1.0, 0.9}, {0.9, 0.8}, {0.8, 0.7}, {0.7, 0.6}, {0.5, 0.5}, {0.4, 0.4},
+        {0.3, 0.3}, {0.2, 0.2}, {0.1, 0.1}};
+    assertEquals(0.6 / 0.55, BinaryMetrics.expectedTopDecileLift(scored(rows), "label", "p"), 1e-9);
+    // Ranked by the outcome probabilities themselves: the best lift there is, 1.0 / 0.55.
+    assertEquals(1.0 / 0.55, BinaryMetrics.expectedTopDecileLift(scored(rows), "label", "label"), 1e-9);
+    assertTrue(Double.isNaN(BinaryMetrics.expectedTopDecileLift(scored(new double[][] {{0, 0.3}, {0, 0.2}}), "label",
+        "p")));
+  }
+
+  @Test
   void theLiftCurveCountsChurnersAmongTheRiskiestShares() {
     double[][] rows = {{1, 0.9}, {0, 0.8}, {1, 0.7}, {0, 0.3}, {0, 0.2}, {0, 0.1}, {1, 0.6}, {0, 0.4}, {0, 0.05},
         {0, 0.15}};
