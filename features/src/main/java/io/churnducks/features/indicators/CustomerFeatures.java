@@ -20,6 +20,7 @@ import java.util.Optional;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DateType;
@@ -192,6 +193,10 @@ public final class CustomerFeatures {
           "Product usage events, last 90 days."),
       measure("usage_trend_28d", DoubleType, USAGE, "log ratio", Stage.LATER, "56 days", Good.HIGHER,
           "ln((events_28d+1)/(events_prev_28d+1)); negative = falling usage."),
+      measure("usage_vs_first_14d", DoubleType, USAGE, "log ratio", Stage.LATER, "since signup", Good.HIGHER,
+          "ln((events_28d+1)/(2*early_events_14d+1)): the last 28 days' use against the pace of the first 14 days "
+              + "(negative = using less than while onboarding; a slow fade that no 28-day trend shows; null in the "
+              + "first 14 days)."),
       measure("events_per_active_user_28d", DoubleType, USAGE, "events / user", Stage.LATER, "28 days", Good.HIGHER,
           "events_28d / active_users_28d (depth of use; 0 without active users)."),
       measure("features_used_28d", LongType, USAGE, "features", Stage.LATER, "28 days", Good.HIGHER,
@@ -362,7 +367,10 @@ public final class CustomerFeatures {
       out = out.join(usage.get().drop(UsageHistory.LAST_ACTIVE, UsageHistory.FIRST_VALUE), key, "left")
           .withColumn("seat_utilisation",
               when(col("seats").gt(0), col("active_users_28d").divide(col("seats"))))
-          .withColumn("never_used", when(col("days_since_last_activity").isNull(), 1).otherwise(0));
+          .withColumn("never_used", when(col("days_since_last_activity").isNull(), 1).otherwise(0))
+          .withColumn("usage_vs_first_14d", when(col("tenure_days").geq(UsageHistory.ONBOARDING_DAYS),
+              log(col("events_28d").plus(1)).minus(log(col("early_events_14d")
+                  .multiply(28.0 / UsageHistory.ONBOARDING_DAYS).plus(1)))));
     }
     if (tables.containsKey(InputContract.INVOICES.name())) {
       out = out.join(PaymentReliabilityIndicators.apply(spine, tables.get(InputContract.INVOICES.name())), key, "left");
