@@ -23,6 +23,7 @@ SELECT customer_ref AS account_id,
            * (1 - coalesce(CAST(percent_off AS DOUBLE), 0) / 100.0) / 100.0 AS mrr,
        CAST(quantity AS INTEGER) AS seats,
        coalesce(CAST(percent_off AS DOUBLE), 0.0) AS discount_pct,
+       CAST(epoch_ms(CAST(discount_end AS BIGINT) * 1000) AS DATE) AS discount_end_date,
        plan_nickname AS plan,
        CASE plan_interval WHEN 'year' THEN 12 WHEN 'month' THEN 1 END AS billing_period_months
 FROM read_csv('${sample_dir}/billing_subscriptions/*.csv', header = true, all_varchar = true, escape = '\')

@@ -9,6 +9,7 @@
 CREATE OR REPLACE TEMP VIEW subscription_rows AS
 WITH s AS (
   SELECT account_id, start_date, end_date, mrr, seats, discount_pct, plan, billing_period_months,
+         CASE WHEN discount_pct > 0 THEN discount_end_date END AS offer_end,
          least(coalesce(end_date, DATE '${as_of}'), DATE '${as_of}') AS known_end
   FROM subscriptions
   WHERE start_date < DATE '${as_of}'),
@@ -41,6 +42,7 @@ WITH agg AS (
          arg_max(plan, mrr) FILTER (WHERE described) AS plan,
          arg_max(billing_period_months, mrr) FILTER (WHERE described) AS billing_period_months,
          arg_max(renewal, mrr) FILTER (WHERE described) AS renewal,
+         min(offer_end) FILTER (WHERE described AND offer_end >= DATE '${as_of}') AS offer_end,
          max(covered_until) AS covered_until,
          sum(mrr) FILTER (WHERE first_day) AS first_mrr,
          CAST(sum(seats) FILTER (WHERE first_day) AS INTEGER) AS first_seats,
@@ -94,7 +96,9 @@ SELECT a.account_id,
        coalesce(m.upgrades_90d, 0) AS upgrades_90d,
        coalesce(m.downgrades_90d, 0) AS downgrades_90d,
        CASE WHEN e.discount_end >= DATE '${as_of}' - 90 THEN 1 ELSE 0 END AS discount_ended_90d,
-       date_diff('day', e.discount_end, DATE '${as_of}') AS days_since_discount_end
+       date_diff('day', e.discount_end, DATE '${as_of}') AS days_since_discount_end,
+       CASE WHEN a.covered_until = DATE '${as_of}' THEN date_diff('day', DATE '${as_of}', a.offer_end) END
+           AS days_to_discount_end
 FROM agg a
 LEFT JOIN move_counts m USING (account_id)
 LEFT JOIN discount_end e USING (account_id);
@@ -166,7 +170,7 @@ SELECT a.account_id,
        s.mrr, s.seats, s.seats_unknown, s.discount_pct, s.plan, s.billing_period_months, s.days_to_renewal,
        s.first_plan, s.first_mrr, s.first_seats, s.first_discount_pct, s.price_change_since_signup,
        s.mrr_change_90d, s.seats_change_90d, s.upgrades_90d, s.downgrades_90d, s.discount_ended_90d,
-       s.days_since_discount_end,
+       s.days_since_discount_end, s.days_to_discount_end,
        -- usage
        coalesce(h.early_events_14d, 0)::DOUBLE AS early_events_14d,
        coalesce(h.early_active_days_14d, 0) AS early_active_days_14d,

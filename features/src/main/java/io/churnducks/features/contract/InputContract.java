@@ -64,6 +64,8 @@ public final class InputContract {
           ColumnSpec.optional("billing_period_months", IntegerType, "Months per billing period (1 = monthly, 12 = yearly).").mustBeNonNegative(),
           ColumnSpec.optional("seats", IntegerType, "Licensed seats.").mustBeNonNegative(),
           ColumnSpec.optional("discount_pct", DoubleType, "Discount in percent (0-100).").between(0, 100).withDefault("0.0"),
+          ColumnSpec.optional("discount_end_date", DateType, "First day the discount no longer applies, for a "
+              + "time-limited discount (a coupon's end, set when it was granted); null = no discount or no end."),
           ColumnSpec.optional("auto_renew", BooleanType, "Renews automatically at period end (inverse of "
               + "cancel-at-period-end). Extract-time: the state when exported, with no date of change, so no "
               + "point-in-time indicator uses it.")),

@@ -165,6 +165,10 @@ public final class CustomerFeatures {
           "Days in the last 90 on which a new subscription lowered the account's MRR (not to zero)."),
       measure("discount_ended_90d", IntegerType, null, FLAG, Stage.LATER, "90 days", Good.LOWER,
           "1 when a larger discount than today's ended in the last 90 days."),
+      measure("days_to_discount_end", IntegerType, null, "days", Stage.LATER, "as of", Good.HIGHER,
+          "Days to the end of the current time-limited discount (the source's discount_end_date: a coupon or "
+              + "introductory offer whose end was set when it was granted); null: no such discount. The price rises "
+              + "then, and customers who came for the price decide whether to stay."),
       measure("days_since_discount_end", IntegerType, null, "days", Stage.LATER, "whole history", Good.HIGHER,
           "Days since the latest end of a larger discount than today's (null: none ended)."),
       // Now: usage.

@@ -63,6 +63,7 @@ public final class ReasonPhrases implements Serializable {
     t.put("discount_ended_90d:high", "discount ended in the last 90 days");
     t.put("discount_ended_90d:low", "no discount ended in the last 90 days");
     t.put("days_since_discount_end", "discount ended {v} days ago");
+    t.put("days_to_discount_end", "discount ends in {v} days");
     t.put("active_users_28d", "{v} active users in 28 days (typical {t})");
     t.put("active_users_prev_28d", "{v} active users in the 28 days before (typical {t})");
     t.put("lost_users_28d", "{v} users stopped using the product in the last 28 days");

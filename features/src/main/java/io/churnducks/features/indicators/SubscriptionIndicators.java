@@ -58,6 +58,10 @@ import static org.apache.spark.sql.functions.when;
  *   <li>{@code discount_ended_90d}: 1 when a subscription with a larger discount than today's
  *       ended in the last 90 days, else 0; {@code days_since_discount_end}: days since the latest
  *       such end, any age (null: none)</li>
+ *   <li>{@code days_to_discount_end}: days from D to the end of the time-limited discount
+ *       ({@code discount_end_date}, known when the discount was granted) of a subscription covering
+ *       the day before D, the nearest if several; null for a lapsed account, no such discount, or an
+ *       end already passed</li>
  * </ul>
  */
 public final class SubscriptionIndicators {
@@ -69,11 +73,15 @@ public final class SubscriptionIndicators {
   public static Dataset<Row> apply(Dataset<Row> spine, Dataset<Row> subscriptions) {
     Windows.require(subscriptions, "subscription indicators", "account_id", "start_date", "end_date", "mrr",
         "seats", "discount_pct", "plan", "billing_period_months");
+    // A source without time-limited discounts (or a table conformed before the column existed) has no ends.
+    Column offerEnd = Arrays.asList(subscriptions.columns()).contains("discount_end_date")
+        ? col("discount_end_date") : lit(null).cast("date");
     // An end on or after the as-of date is capped to it: the subscription still covered the day before.
     Dataset<Row> paired = Windows.before(subscriptions, "start_date", spine, 0)
         .select(col("account_id"), col("as_of_date"), col("start_date"), col("end_date"),
             least(coalesce(col("end_date"), col("as_of_date")), col("as_of_date")).as("_known_end"),
-            col("mrr"), col("seats"), col("discount_pct"), col("plan"), col("billing_period_months"));
+            col("mrr"), col("seats"), col("discount_pct"), col("plan"), col("billing_period_months"),
+            when(col("discount_pct").gt(0), offerEnd).as("_offer_end"));
     WindowSpec perAccount = Window.partitionBy("account_id", "as_of_date");
     Dataset<Row> rows = paired
         .withColumn("_covered_until", max("_known_end").over(perAccount))
@@ -102,7 +110,8 @@ public final class SubscriptionIndicators {
         max_by(when(first, col("plan")), when(first, col("mrr"))).as("first_plan"),
         sum(when(covers90, col("mrr"))).as("_mrr_90"),
         sum(when(covers90, col("seats"))).cast("int").as("_seats_90"),
-        max(when(discountEnded, col("end_date"))).as("_discount_end"));
+        max(when(discountEnded, col("end_date"))).as("_discount_end"),
+        min(when(described.and(col("_offer_end").geq(col("as_of_date"))), col("_offer_end"))).as("_offer_end"));
     Dataset<Row> withMoves = agg.join(moves(rows), KEY, "left");
 
     Column lapsed = Arrays.asList(spine.columns()).contains("lapsed") ? coalesce(col("lapsed"), lit(false)) : lit(false);
@@ -132,7 +141,8 @@ public final class SubscriptionIndicators {
         coalesce(col("upgrades_90d"), lit(0L)).as("upgrades_90d"),
         coalesce(col("downgrades_90d"), lit(0L)).as("downgrades_90d"),
         when(col("_discount_end").geq(date_sub(col("as_of_date"), 90)), 1).otherwise(0).as("discount_ended_90d"),
-        Windows.daysBefore(col("_discount_end")).as("days_since_discount_end"));
+        Windows.daysBefore(col("_discount_end")).as("days_since_discount_end"),
+        when(active, datediff(col("_offer_end"), col("as_of_date"))).as("days_to_discount_end"));
   }
 
   /**

@@ -27,7 +27,7 @@ import java.util.Map;
  *       basic one; usage in every window, intent and error events, unpaid and late invoices, a credit
  *       note, tickets (one urgent, closed a day later), surveys.</li>
  *   <li>a2 "Tech" (120 employees), signed up 2024-03-20: onboarding right now; two subscriptions,
- *       one ending on D; a refunded invoice (refund of unknown date: paid); an open high-priority ticket.</li>
+ *       one ending on D, the other on an introductory discount until 05-20; a refunded invoice (refund of unknown date: paid); an open high-priority ticket.</li>
  *   <li>a3 signed up on D: nothing yet.</li>
  * </ul>
  */
@@ -92,8 +92,14 @@ final class FeatureStory {
 
     void subscription(String id, String account, String start, String end, double mrr, Integer seats,
         double discountPct, String plan) {
+      subscription(id, account, start, end, mrr, seats, discountPct, null, plan);
+    }
+
+    /** A subscription whose discount is time-limited: it ends on {@code discountEnd}. */
+    void subscription(String id, String account, String start, String end, double mrr, Integer seats,
+        double discountPct, String discountEnd, String plan) {
       subscriptions.add(new Object[] {id, account, d(start), end == null ? null : d(end), mrr, plan, 1, seats,
-          discountPct, true});
+          discountPct, discountEnd == null ? null : d(discountEnd), true});
     }
 
     void invoice(String id, String account, String issued, String status) {
@@ -180,8 +186,8 @@ final class FeatureStory {
     t.account("a3", "2024-04-01", null, "partner");
 
     t.subscription("s1", "a1", "2024-01-01", null, 100.0, 5, 0.0, "pro");
-    t.subscription("s0", "a1", "2023-12-01", "2024-03-01", 50.0, 2, 20.0, "basic");
-    t.subscription("s2", "a2", "2024-03-20", null, 30.0, 2, 10.0, "starter");
+    t.subscription("s0", "a1", "2023-12-01", "2024-03-01", 50.0, 2, 20.0, "2024-03-01", "basic");
+    t.subscription("s2", "a2", "2024-03-20", null, 30.0, 2, 10.0, "2024-05-20", "starter");
     t.subscription("s3", "a2", "2024-03-25", "2024-04-01", 20.0, 1, 0.0, "addon");
 
     // a1 usage: last 28 days [03-04, 03-31], previous 28 days [02-05, 03-03].

@@ -66,20 +66,22 @@ class IndicatorValuesTest extends SparkTestBase {
     Dataset<Row> actual = FeatureStory.withAllSources(spark()).features()
         .select("account_id", "as_of_date", "first_plan", "first_mrr", "first_seats", "first_discount_pct",
             "billing_period_months", "days_to_renewal", "price_change_since_signup", "mrr_change_90d",
-            "seats_change_90d", "upgrades_90d", "downgrades_90d", "days_since_discount_end", "employee_band", "country");
+            "seats_change_90d", "upgrades_90d", "downgrades_90d", "days_since_discount_end", "days_to_discount_end",
+            "employee_band", "country");
 
     assertFramesApproximatelyEqual(frame(actual.schema(),
         // a1 began on the discounted basic plan (50 for 2 seats); on 01-02 (D-90) basic and pro both ran (150, 7
         // seats); pro renews monthly on the 1st; the basic discount ended on 03-01.
         new Object[] {"a1", ON_D, "basic", 50.0, 2, 20.0, 1, 0, 100.0 / 5 / 25 - 1, -1.0 / 3, -2, 0L, 0L, 31,
-            "1-10", "DE"},
+            null, "1-10", "DE"},
         // On 03-15 the pro start on 01-01 (150 after, 50 the day before) is an upgrade within 90 days.
         new Object[] {"a1", ON_MID, "basic", 50.0, 2, 20.0, 1, 17, 100.0 / 5 / 25 - 1, 100.0 / 50 - 1, 3, 1L, 0L, 14,
-            "1-10", "DE"},
-        // a2: starter (30, 2 seats) from 03-20, renewing 04-20; the add-on from 03-25 raised MRR to 50.
+            null, "1-10", "DE"},
+        // a2: starter (30, 2 seats) from 03-20, renewing 04-20, its discount ending on 05-20; the add-on from
+        // 03-25 raised MRR to 50.
         new Object[] {"a2", ON_D, "starter", 30.0, 2, 10.0, 1, 19, 50.0 / 3 / 15 - 1, null, null, 1L, 0L, null,
-            "51-200", "DE"},
-        new Object[] {"a3", ON_D, null, null, null, 0.0, null, null, null, null, null, 0L, 0L, null, "1-10", "DE"}),
+            49, "51-200", "DE"},
+        new Object[] {"a3", ON_D, null, null, null, 0.0, null, null, null, null, null, 0L, 0L, null, null, "1-10", "DE"}),
         actual);
   }
 

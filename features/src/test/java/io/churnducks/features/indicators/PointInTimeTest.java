@@ -28,7 +28,7 @@ class PointInTimeTest extends SparkTestBase {
     later.subscription("s8", "a3", "2024-04-01", null, 40.0, 3, 0.0, "starter");
     later.subscriptions.removeIf(r -> r[0].equals("s1") || r[0].equals("s2"));
     later.subscription("s1", "a1", "2024-01-01", "2024-04-01", 100.0, 5, 0.0, "pro");
-    later.subscription("s2", "a2", "2024-03-20", "2024-04-11", 30.0, 2, 10.0, "starter");
+    later.subscription("s2", "a2", "2024-03-20", "2024-04-11", 30.0, 2, 10.0, "2024-05-20", "starter");
     for (String account : new String[] {"a1", "a2", "a3"}) {
       later.event(account, "2024-04-01T00:00:00", "u1", "d1", "report");
       later.event(account, "2024-04-01T00:00:00", "u9", "d9", "pricing_page");
@@ -71,7 +71,7 @@ class PointInTimeTest extends SparkTestBase {
       }
     }
     // Cancel at period end, flipped at an unknown time: extract-time, never a feature.
-    later.subscriptions.forEach(s -> s[9] = false);
+    later.subscriptions.forEach(s -> s[s.length - 1] = false);
     Dataset<Row> after = CustomerFeatures.compute(FeatureStory.storySpine(spark()), later.frames(spark()), SETTINGS)
         .features();
 

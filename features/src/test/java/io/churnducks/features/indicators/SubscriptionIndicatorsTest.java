@@ -22,7 +22,7 @@ class SubscriptionIndicatorsTest extends SparkTestBase {
 
   private static Object[] sub(String id, String account, String start, String end, double mrr, Integer seats,
       double discount, String plan) {
-    return new Object[] {id, account, d(start), end == null ? null : d(end), mrr, plan, 1, seats, discount, true};
+    return new Object[] {id, account, d(start), end == null ? null : d(end), mrr, plan, 1, seats, discount, null, true};
   }
 
   @Test

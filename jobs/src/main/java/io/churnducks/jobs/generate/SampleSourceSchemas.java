@@ -40,7 +40,10 @@ public final class SampleSourceSchemas {
       field("percent_off", "Discount in percent (0-100); empty when none. "
           + "MRR = unit_amount_cents x quantity x (1 - percent_off/100) / 100."),
       field("cancel_at_period_end", "true when the customer cancelled (the subscription ended "
-          + "in churn), else false; the inverse of auto-renew."));
+          + "in churn), else false; the inverse of auto-renew."),
+      field("discount_end", "Day the discount stops applying, epoch seconds at 00:00 UTC, set when a "
+          + "time-limited discount (an introductory offer) is granted; empty for no discount or one "
+          + "without an end."));
 
   /**
    * Billing invoices export ({@code billing_invoices/}): each invoice as it stands at the extract

@@ -52,24 +52,36 @@ final class SourceRenderer {
   static List<String[]> subscriptions(AccountHistory h, GeneratorOptions o) {
     int cutoff = cutoffDay(o);
     List<String[]> rows = new ArrayList<>();
-    for (Subscription s : h.subscriptions()) {
-      if (s.start() >= cutoff) {
-        continue;
+    for (Episode e : h.episodes) {
+      for (Subscription s : e.subscriptions()) {
+        if (s.start() < cutoff) {
+          rows.add(subscription(h, e, s, cutoff));
+        }
       }
-      boolean ended = s.end() < cutoff;
-      rows.add(new String[] {
-          subscriptionId(h, s),
-          h.accountId,
-          Long.toString(s.start() * DAY_SECONDS),
-          ended ? Long.toString(s.end() * DAY_SECONDS) : null,
-          s.tier().label + (s.yearly() ? " Annual" : " Monthly"),
-          s.yearly() ? "year" : "month",
-          Integer.toString(s.tier().unitCents),
-          Integer.toString(s.seats()),
-          s.percentOff() > 0 ? Integer.toString(s.percentOff()) : null,
-          Boolean.toString(ended && s.endedByChurn())});
     }
     return rows;
+  }
+
+  /**
+   * One billing_subscriptions row. A discount granted for a limited time (the discount hunter's
+   * introductory offer) states when it ends, as a billing system's coupon does from the day it is
+   * granted; a discount for the whole subscription states no end.
+   */
+  private static String[] subscription(AccountHistory h, Episode e, Subscription s, int cutoff) {
+    boolean ended = s.end() < cutoff;
+    boolean offerEnds = s.percentOff() > 0 && e.discountEnd >= 0 && s.start() < e.discountEnd;
+    return new String[] {
+        subscriptionId(h, s),
+        h.accountId,
+        Long.toString(s.start() * DAY_SECONDS),
+        ended ? Long.toString(s.end() * DAY_SECONDS) : null,
+        s.tier().label + (s.yearly() ? " Annual" : " Monthly"),
+        s.yearly() ? "year" : "month",
+        Integer.toString(s.tier().unitCents),
+        Integer.toString(s.seats()),
+        s.percentOff() > 0 ? Integer.toString(s.percentOff()) : null,
+        Boolean.toString(ended && s.endedByChurn()),
+        offerEnds ? Long.toString((long) e.discountEnd * DAY_SECONDS) : null};
   }
 
   /**

@@ -35,7 +35,7 @@ class LapsedAccountJourneyTest extends SparkTestBase {
   }
 
   private static Object[] sub(String id, String account, String start, String end, double mrr) {
-    return new Object[] {id, account, d(start), end == null ? null : d(end), mrr, "pro", 1, 5, 0.0, true};
+    return new Object[] {id, account, d(start), end == null ? null : d(end), mrr, "pro", 1, 5, 0.0, null, true};
   }
 
   @Test
