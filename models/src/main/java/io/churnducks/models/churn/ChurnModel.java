@@ -23,6 +23,7 @@ import java.util.stream.IntStream;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
@@ -99,8 +100,8 @@ public final class ChurnModel {
   public static ChurnModel fit(Dataset<Row> examples, Columns columns, Candidate candidate, boolean weighted,
       Calibration calibration, ChurnModelSettings settings, LocalDate runDate) {
     Dataset<Row> labelled = withWeight(withLabel(examples), weighted);
-    PipelineModel model = ChurnPipeline.build(columns.numeric(), columns.logScaled(), columns.categorical(), candidate)
-        .fit(labelled);
+    PipelineModel model = ChurnPipeline.build(columns.numeric(), columns.logScaled(), columns.categorical(),
+        withMissing(labelled, columns.numeric()), candidate).fit(labelled);
     if (calibration == null) {
       return new ChurnModel(model, candidate, Calibration.identity(), null, settings, runDate, 0, columns);
     }
@@ -111,6 +112,16 @@ public final class ChurnModel {
     reasons = reasons.worded(ReasonCodes.CODES, medians(model, reasons.indicators(), candidate, columns));
     return new ChurnModel(model, candidate, calibration, reasons, settings, runDate,
         Objects.hash(columns, candidate, weighted, settings), columns);
+  }
+
+  /** The indicators of {@code numeric} missing in some rows of {@code frame} (one pass). */
+  static List<String> withMissing(Dataset<Row> frame, List<String> numeric) {
+    if (numeric.isEmpty()) {
+      return List.of();
+    }
+    Row nulls = frame.agg(count(when(col(numeric.get(0)).isNull(), 1)), numeric.stream().skip(1)
+        .map(c -> count(when(col(c).isNull(), 1))).toArray(Column[]::new)).first();
+    return IntStream.range(0, numeric.size()).filter(i -> nulls.getLong(i) > 0).mapToObj(numeric::get).toList();
   }
 
   /** This model with its reasons worded by {@code phraser} (the codes stay as they are). */

@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The churn model as one Spark ML pipeline. Missing values are imputed with the training median;
- * then, by candidate:
+ * The churn model as one Spark ML pipeline. Missing values are imputed with the training median,
+ * and an indicator that is missing for some training examples also gets a slot of its own that
+ * says so ({@code x__nul}, 1 when missing): "no discount ending", "never answered a survey" or "no
+ * first value yet" is information, not an average value. Then, by candidate:
  * <ul>
  *   <li>logistic regression: heavy-tailed counts log-scaled, categories one-hot encoded (unseen
  *       categories kept in an extra slot), everything standardised;</li>
@@ -48,13 +50,17 @@ public final class ChurnPipeline {
     return candidate.usesTrees() ? ASSEMBLED : STANDARDISED;
   }
 
+  /** Suffix of the slot that says an indicator was missing (1) or not (0). */
+  public static final String MISSING_SLOT = "__nul";
+
   /**
    * @param numeric     numeric indicator columns (nulls allowed)
    * @param logScaled   subset of {@code numeric} to pass through ln(1 + max(x, 0)) first (linear models only)
    * @param categorical string columns
+   * @param missing     subset of {@code numeric} that get a slot saying the value was missing
    */
   public static Pipeline build(List<String> numeric, List<String> logScaled, List<String> categorical,
-      Candidate candidate) {
+      List<String> missing, Candidate candidate) {
     List<PipelineStage> stages = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT *");
     List<String> prepared = new ArrayList<>();
@@ -64,12 +70,20 @@ public final class ChurnPipeline {
       sql.append(", ").append(expr).append(" AS ").append(c).append("__x");
       prepared.add(c + "__x");
     }
+    List<String> flags = numeric.stream().filter(missing::contains).map(c -> c + MISSING_SLOT).toList();
+    for (String c : numeric) {
+      if (missing.contains(c)) {
+        sql.append(", CASE WHEN ").append(c).append(" IS NULL THEN 1.0 ELSE 0.0 END AS ").append(c).append(MISSING_SLOT);
+      }
+    }
     stages.add(new SQLTransformer().setStatement(sql.append(" FROM __THIS__").toString()));
     List<String> imputed = numeric.stream().map(c -> c + "__imp").toList();
     stages.add(new Imputer().setStrategy("median")
         .setInputCols(prepared.toArray(String[]::new))
         .setOutputCols(imputed.toArray(String[]::new)));
+    // Value slots first, then the missing flags: an indicator's first slot is its value (ReasonCodes).
     List<String> assembled = new ArrayList<>(imputed);
+    assembled.addAll(flags);
     if (!categorical.isEmpty()) {
       // One pass indexes every category column; unseen values get an extra index.
       String[] indexed = categorical.stream().map(c -> c + "__idx").toArray(String[]::new);

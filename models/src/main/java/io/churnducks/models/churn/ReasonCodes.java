@@ -28,7 +28,8 @@ import static org.apache.spark.sql.functions.udf;
  * indicators whose typical value would lower the churn probability the most are the reasons. An
  * indicator whose own value lowers the risk is never a reason, and categories (industry, channel,
  * plan) are not reasons because CS cannot act on them, and onboarding indicators
- * (how the first days went) are not reasons for accounts past onboarding. An indicator must
+ * (how the first days went) are not reasons for accounts past onboarding, nor is an indicator the
+ * account has no value of (the model may read its absence, but "no value" is nothing to act on). An indicator must
  * raise the probability by at least {@link #MIN_EFFECT} to be named, and only on its bad side when
  * the indicator catalogue says which side is better (more active days are never a churn reason,
  * whatever a model learned from noise or interactions). Each reason reads "&lt;indicator&gt;
@@ -94,7 +95,8 @@ public final class ReasonCodes implements Serializable {
 
   /**
    * @param assembled the assembled vector field, whose metadata names each slot ({@code x__imp} for a
-   *                  numeric indicator, {@code c__vec_value} or {@code c__idx} for a category)
+   *                  numeric indicator and {@code x__nul} for whether it was missing, value slots first;
+   *                  {@code c__vec_value} or {@code c__idx} for a category)
    * @param typical   the typical value of each slot, in the space the scorer reads
    * @param earlyStage indicators of the first days of an account (onboarding): reasons only while
    *                   the account is at most {@code onboardingDays} old
@@ -111,8 +113,10 @@ public final class ReasonCodes implements Serializable {
     Map<String, List<Integer>> numeric = new LinkedHashMap<>();
     for (int i = 0; i < attrs.length; i++) {
       String raw = attrs[i].name().get();
-      if (raw.endsWith("__imp")) {
-        numeric.computeIfAbsent(raw.substring(0, raw.length() - "__imp".length()), k -> new ArrayList<>()).add(i);
+      for (String suffix : List.of("__imp", ChurnPipeline.MISSING_SLOT)) {
+        if (raw.endsWith(suffix)) {
+          numeric.computeIfAbsent(raw.substring(0, raw.length() - suffix.length()), k -> new ArrayList<>()).add(i);
+        }
       }
     }
     String[] names = numeric.keySet().toArray(String[]::new);
@@ -173,7 +177,7 @@ public final class ReasonCodes implements Serializable {
    * @param tenureDays the account's age in days; null when unknown (early indicators then count)
    */
   public String[] explain(Vector x, Integer tenureDays) {
-    int[] ranked = rank(x, tenureDays);
+    int[] ranked = rank(x, tenureDays, k -> false);
     String[] out = new String[ranked.length];
     for (int r = 0; r < ranked.length; r++) {
       out[r] = CODES.phrase(indicators[ranked[r]], high(x, ranked[r]), null, 0.0);
@@ -187,7 +191,7 @@ public final class ReasonCodes implements Serializable {
    * @param values the account's values of {@link #indicators()} in their own units (null: unknown)
    */
   public Row explain(Vector x, Integer tenureDays, Seq<Object> values) {
-    int[] ranked = rank(x, tenureDays);
+    int[] ranked = rank(x, tenureDays, k -> values != null && values.apply(k) == null);
     String[] codes = new String[ranked.length];
     String[] words = new String[ranked.length];
     for (int r = 0; r < ranked.length; r++) {
@@ -205,14 +209,19 @@ public final class ReasonCodes implements Serializable {
     return x.apply(slot) >= typical[slot];
   }
 
-  /** Indices of the indicators that raise the risk most, strongest first, at most {@code keep}. */
-  private int[] rank(Vector x, Integer tenureDays) {
+  /**
+   * Indices of the indicators that raise the risk most, strongest first, at most {@code keep}.
+   *
+   * @param missing whether the account has no value of indicator k: a missing value moves the score
+   *                (the model's missing slot), but "no value" is not a reason CS can read or act on
+   */
+  private int[] rank(Vector x, Integer tenureDays, java.util.function.IntPredicate missing) {
     boolean pastOnboarding = tenureDays != null && tenureDays > onboardingDays;
     double p = scorer.probability(x);
     double[] values = x.toArray();
     List<double[]> effects = new ArrayList<>();
     for (int k = 0; k < indicators.length; k++) {
-      if (pastOnboarding && early[k] || badSide[k] != 0 && (high(x, k) ? 1 : -1) != badSide[k]) {
+      if (pastOnboarding && early[k] || badSide[k] != 0 && (high(x, k) ? 1 : -1) != badSide[k] || missing.test(k)) {
         continue;
       }
       double[] substituted = values.clone();
