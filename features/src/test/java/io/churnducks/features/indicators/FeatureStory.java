@@ -27,7 +27,8 @@ import java.util.Map;
  *       basic one; usage in every window, intent and error events, unpaid and late invoices, a credit
  *       note, tickets (one urgent, closed a day later), surveys.</li>
  *   <li>a2 "Tech" (120 employees), signed up 2024-03-20: onboarding right now; two subscriptions,
- *       one ending on D, the other on an introductory discount until 05-20; a refunded invoice (refund of unknown date: paid); an open high-priority ticket.</li>
+ *       one ending on D, the other on an introductory discount until 05-20; a refunded invoice
+ *       (refund of unknown date: paid); an open high-priority ticket.</li>
  *   <li>a3 signed up on D: nothing yet.</li>
  * </ul>
  */

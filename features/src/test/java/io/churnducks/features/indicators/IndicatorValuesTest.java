@@ -32,7 +32,8 @@ class IndicatorValuesTest extends SparkTestBase {
         .select("account_id", "as_of_date", "lapsed", "industry", "acquisition_channel", "plan", "tenure_days", "mrr",
             "seats", "seats_unknown", "discount_pct", "discount_ended_90d",
             "active_users_28d", "active_days_28d", "events_28d", "events_prev_28d", "usage_trend_28d",
-            "usage_vs_first_14d", "features_used_28d", "devices_per_user_28d", "intent_events_28d", "days_since_last_activity",
+            "usage_vs_first_14d", "features_used_28d", "devices_per_user_28d", "intent_events_28d",
+            "days_since_last_activity",
             "seat_utilisation", "early_events_14d", "early_features_14d", "never_used", "unpaid_invoices_90d",
             "late_payments_90d", "unpaid_amount", "tickets_90d", "avg_csat_90d", "has_rated_ticket_90d", "last_nps",
             "nps_answered");
@@ -81,7 +82,8 @@ class IndicatorValuesTest extends SparkTestBase {
         // 03-25 raised MRR to 50.
         new Object[] {"a2", ON_D, "starter", 30.0, 2, 10.0, 1, 19, 50.0 / 3 / 15 - 1, null, null, 1L, 0L, null,
             49, "51-200", "DE"},
-        new Object[] {"a3", ON_D, null, null, null, 0.0, null, null, null, null, null, 0L, 0L, null, null, "1-10", "DE"}),
+        new Object[] {"a3", ON_D, null, null, null, 0.0, null, null, null, null, null, 0L, 0L, null, null, "1-10",
+            "DE"}),
         actual);
   }
 

@@ -70,10 +70,11 @@ public final class ChurnPipeline {
       sql.append(", ").append(expr).append(" AS ").append(c).append("__x");
       prepared.add(c + "__x");
     }
-    List<String> flags = numeric.stream().filter(missing::contains).map(c -> c + MISSING_SLOT).toList();
+    List<String> flags = new ArrayList<>();
     for (String c : numeric) {
       if (missing.contains(c)) {
-        sql.append(", CASE WHEN ").append(c).append(" IS NULL THEN 1.0 ELSE 0.0 END AS ").append(c).append(MISSING_SLOT);
+        flags.add(c + MISSING_SLOT);
+        sql.append(", CASE WHEN ").append(c).append(" IS NULL THEN 1.0 ELSE 0.0 END AS ").append(c + MISSING_SLOT);
       }
     }
     stages.add(new SQLTransformer().setStatement(sql.append(" FROM __THIS__").toString()));

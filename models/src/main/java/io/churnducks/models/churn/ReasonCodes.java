@@ -29,8 +29,8 @@ import static org.apache.spark.sql.functions.udf;
  * indicator whose own value lowers the risk is never a reason, and categories (industry, channel,
  * plan) are not reasons because CS cannot act on them, and onboarding indicators
  * (how the first days went) are not reasons for accounts past onboarding, nor is an indicator the
- * account has no value of (the model may read its absence, but "no value" is nothing to act on). An indicator must
- * raise the probability by at least {@link #MIN_EFFECT} to be named, and only on its bad side when
+ * account has no value of (the model may read its absence, but "no value" is nothing to act on).
+ * An indicator must raise the probability by at least {@link #MIN_EFFECT} to be named, and only on its bad side when
  * the indicator catalogue says which side is better (more active days are never a churn reason,
  * whatever a model learned from noise or interactions). Each reason reads "&lt;indicator&gt;
  * high|low" (the account's value against the typical one).

@@ -45,7 +45,8 @@ class MissingValueSlotTest extends SparkTestBase {
     double answered = scores.where(col("last_nps").isNotNull()).agg(avg("churn_probability")).first().getDouble(0);
     assertTrue(missing > 4 * answered, "missing answers rank higher: " + missing + " vs " + answered);
     List<Row> noAnswer = scores.where(col("last_nps").isNull()).select("reason_codes").collectAsList();
-    assertFalse(noAnswer.stream().anyMatch(r -> r.getList(0).stream().anyMatch(c -> c.toString().startsWith("last_nps"))),
+    assertFalse(noAnswer.stream()
+            .anyMatch(r -> r.getList(0).stream().anyMatch(c -> c.toString().startsWith("last_nps"))),
         "no account is told its missing answer as a reason");
   }
 }
