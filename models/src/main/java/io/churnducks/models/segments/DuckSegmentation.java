@@ -182,12 +182,12 @@ public final class DuckSegmentation extends Estimator<DuckSegmentModel> implemen
     return minSegmentShare;
   }
 
-  /** k-means runs per k. Default 4. */
+  /** k-means runs (different seeds; the lowest cost is kept). Default 5. */
   public IntParam restarts() {
     return restarts;
   }
 
-  /** k-means iterations per run. Default 40. */
+  /** Most k-means iterations per run. Default 100. */
   public IntParam maxIter() {
     return maxIter;
   }

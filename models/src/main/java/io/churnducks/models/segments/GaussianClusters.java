@@ -1,22 +1,23 @@
 package io.churnducks.models.segments;
 
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udf;
-import static org.apache.spark.ml.functions.vector_to_array;
 
 /**
  * Segments as Gaussians: each has a share of the customers, a mean and its own covariance (plus a
@@ -77,44 +78,33 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
   }
 
   /**
-   * Estimates the Gaussians of the partition {@code segment} of {@code points}' vector column
-   * {@code point}; a segment with fewer than {@code minSize} customers (and at least dimensions + 1)
-   * is dissolved: its customers move to their most likely other segment.
+   * The Gaussians of a partition from its per-segment moments; a segment with fewer than
+   * {@code minSize} customers (and at least dimensions + 1) is dissolved: its customers move to their
+   * most likely other segment on the next assignment.
    *
    * @return the Gaussians and, per Gaussian, the segment number it was estimated from
    */
-  static Estimate estimate(Dataset<Row> points, String point, String segment, int d, double[] ridge, long minSize) {
-    List<Column> aggs = new ArrayList<>();
-    Column x = vector_to_array(col(point), "float64");
-    for (int i = 0; i < d; i++) {
-      aggs.add(sum(x.getItem(i)));
-    }
-    for (int i = 0; i < d; i++) {
-      for (int j = 0; j <= i; j++) {
-        aggs.add(sum(x.getItem(i).multiply(x.getItem(j))));
-      }
-    }
-    List<Row> stats = points.groupBy(segment).agg(count(lit(1)), aggs.toArray(Column[]::new)).orderBy(segment)
-        .collectAsList();
-    double n = stats.stream().mapToLong(r -> r.getLong(1)).sum();
+  static Estimate estimate(Moments moments, int d, double[] ridge, long minSize) {
+    double n = moments.customers();
     List<double[]> means = new ArrayList<>();
     List<double[][]> inverses = new ArrayList<>();
     List<Double> constants = new ArrayList<>();
     List<Integer> from = new ArrayList<>();
-    for (Row r : stats) {
-      double m = r.getLong(1);
+    for (Map.Entry<Integer, double[]> e : new TreeMap<>(moments.perSegment).entrySet()) {
+      double[] r = e.getValue();
+      double m = r[0];
       if (m < Math.max(d + 1, minSize)) {
         continue;
       }
       double[] mu = new double[d];
       for (int i = 0; i < d; i++) {
-        mu[i] = r.getDouble(2 + i) / m;
+        mu[i] = r[1 + i] / m;
       }
       double[][] cov = new double[d][d];
-      int at = 2 + d;
+      int at = 1 + d;
       for (int i = 0; i < d; i++) {
         for (int j = 0; j <= i; j++) {
-          cov[i][j] = r.getDouble(at++) / m - mu[i] * mu[j] + (i == j ? ridge[i] : 0.0);
+          cov[i][j] = r[at++] / m - mu[i] * mu[j] + (i == j ? ridge[i] : 0.0);
           cov[j][i] = cov[i][j];
         }
       }
@@ -126,15 +116,23 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
       means.add(mu);
       inverses.add(lowerInverse(l));
       constants.add(Math.log(m / n) - 0.5 * logDet - 0.5 * d * Math.log(2 * Math.PI));
-      from.add(r.getInt(0));
+      from.add(e.getKey());
     }
     return new Estimate(new GaussianClusters(means.toArray(double[][]::new), inverses.toArray(double[][][]::new),
         constants.stream().mapToDouble(Double::doubleValue).toArray()), from.stream().mapToInt(Integer::intValue)
         .toArray());
   }
 
-  /** Gaussians estimated from a partition, and the segment number each came from. */
-  record Estimate(GaussianClusters clusters, int[] from) {}
+  /**
+   * Gaussians estimated from a partition, and the segment number each came from: a customer most
+   * likely under Gaussian g belongs to segment {@code from[g]}.
+   */
+  record Estimate(GaussianClusters clusters, int[] from) implements Serializable {
+
+    int segment(double[] x) {
+      return from[(int) clusters.best(x)[0]];
+    }
+  }
 
   /**
    * A refined partition: its Gaussians, classification BIC (−2 Σ best log-likelihood + parameters ×
@@ -143,51 +141,101 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
   record Refined(GaussianClusters clusters, double bic, int rounds, int[] from) {}
 
   /**
+   * One pass's sums: per segment number, the count, the sum of the points and of their cross
+   * products (lower triangle), plus how many customers changed segment and the total best
+   * log-likelihood under the Gaussians they were assigned by. Only k × d × d numbers reach the driver.
+   */
+  static final class Moments implements Serializable {
+    private final int d;
+    private final Map<Integer, double[]> perSegment = new HashMap<>();
+    private long moved;
+    private double logLikelihood;
+
+    Moments(int d) {
+      this.d = d;
+    }
+
+    long customers() {
+      return perSegment.values().stream().mapToLong(r -> (long) r[0]).sum();
+    }
+
+    Moments add(int segment, double[] x) {
+      double[] r = perSegment.computeIfAbsent(segment, s -> new double[1 + d + d * (d + 1) / 2]);
+      r[0]++;
+      int at = 1 + d;
+      for (int i = 0; i < d; i++) {
+        r[1 + i] += x[i];
+        for (int j = 0; j <= i; j++) {
+          r[at++] += x[i] * x[j];
+        }
+      }
+      return this;
+    }
+
+    Moments merge(Moments other) {
+      other.perSegment.forEach((segment, r) -> {
+        double[] mine = perSegment.get(segment);
+        if (mine == null) {
+          perSegment.put(segment, r);
+        } else {
+          for (int i = 0; i < r.length; i++) {
+            mine[i] += r[i];
+          }
+        }
+      });
+      moved += other.moved;
+      logLikelihood += other.logLikelihood;
+      return this;
+    }
+  }
+
+  /**
    * Classification EM from the partition in {@code segment}: at most {@code rounds} rounds, fewer
-   * when no customer moves; segments smaller than {@code minSize} are dissolved on the way. {@code points} should be cached; each round's partition is cached and
-   * the previous one released.
+   * when no customer moves; segments smaller than {@code minSize} are dissolved on the way.
+   *
+   * <p>Each round is one distributed pass that assigns every customer by the latest Gaussians and
+   * sums the moments of that partition (for the next Gaussians), the log-likelihoods (for the
+   * latest Gaussians' BIC) and the customers that moved (assigned again by the Gaussians before, so
+   * no per-customer state is kept between rounds). The points are held in memory for the refinement.
    */
   static Refined refine(Dataset<Row> points, String point, String segment, int d, double[] ridge, int rounds,
       long minSize) {
-    // Every round works on the same base rows: the partition is an expression of the point and the
-    // previous round's Gaussians, so no plan grows with the rounds.
-    Dataset<Row> base = points.withColumnRenamed(segment, "_initial");
-    Column partition = col("_initial");
-    GaussianClusters clusters = null;
-    double bic = Double.NaN;
-    int round = 0;
-    Dataset<Row> current = null;
+    JavaRDD<Labelled> data = points.select(col(segment), col(point)).javaRDD()
+        .map(r -> new Labelled(r.getInt(0), ((Vector) r.get(1)).toArray())).persist(StorageLevel.MEMORY_ONLY());
     try {
-      while (round < rounds) {
-        round++;
-        current = base.withColumn(segment, partition).cache();
-        Estimate e = estimate(current, point, segment, d, ridge, minSize);
-        clusters = e.clusters();
-        // Customers keep the segment numbers of the partition the Gaussians were estimated from.
-        Object[] numbers = java.util.Arrays.stream(e.from()).boxed().toArray();
-        Column best = clusters.assign(col(point));
-        Column next = pick(numbers, best.getItem(0).cast("int"));
-        Row r = current.withColumn("_best", best).withColumn("_next", pick(numbers, col("_best").getItem(0).cast("int")))
-            .agg(sum(col("_next").notEqual(col(segment)).cast("long")), sum(col("_best").getItem(1)), count(lit(1)))
-            .first();
-        bic = -2 * r.getDouble(1) + clusters.parameters() * Math.log(r.getLong(2));
-        current.unpersist();
-        current = null;
-        partition = next;
-        if (r.getLong(0) == 0) {
-          break;
+      Estimate before = null;
+      Estimate latest = null;
+      double bic = Double.NaN;
+      for (int round = 0; ; round++) {
+        Estimate by = latest;
+        Estimate byBefore = before;
+        Moments m = data.treeAggregate(new Moments(d), (acc, p) -> {
+          int now = by == null ? p.segment() : by.segment(p.x());
+          if (by != null) {
+            acc.logLikelihood += by.clusters().best(p.x())[1];
+            int was = byBefore == null ? p.segment() : byBefore.segment(p.x());
+            acc.moved += now == was ? 0 : 1;
+          }
+          return acc.add(now, p.x());
+        }, Moments::merge);
+        if (latest != null) {
+          bic = -2 * m.logLikelihood + latest.clusters().parameters() * Math.log(m.customers());
         }
+        Estimate next = estimate(m, d, ridge, minSize);
+        if (latest != null && m.moved == 0 || round == rounds || next.clusters().k() == 0) {
+          // No one moved (the next Gaussians are the latest's), the rounds are spent, or no segment is left.
+          return new Refined(next.clusters(), bic, round, next.from());
+        }
+        before = latest;
+        latest = next;
       }
-      // The Gaussians of the final partition (numbered by the final assignment).
-      current = base.withColumn(segment, partition).cache();
-      Estimate last = estimate(current, point, segment, d, ridge, minSize);
-      return new Refined(last.clusters(), bic, round, last.from());
     } finally {
-      if (current != null) {
-        current.unpersist();
-      }
+      data.unpersist(false);
     }
   }
+
+  /** A customer's starting segment number and point. */
+  private record Labelled(int segment, double[] x) implements Serializable {}
 
   /** {@code values[index]} as a column expression ({@code index} counts from 0). */
   static Column pick(Object[] values, Column index) {
