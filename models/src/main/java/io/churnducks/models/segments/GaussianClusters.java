@@ -210,12 +210,14 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
         Estimate by = latest;
         Estimate byBefore = before;
         Moments m = data.treeAggregate(new Moments(d), (acc, p) -> {
-          int now = by == null ? p.segment() : by.segment(p.x());
-          if (by != null) {
-            acc.logLikelihood += by.clusters().best(p.x())[1];
-            int was = byBefore == null ? p.segment() : byBefore.segment(p.x());
-            acc.moved += now == was ? 0 : 1;
+          if (by == null) {
+            return acc.add(p.segment(), p.x());
           }
+          double[] best = by.clusters().best(p.x());
+          int now = by.from()[(int) best[0]];
+          int was = byBefore == null ? p.segment() : byBefore.segment(p.x());
+          acc.logLikelihood += best[1];
+          acc.moved += now == was ? 0 : 1;
           return acc.add(now, p.x());
         }, Moments::merge);
         if (latest != null) {
