@@ -49,12 +49,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StandaloneClusterIT extends SparkTestBase {
 
   private static final LocalDate RUN_DATE = LocalDate.of(2025, 1, 1);
-  /** A small company and a small model search: the test is about where the job runs, not how well it predicts. */
+  /**
+   * A small company, a small model search and a small segment search (one k-means run, k up to 6):
+   * the test is about where the job runs, not how well it predicts or segments.
+   */
   private static final List<String> SMALL = List.of(
       "--set", "model.training-months=6",
       "--set", "model.backtest-folds=2",
       "--set", "model.candidates=[{type=logistic-regression, reg-param=0.01, elastic-net=0.0},"
-          + "{type=gradient-boosted-trees, max-depth=3, trees=20, step-size=0.1}]");
+          + "{type=gradient-boosted-trees, max-depth=3, trees=20, step-size=0.1}]",
+      "--set", "segments.restarts=1",
+      "--set", "segments.max-k=6");
   /** Columns that time the run or name where it ran: they differ between any two runs. */
   private static final Set<String> VOLATILE = Set.of("seconds", "started_at", "finished_at", "written_at",
       "trained_at", "message");
