@@ -137,13 +137,40 @@ class StandaloneClusterIT extends SparkTestBase {
     for (String table : tables) {
       Dataset<Row> a = comparable(clusterWarehouse.readAll(table));
       Dataset<Row> b = comparable(localWarehouse.readAll(table));
-      long onlyCluster = a.exceptAll(b).count();
-      long onlyLocal = b.exceptAll(a).count();
+      // Rows left after the exact comparison are few: they are paired up where only a rounded
+      // double sits on the other side of a rounding boundary.
+      List<Row> clusterRows = new ArrayList<>(a.exceptAll(b).collectAsList());
+      List<Row> localRows = new ArrayList<>(b.exceptAll(a).collectAsList());
+      clusterRows.removeIf(r -> localRows.stream().filter(l -> sameWithinRounding(r, l)).findFirst()
+          .map(localRows::remove).orElse(false));
+      long onlyCluster = clusterRows.size();
+      long onlyLocal = localRows.size();
       if (onlyCluster + onlyLocal > 0) {
         differing.add(table + " (" + onlyCluster + " rows only on the cluster, " + onlyLocal + " only local)");
       }
     }
     assertEquals(List.of(), differing, "every table is the same on the cluster and locally");
+  }
+
+  /**
+   * The same row but for doubles one step of the 9th decimal apart: a sum added in another order
+   * can land on either side of a rounding boundary.
+   */
+  static boolean sameWithinRounding(Row a, Row b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      Object x = a.get(i);
+      Object y = b.get(i);
+      boolean same = x instanceof Double dx && y instanceof Double dy
+          ? Math.abs(dx - dy) <= 1.5e-9 * Math.max(1.0, Math.abs(dx))
+          : java.util.Objects.equals(x, y);
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static List<String> night(String warehouse) {
