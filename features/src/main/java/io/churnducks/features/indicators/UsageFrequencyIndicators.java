@@ -8,20 +8,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.bit_count;
+import static org.apache.spark.sql.functions.bit_or;
+import static org.apache.spark.sql.functions.call_function;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.count_distinct;
-import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -45,6 +44,8 @@ public final class UsageFrequencyIndicators {
   /** Days of roll-ups an as-of date needs. */
   public static final int LOOKBACK_DAYS = 90;
 
+  private static final int DAYS_PER_MASK = 64;
+
   /** Output columns after the key, in order. */
   public static final List<String> COLUMNS = List.of(
       "active_users_28d", "active_users_prev_28d", "lost_users_28d", "lost_users_90d", "lost_user_share_90d",
@@ -61,18 +62,23 @@ public final class UsageFrequencyIndicators {
     Windows.require(featureDays, "usage frequency indicators", "account_id", "event_date", "feature", "events",
         "quantity", "users");
     Windows.require(userDays, "usage frequency indicators", "account_id", "event_date", "user_id", "device_id");
-    Column in28 = col("event_date").geq(date_sub(col("as_of_date"), 28));
-    Column prev28 = in28.unary_$bang().and(col("event_date").geq(date_sub(col("as_of_date"), 56)));
+    Column daysBefore = datediff(col("as_of_date"), col("event_date"));
+    Column in28 = daysBefore.leq(28);
+    Column prev28 = daysBefore.between(29, 56);
 
-    Dataset<Row> perFeature = Windows.before(featureDays, "event_date", spine, LOOKBACK_DAYS)
+    // Which of the 90 days before D had events, as two bit masks (days 1-64, days 65-90): a union of
+    // day sets is then a bitwise or, and counting them a bit count, with no arrays to aggregate.
+    Column dayBit = call_function("shiftleft", lit(1L), daysBefore.minus(1).mod(DAYS_PER_MASK));
+    Dataset<Row> rows = Windows.before(featureDays, "event_date", spine, LOOKBACK_DAYS);
+    Dataset<Row> perFeature = rows
         .groupBy("account_id", "as_of_date", "feature").agg(
             sum(when(in28, col("events"))).as("_e28"),
             sum(when(prev28, col("events"))).as("_eprev"),
             sum(col("events")).as("_e90"),
             sum(when(in28, coalesce(col("quantity"), col("events").cast("double")))).as("_q28"),
-            collect_set(when(in28, col("event_date"))).as("_days28"),
-            size(array_distinct(flatten(collect_list(when(in28, col("users")))))).as("_u28"),
-            collect_set(col("event_date")).as("_days90"));
+            bit_or(when(daysBefore.leq(DAYS_PER_MASK), dayBit).otherwise(0L)).as("_days_low"),
+            bit_or(when(daysBefore.gt(DAYS_PER_MASK), dayBit).otherwise(0L)).as("_days_high"))
+        .join(featureUsers28(rows, in28), new String[] {"account_id", "as_of_date", "feature"}, "left");
 
     Column intent = col("feature").isin(settings.intentFeatures().toArray());
     Column error = col("feature").isin(settings.errorFeatures().toArray());
@@ -80,12 +86,14 @@ public final class UsageFrequencyIndicators {
     Column key = settings.keyFeatures().isEmpty() ? lit(false) : col("feature").isin(settings.keyFeatures().toArray());
     Column e28 = coalesce(col("_e28"), lit(0L));
     Column ePrev = coalesce(col("_eprev"), lit(0L));
+    Column low = bit_or(when(product, col("_days_low")).otherwise(0L));
+    Column high = bit_or(when(product, col("_days_high")).otherwise(0L));
     Dataset<Row> windowed = perFeature.groupBy("account_id", "as_of_date").agg(
         sum(when(product, e28)).as("events_28d"),
         sum(when(product, ePrev)).as("events_prev_28d"),
         sum(when(product, col("_e90"))).as("events_90d"),
-        size(array_distinct(flatten(collect_list(when(product, col("_days28")))))).as("active_days_28d"),
-        size(array_distinct(flatten(collect_list(when(product, col("_days90")))))).as("active_days_90d"),
+        bit_count(low.bitwiseAND(lit((1L << 28) - 1))).as("active_days_28d"),
+        bit_count(low).plus(bit_count(high)).as("active_days_90d"),
         count(when(product.and(e28.gt(0)), 1)).as("features_used_28d"),
         sum(when(key.and(product), e28)).as("key_feature_events_28d"),
         sum(when(key.and(product), col("_e90"))).as("_key_events_90d"),
@@ -94,16 +102,23 @@ public final class UsageFrequencyIndicators {
         sum(when(product, coalesce(col("_q28"), lit(0.0)).multiply(unitCost(settings)))).as("usage_cost_28d"),
         collect_list(when(product.and(e28.plus(ePrev).gt(0)),
             struct(e28.plus(ePrev).multiply(-1).as("rank"), col("feature").as("f"), e28.cast("double").as("e28"),
-                ePrev.cast("double").as("eprev"), col("_u28").cast("double").as("u28")))).as("_features"));
+                ePrev.cast("double").as("eprev"), coalesce(col("_u28"), lit(0L)).cast("double").as("u28"))))
+            .as("_features"));
 
-    // Per user: active now, in days 29-56, and their events in days 29-90 (before the last 28).
+    // Per user and device, then per user: active now, in days 29-56, their events in days 29-90 (before
+    // the last 28) and their devices of the last 28 days (no device is one device).
     Dataset<Row> perUser = Windows.before(userDays.where(col("user_id").isNotNull()), "event_date", spine,
             LOOKBACK_DAYS)
-        .groupBy("account_id", "as_of_date", "user_id").agg(
+        .groupBy(col("account_id"), col("as_of_date"), col("user_id"), coalesce(col("device_id"), lit("")))
+        .agg(
             max(when(in28, 1).otherwise(0)).as("_now"),
             max(when(prev28, 1).otherwise(0)).as("_before"),
-            sum(when(in28.unary_$bang(), col("events")).otherwise(0L)).as("_earlier"),
-            count_distinct(when(in28, coalesce(col("device_id"), lit("")))).as("_devices"));
+            sum(when(in28.unary_$bang(), col("events")).otherwise(0L)).as("_earlier"))
+        .groupBy("account_id", "as_of_date", "user_id").agg(
+            max(col("_now")).as("_now"),
+            max(col("_before")).as("_before"),
+            sum(col("_earlier")).as("_earlier"),
+            sum(col("_now")).as("_devices"));
     Column gone = col("_now").equalTo(0);
     Dataset<Row> users = perUser.groupBy("account_id", "as_of_date").agg(
         sum(col("_now")).as("active_users_28d"),
@@ -150,6 +165,17 @@ public final class UsageFrequencyIndicators {
             expr("map_from_entries(transform(" + usedNow + ", x -> struct(x.f, x.u28)))").as("feature_users_28d"),
             expr("map_from_entries(transform(" + top + ", x -> struct(x.f, ln((x.e28 + 1) / (x.eprev + 1)))))")
                 .as("feature_trend_28d"));
+  }
+
+  /**
+   * Distinct users of each feature in the 28 days before D: the roll-up's per-day user lists of
+   * those days, one row per user, counted once per feature.
+   */
+  private static Dataset<Row> featureUsers28(Dataset<Row> rows, Column in28) {
+    return rows.where(in28)
+        .select(col("account_id"), col("as_of_date"), col("feature"), explode(col("users")).as("_user"))
+        .distinct()
+        .groupBy("account_id", "as_of_date", "feature").agg(count(lit(1)).as("_u28"));
   }
 
   /** Cost to serve one unit of each feature: its configured cost, else the default per unit. */
