@@ -16,11 +16,11 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.datediff;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.posexplode_outer;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -69,16 +69,27 @@ public final class UsageFrequencyIndicators {
     // Which of the 90 days before D had events, as two bit masks (days 1-64, days 65-90): a union of
     // day sets is then a bitwise or, and counting them a bit count, with no arrays to aggregate.
     Column dayBit = call_function("shiftleft", lit(1L), daysBefore.minus(1).mod(DAYS_PER_MASK));
-    Dataset<Row> rows = Windows.before(featureDays, "event_date", spine, LOOKBACK_DAYS);
-    Dataset<Row> perFeature = rows
-        .groupBy("account_id", "as_of_date", "feature").agg(
-            sum(when(in28, col("events"))).as("_e28"),
-            sum(when(prev28, col("events"))).as("_eprev"),
-            sum(col("events")).as("_e90"),
-            sum(when(in28, coalesce(col("quantity"), col("events").cast("double")))).as("_q28"),
+    // Distinct users of a feature in the last 28 days: each of those days' rows becomes one row per
+    // user (the day's events on the first), grouped per user, then per feature; other days stay one row.
+    Column first = coalesce(col("_pos"), lit(0)).equalTo(0);
+    Dataset<Row> perFeature = Windows.before(featureDays, "event_date", spine, LOOKBACK_DAYS)
+        .select(col("account_id"), col("as_of_date"), col("feature"), col("event_date"), col("events"),
+            col("quantity"), posexplode_outer(when(in28, col("users"))).as(new String[] {"_pos", "_user"}))
+        .groupBy("account_id", "as_of_date", "feature", "_user").agg(
+            sum(when(in28.and(first), col("events"))).as("_e28"),
+            sum(when(prev28.and(first), col("events"))).as("_eprev"),
+            sum(when(first, col("events"))).as("_e90"),
+            sum(when(in28.and(first), coalesce(col("quantity"), col("events").cast("double")))).as("_q28"),
             bit_or(when(daysBefore.leq(DAYS_PER_MASK), dayBit).otherwise(0L)).as("_days_low"),
             bit_or(when(daysBefore.gt(DAYS_PER_MASK), dayBit).otherwise(0L)).as("_days_high"))
-        .join(featureUsers28(rows, in28), new String[] {"account_id", "as_of_date", "feature"}, "left");
+        .groupBy("account_id", "as_of_date", "feature").agg(
+            sum(col("_e28")).as("_e28"),
+            sum(col("_eprev")).as("_eprev"),
+            sum(col("_e90")).as("_e90"),
+            sum(col("_q28")).as("_q28"),
+            bit_or(col("_days_low")).as("_days_low"),
+            bit_or(col("_days_high")).as("_days_high"),
+            count(col("_user")).as("_u28"));
 
     Column intent = col("feature").isin(settings.intentFeatures().toArray());
     Column error = col("feature").isin(settings.errorFeatures().toArray());
@@ -165,17 +176,6 @@ public final class UsageFrequencyIndicators {
             expr("map_from_entries(transform(" + usedNow + ", x -> struct(x.f, x.u28)))").as("feature_users_28d"),
             expr("map_from_entries(transform(" + top + ", x -> struct(x.f, ln((x.e28 + 1) / (x.eprev + 1)))))")
                 .as("feature_trend_28d"));
-  }
-
-  /**
-   * Distinct users of each feature in the 28 days before D: the roll-up's per-day user lists of
-   * those days, one row per user, counted once per feature.
-   */
-  private static Dataset<Row> featureUsers28(Dataset<Row> rows, Column in28) {
-    return rows.where(in28)
-        .select(col("account_id"), col("as_of_date"), col("feature"), explode(col("users")).as("_user"))
-        .distinct()
-        .groupBy("account_id", "as_of_date", "feature").agg(count(lit(1)).as("_u28"));
   }
 
   /** Cost to serve one unit of each feature: its configured cost, else the default per unit. */
