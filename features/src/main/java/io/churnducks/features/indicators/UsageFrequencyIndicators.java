@@ -34,9 +34,11 @@ import static org.apache.spark.sql.functions.when;
  * <p>Feature values are of three kinds ({@link IndicatorSettings}): intent events and error events
  * are counted on their own and never as product usage; everything else is product usage.
  *
- * <p>Two aggregations, one per roll-up: the feature roll-up is summed per account, as-of date and
- * feature, then per account and as-of date (active days as the union of each feature's days); the
- * user roll-up per account, as-of date and user, then per account and as-of date. Output:
+ * <p>One read of each roll-up and plain aggregates (sums, counts, bitwise or; the only list
+ * collected is an account's features, for the per-feature maps): the feature roll-up is summed per account, as-of date, feature and user of the last
+ * 28 days, then per feature (distinct users), then per account and as-of date, with the days that
+ * had events kept as bit masks (active days = the bits set in the union); the user roll-up per
+ * account, as-of date, user and device, then per user, then per account and as-of date. Output:
  * {@code account_id, as_of_date} + {@link #COLUMNS}.
  */
 public final class UsageFrequencyIndicators {
