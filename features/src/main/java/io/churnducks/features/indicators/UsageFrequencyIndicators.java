@@ -35,10 +35,11 @@ import static org.apache.spark.sql.functions.when;
  * are counted on their own and never as product usage; everything else is product usage.
  *
  * <p>One read of each roll-up and plain aggregates (sums, counts, bitwise or; the only list
- * collected is an account's features, for the per-feature maps): the feature roll-up is summed per account, as-of date, feature and user of the last
- * 28 days, then per feature (distinct users), then per account and as-of date, with the days that
- * had events kept as bit masks (active days = the bits set in the union); the user roll-up per
- * account, as-of date, user and device, then per user, then per account and as-of date. Output:
+ * collected is an account's features, for the per-feature maps): the feature roll-up is summed per
+ * account, as-of date, feature and user of the last 28 days, then per feature (distinct users), then
+ * per account and as-of date, with the days that had events kept as bit masks (active days = the
+ * bits set in the union); the user roll-up per account, as-of date, user and device, then per user,
+ * then per account and as-of date. Output:
  * {@code account_id, as_of_date} + {@link #COLUMNS}.
  */
 public final class UsageFrequencyIndicators {
@@ -115,7 +116,7 @@ public final class UsageFrequencyIndicators {
         sum(when(product, coalesce(col("_q28"), lit(0.0)).multiply(unitCost(settings)))).as("usage_cost_28d"),
         collect_list(when(product.and(e28.plus(ePrev).gt(0)),
             struct(e28.plus(ePrev).multiply(-1).as("rank"), col("feature").as("f"), e28.cast("double").as("e28"),
-                ePrev.cast("double").as("eprev"), coalesce(col("_u28"), lit(0L)).cast("double").as("u28"))))
+                ePrev.cast("double").as("eprev"), col("_u28").cast("double").as("u28"))))
             .as("_features"));
 
     // Per user and device, then per user: active now, in days 29-56, their events in days 29-90 (before
