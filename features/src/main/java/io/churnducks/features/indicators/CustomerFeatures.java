@@ -276,7 +276,7 @@ public final class CustomerFeatures {
       // Now: what serving the customer costs.
       measure("usage_cost_28d", DoubleType, USAGE, "currency", Stage.LATER, "28 days", Good.NEITHER,
           "Cost to serve the product usage of the last 28 days: units of use x indicators.cost.per-unit (or the "
-              + "feature's indicators.cost.features entry)."),
+              + "feature's indicators.cost.features entry); to a millionth."),
       measure("cost_to_serve_monthly", DoubleType, USAGE, "currency / month", Stage.LATER, "28 / 90 days",
           Good.LOWER, "usage_cost_28d + tickets_90d / 3 x indicators.cost.per-ticket (0 tickets without a support "
               + "source): compare with mrr."));

@@ -21,6 +21,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.posexplode_outer;
+import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -174,7 +175,9 @@ public final class UsageFrequencyIndicators {
                 .as("key_feature_share_90d"),
             coalesce(col("intent_events_28d"), lit(0L)).cast("double").as("intent_events_28d"),
             coalesce(col("error_events_28d"), lit(0L)).cast("double").as("error_events_28d"),
-            coalesce(col("usage_cost_28d"), lit(0.0)).as("usage_cost_28d"),
+            // A sum of fractional costs: rounded to a millionth of a currency unit so that the same
+            // events added in another order (another partitioning, a cluster) give the same value.
+            round(coalesce(col("usage_cost_28d"), lit(0.0)), 6).as("usage_cost_28d"),
             expr("map_from_entries(transform(" + usedNow + ", x -> struct(x.f, x.e28)))").as("feature_events_28d"),
             expr("map_from_entries(transform(" + usedNow + ", x -> struct(x.f, x.u28)))").as("feature_users_28d"),
             expr("map_from_entries(transform(" + top + ", x -> struct(x.f, ln((x.e28 + 1) / (x.eprev + 1)))))")

@@ -5,10 +5,12 @@ import io.churnducks.jobs.io.Warehouse;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,10 +30,15 @@ import java.util.concurrent.TimeUnit;
 
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_entries;
 import static org.apache.spark.sql.functions.map_from_entries;
 import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.transform_values;
+import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,31 +153,49 @@ class StandaloneClusterIT extends SparkTestBase {
       long onlyCluster = clusterRows.size();
       long onlyLocal = localRows.size();
       if (onlyCluster + onlyLocal > 0) {
-        differing.add(table + " (" + onlyCluster + " rows only on the cluster, " + onlyLocal + " only local)");
+        differing.add(table + " (" + onlyCluster + " rows only on the cluster, " + onlyLocal + " only local)"
+            + "\n  cluster: " + clusterRows.stream().limit(4).map(Row::toString).toList()
+            + "\n  local:   " + localRows.stream().limit(4).map(Row::toString).toList());
       }
     }
     assertEquals(List.of(), differing, "every table is the same on the cluster and locally");
   }
 
   /**
-   * The same row but for doubles one step of the 9th decimal apart: a sum added in another order
-   * can land on either side of a rounding boundary.
+   * The same row but for doubles one step of the 9th decimal apart, at any depth (in arrays and
+   * structs too): a sum added in another order can land on either side of a rounding boundary.
    */
   static boolean sameWithinRounding(Row a, Row b) {
     if (a.size() != b.size()) {
       return false;
     }
     for (int i = 0; i < a.size(); i++) {
-      Object x = a.get(i);
-      Object y = b.get(i);
-      boolean same = x instanceof Double dx && y instanceof Double dy
-          ? Math.abs(dx - dy) <= 1.5e-9 * Math.max(1.0, Math.abs(dx))
-          : java.util.Objects.equals(x, y);
-      if (!same) {
+      if (!sameValueWithinRounding(a.get(i), b.get(i))) {
         return false;
       }
     }
     return true;
+  }
+
+  private static boolean sameValueWithinRounding(Object x, Object y) {
+    if (x instanceof Double dx && y instanceof Double dy) {
+      return Math.abs(dx - dy) <= 1.5e-9 * Math.max(1.0, Math.abs(dx));
+    }
+    if (x instanceof Row rx && y instanceof Row ry) {
+      return sameWithinRounding(rx, ry);
+    }
+    if (x instanceof scala.collection.Seq<?> sx && y instanceof scala.collection.Seq<?> sy) {
+      if (sx.size() != sy.size()) {
+        return false;
+      }
+      for (int i = 0; i < sx.size(); i++) {
+        if (!sameValueWithinRounding(sx.apply(i), sy.apply(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return java.util.Objects.equals(x, y);
   }
 
   private static List<String> night(String warehouse) {
@@ -181,27 +206,36 @@ class StandaloneClusterIT extends SparkTestBase {
   }
 
   /**
-   * The rows as comparable values: volatile columns dropped, doubles rounded to 9 decimals (sums
-   * may add in another order), maps as sorted JSON (set operations cannot compare maps).
+   * The rows as comparable values: volatile columns dropped, doubles rounded to 9 decimals at any
+   * depth (sums may add in another order), maps as JSON of their sorted entries (set operations
+   * cannot compare maps).
    */
   private static Dataset<Row> comparable(Dataset<Row> rows) {
     List<Column> columns = new ArrayList<>();
     for (StructField f : rows.schema().fields()) {
-      if (VOLATILE.contains(f.name())) {
-        continue;
-      }
-      DataType t = f.dataType();
-      if (t instanceof MapType) {
-        columns.add(to_json(map_from_entries(array_sort(map_entries(col(f.name()))))).as(f.name()));
-      } else if (t.equals(DataTypes.DoubleType) || t.equals(DataTypes.FloatType)) {
-        columns.add(round(col(f.name()), 9).as(f.name()));
-      } else if (t.typeName().equals("array") || t.typeName().equals("struct")) {
-        columns.add(to_json(col(f.name())).as(f.name()));
-      } else {
-        columns.add(col(f.name()));
+      if (!VOLATILE.contains(f.name())) {
+        columns.add(rounded(col(f.name()), f.dataType()).as(f.name()));
       }
     }
     return rows.select(columns.toArray(Column[]::new));
+  }
+
+  private static Column rounded(Column c, DataType t) {
+    if (t.equals(DataTypes.DoubleType) || t.equals(DataTypes.FloatType)) {
+      return round(c, 9);
+    }
+    if (t instanceof ArrayType a) {
+      return transform(c, x -> rounded(x, a.elementType()));
+    }
+    if (t instanceof StructType st) {
+      return when(c.isNull(), lit(null)).otherwise(struct(java.util.Arrays.stream(st.fields())
+          .map(f -> rounded(c.getField(f.name()), f.dataType()).as(f.name())).toArray(Column[]::new)));
+    }
+    if (t instanceof MapType m) {
+      Column values = transform_values(c, (k, v) -> rounded(v, m.valueType()));
+      return to_json(map_from_entries(array_sort(map_entries(values))));
+    }
+    return c;
   }
 
   /** {@code jars/} linking every jar of the provided (Spark) classpath: what a Spark download unpacks. */
