@@ -193,6 +193,11 @@ SELECT a.account_id,
        CASE WHEN date_diff('day', a.signup_date, DATE '${as_of}') >= 14
             THEN ln(coalesce(u.events_28d, 0.0) + 1.0) - ln(2.0 * coalesce(h.early_events_14d, 0) + 1.0) END
            AS usage_vs_first_14d,
+       CASE WHEN date_diff('day', a.signup_date, DATE '${as_of}') >= 56
+            THEN ln(coalesce(u.events_28d, 0.0) + 1.0)
+                 - ln(greatest(coalesce(u.lifetime_events, 0.0) - coalesce(u.events_28d, 0.0), 0.0) * 28.0
+                      / (date_diff('day', a.signup_date, DATE '${as_of}') - 28) + 1.0) END
+           AS usage_vs_history,
        coalesce(u.events_per_active_user_28d, 0.0) AS events_per_active_user_28d,
        coalesce(u.features_used_28d, 0) AS features_used_28d,
        coalesce(u.key_feature_events_28d, 0.0) AS key_feature_events_28d,

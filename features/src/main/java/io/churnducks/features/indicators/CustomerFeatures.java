@@ -19,6 +19,7 @@ import java.util.Optional;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
 import static org.apache.spark.sql.functions.when;
@@ -91,6 +92,8 @@ public final class CustomerFeatures {
   private static final String TICKETS = InputContract.SUPPORT_TICKETS.name();
   private static final String SURVEYS = InputContract.SURVEYS.name();
   private static final String FLAG = "0/1";
+  /** Length of the recent usage window (events_28d), days. */
+  private static final int RECENT_DAYS = 28;
   private static final DataType FEATURE_MAP = DataTypes.createMapType(StringType, DoubleType, true);
 
   /** Every column of the table, in schema order (the first two are the key). */
@@ -201,6 +204,11 @@ public final class CustomerFeatures {
           "ln((events_28d+1)/(2*early_events_14d+1)): the last 28 days' use against the pace of the first 14 days "
               + "(negative = using less than while onboarding; a slow fade that no 28-day trend shows; null in the "
               + "first 14 days)."),
+      measure("usage_vs_history", DoubleType, USAGE, "log ratio", Stage.LATER, "since signup", Good.HIGHER,
+          "ln((events_28d+1)/(earlier pace+1)), the earlier pace being the account's product events per 28 days "
+              + "from signup to 28 days before the as-of date ((lifetime_events - events_28d) * 28 / (tenure_days - "
+              + "28)): the last 28 days against the account's own usual month (negative = using less than it used "
+              + "to; a long fade that no 28-day trend shows; null before 56 days of tenure)."),
       measure("events_per_active_user_28d", DoubleType, USAGE, "events / user", Stage.LATER, "28 days", Good.HIGHER,
           "events_28d / active_users_28d (depth of use; 0 without active users)."),
       measure("features_used_28d", LongType, USAGE, "features", Stage.LATER, "28 days", Good.HIGHER,
@@ -374,7 +382,9 @@ public final class CustomerFeatures {
           .withColumn("never_used", when(col("days_since_last_activity").isNull(), 1).otherwise(0))
           .withColumn("usage_vs_first_14d", when(col("tenure_days").geq(UsageHistory.ONBOARDING_DAYS),
               log(col("events_28d").plus(1)).minus(log(col("early_events_14d")
-                  .multiply(28.0 / UsageHistory.ONBOARDING_DAYS).plus(1)))));
+                  .multiply(28.0 / UsageHistory.ONBOARDING_DAYS).plus(1)))))
+          .withColumn("usage_vs_history", when(col("tenure_days").geq(2 * RECENT_DAYS),
+              log(col("events_28d").plus(1)).minus(log(earlierPace().plus(1)))));
     }
     if (tables.containsKey(InputContract.INVOICES.name())) {
       out = out.join(PaymentReliabilityIndicators.apply(spine, tables.get(InputContract.INVOICES.name())), key, "left");
@@ -408,5 +418,14 @@ public final class CustomerFeatures {
       }
     }
     return new Result(out.select(select.toArray(Column[]::new)), disabled);
+  }
+
+  /**
+   * Product events per {@value #RECENT_DAYS} days from signup to the start of the recent window:
+   * the account's usual month before the last one.
+   */
+  private static Column earlierPace() {
+    Column earlierEvents = greatest(col("lifetime_events").minus(col("events_28d")), lit(0.0));
+    return earlierEvents.multiply((double) RECENT_DAYS).divide(col("tenure_days").minus(RECENT_DAYS));
   }
 }

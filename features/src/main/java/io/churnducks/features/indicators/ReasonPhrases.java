@@ -77,6 +77,7 @@ public final class ReasonPhrases implements Serializable {
     t.put("events_90d", "{v} events in 90 days (typical {t})");
     t.put("usage_trend_28d", "usage {trend} vs the previous 28 days");
     t.put("usage_vs_first_14d", "usage {trend} vs its first two weeks");
+    t.put("usage_vs_history", "usage {trend} vs its usual month");
     t.put("events_per_active_user_28d", "{v} events per active user in 28 days (typical {t})");
     t.put("features_used_28d", "used {v} features in 28 days (typical {t})");
     t.put("key_feature_events_28d", "{v} key-feature uses in 28 days (typical {t})");

@@ -96,21 +96,22 @@ class IndicatorValuesTest extends SparkTestBase {
             "events_per_active_user_28d", "key_feature_events_28d", "key_feature_share_90d", "error_events_28d",
             "usage_cost_28d", "cost_to_serve_monthly", "early_active_days_14d", "early_key_feature_events_14d",
             "days_to_first_value", "value_reached", "lifetime_events", "lifetime_key_feature_events",
-            "key_feature_share_lifetime");
+            "key_feature_share_lifetime", "usage_vs_history");
 
     assertFramesApproximatelyEqual(frame(actual.schema(),
         // a1: u3 and u1 were active in days 29-56, u3 not since; in days 29-90 ([01-02, 03-03]) u1 made 4
         // product events and u3 one, so the users now gone made 1 of 5; 8 active days in 90; export (the key
         // feature, cost 2 per unit) on 03-04 (one of the 8 product events of the last 90 days), two reports at 0.5;
-        // three tickets in 90 days at 10 each per quarter. Since signup: those 8 and the onboard on 01-01.
+        // three tickets in 90 days at 10 each per quarter. Since signup: those 8 and the onboard on 01-01; the 6
+        // before the last 28 days came in the 63 days after signup, 8/3 per 28 days, against 3 in the last 28.
         new Object[] {"a1", 2L, 1L, 1L, 0.2, 8L, 8.0, 1.5, 1.0, 1.0 / 8, 1.0, 3.0, 3.0 + 10.0, 2L, 0.0, 63, 1,
-            9.0, 1.0, 1.0 / 9},
+            9.0, 1.0, 1.0 / 9, Math.log(4.0 / (8.0 / 3 + 1))},
         // a2 never used export: no first value yet; two tickets.
         new Object[] {"a2", 0L, 0L, 0L, 0.0, 2L, 3.0, 1.5, 0.0, 0.0, 0.0, 1.5, 1.5 + 2 * 10.0 / 3, 2L, 0.0, null, 0,
-            3.0, 0.0, 0.0},
-        // a3 has no events: no share of them.
+            3.0, 0.0, 0.0, null},
+        // a3 has no events: no share of them; no signup, no history to compare with.
         new Object[] {"a3", 0L, 0L, 0L, 0.0, 0L, 0.0, 0.0, 0.0, null, 0.0, 0.0, 0.0, 0L, 0.0, null, 0,
-            0.0, 0.0, null}),
+            0.0, 0.0, null, null}),
         actual);
   }
 
@@ -198,7 +199,7 @@ class IndicatorValuesTest extends SparkTestBase {
                 "active_users_prev_28d", "lost_users_28d", "lost_users_90d", "lost_user_share_90d", "devices_per_user_28d",
                 "active_days_28d", "active_days_90d",
                 "events_28d", "events_prev_28d", "events_90d", "usage_trend_28d", "usage_vs_first_14d",
-                "events_per_active_user_28d",
+                "usage_vs_history", "events_per_active_user_28d",
                 "features_used_28d", "key_feature_events_28d", "key_feature_share_90d", "lifetime_events",
                 "lifetime_key_feature_events", "key_feature_share_lifetime", "intent_events_28d",
                 "error_events_28d", "days_since_last_activity", "seat_utilisation", "never_used", "feature_events_28d", "feature_users_28d", "feature_trend_28d",

@@ -29,6 +29,7 @@ public final class DuckVocabulary {
       Map.entry("key_feature_share_90d", new Words("Deep Adopters", "Shallow Adopters")),
       Map.entry("usage_trend_28d", new Words("Expanders", "Fading Users")),
       Map.entry("usage_vs_first_14d", new Words("Growing Since Onboarding", "Faded Since Onboarding")),
+      Map.entry("usage_vs_history", new Words("Growing Usage", "Fading Usage")),
       Map.entry("discount_pct", new Words("Discount Hunters", "Full-Price Payers")),
       Map.entry("discount_ended_90d", new Words("Discount Ended", "Steady Pricing")),
       Map.entry("tickets_90d", new Words("Support Heavy", "Self-Sufficient")),
