@@ -166,15 +166,7 @@ class StandaloneClusterIT extends SparkTestBase {
    * structs too): a sum added in another order can land on either side of a rounding boundary.
    */
   static boolean sameWithinRounding(Row a, Row b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (!sameValueWithinRounding(a.get(i), b.get(i))) {
-        return false;
-      }
-    }
-    return true;
+    return sameValueWithinRounding(a, b);
   }
 
   private static boolean sameValueWithinRounding(Object x, Object y) {
@@ -182,7 +174,7 @@ class StandaloneClusterIT extends SparkTestBase {
       return Math.abs(dx - dy) <= 1.5e-9 * Math.max(1.0, Math.abs(dx));
     }
     if (x instanceof Row rx && y instanceof Row ry) {
-      return sameWithinRounding(rx, ry);
+      return sameValueWithinRounding(rx.toSeq(), ry.toSeq());
     }
     if (x instanceof scala.collection.Seq<?> sx && y instanceof scala.collection.Seq<?> sy) {
       if (sx.size() != sy.size()) {
