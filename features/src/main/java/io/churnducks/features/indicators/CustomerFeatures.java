@@ -382,7 +382,7 @@ public final class CustomerFeatures {
           .withColumn("never_used", when(col("days_since_last_activity").isNull(), 1).otherwise(0))
           .withColumn("usage_vs_first_14d", when(col("tenure_days").geq(UsageHistory.ONBOARDING_DAYS),
               log(col("events_28d").plus(1)).minus(log(col("early_events_14d")
-                  .multiply(28.0 / UsageHistory.ONBOARDING_DAYS).plus(1)))))
+                  .multiply((double) RECENT_DAYS / UsageHistory.ONBOARDING_DAYS).plus(1)))))
           .withColumn("usage_vs_history", when(col("tenure_days").geq(2 * RECENT_DAYS),
               log(col("events_28d").plus(1)).minus(log(earlierPace().plus(1)))));
     }

@@ -162,26 +162,22 @@ class StandaloneClusterIT extends SparkTestBase {
   }
 
   /**
-   * The same row but for doubles one step of the 9th decimal apart, at any depth (in arrays and
-   * structs too): a sum added in another order can land on either side of a rounding boundary.
+   * The same value (row, array, struct or scalar) but for doubles one step of the 9th decimal
+   * apart, at any depth: a sum added in another order can land on either side of a rounding boundary.
    */
-  static boolean sameWithinRounding(Row a, Row b) {
-    return sameValueWithinRounding(a, b);
-  }
-
-  private static boolean sameValueWithinRounding(Object x, Object y) {
+  static boolean sameWithinRounding(Object x, Object y) {
     if (x instanceof Double dx && y instanceof Double dy) {
       return Math.abs(dx - dy) <= 1.5e-9 * Math.max(1.0, Math.abs(dx));
     }
     if (x instanceof Row rx && y instanceof Row ry) {
-      return sameValueWithinRounding(rx.toSeq(), ry.toSeq());
+      return sameWithinRounding(rx.toSeq(), ry.toSeq());
     }
     if (x instanceof scala.collection.Seq<?> sx && y instanceof scala.collection.Seq<?> sy) {
       if (sx.size() != sy.size()) {
         return false;
       }
       for (int i = 0; i < sx.size(); i++) {
-        if (!sameValueWithinRounding(sx.apply(i), sy.apply(i))) {
+        if (!sameWithinRounding(sx.apply(i), sy.apply(i))) {
           return false;
         }
       }
