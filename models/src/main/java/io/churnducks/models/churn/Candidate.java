@@ -1,14 +1,18 @@
 package io.churnducks.models.churn;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * One model configuration the backtest tries: an elastic-net logistic regression or gradient-boosted
- * trees with fixed hyper-parameters. The configured list is the whole (small, fixed) search: every
- * candidate is backtested on the same temporal folds and the best pooled AUC wins.
+ * One model configuration the backtest tries: an elastic-net logistic regression, gradient-boosted
+ * trees, or a blend of both (the mean of the two members' probabilities: trees find interactions and
+ * thresholds, the linear model extrapolates smoothly where the trees' leaves are coarse, and their
+ * errors are only partly shared), with fixed hyper-parameters. The configured list is the whole
+ * (small, fixed) search: every candidate is backtested on the same temporal folds and the best
+ * pooled AUC wins.
  *
- * @param type       {@link #LOGISTIC_REGRESSION} or {@link #GRADIENT_BOOSTED_TREES}
+ * @param type       {@link #LOGISTIC_REGRESSION}, {@link #GRADIENT_BOOSTED_TREES} or {@link #BLEND}
  * @param regParam   regularisation strength (logistic regression)
  * @param elasticNet share of L1 in the regularisation, 0 = ridge (logistic regression)
  * @param maxDepth   depth of each tree (boosted trees)
@@ -20,21 +24,22 @@ public record Candidate(String type, double regParam, double elasticNet, int max
 
   public static final String LOGISTIC_REGRESSION = "logistic-regression";
   public static final String GRADIENT_BOOSTED_TREES = "gradient-boosted-trees";
+  /** Both of the above, trained on the same examples; the score is the mean of their probabilities. */
+  public static final String BLEND = "blend";
 
   public Candidate {
-    if (LOGISTIC_REGRESSION.equals(type)) {
-      if (regParam < 0 || elasticNet < 0 || elasticNet > 1) {
-        throw new IllegalArgumentException("Cannot train churn model: logistic regression needs reg-param >= 0 and "
-            + "0 <= elastic-net <= 1 (got " + regParam + ", " + elasticNet + ")");
-      }
-    } else if (GRADIENT_BOOSTED_TREES.equals(type)) {
-      if (maxDepth < 1 || maxDepth > 12 || trees < 1 || !(stepSize > 0 && stepSize <= 1)) {
-        throw new IllegalArgumentException("Cannot train churn model: boosted trees need 1 <= max-depth <= 12, "
-            + "trees >= 1 and 0 < step-size <= 1 (got " + maxDepth + ", " + trees + ", " + stepSize + ")");
-      }
-    } else {
+    if (!List.of(LOGISTIC_REGRESSION, GRADIENT_BOOSTED_TREES, BLEND).contains(type)) {
       throw new IllegalArgumentException("Cannot train churn model: unknown candidate type '" + type + "' (use "
-          + LOGISTIC_REGRESSION + " or " + GRADIENT_BOOSTED_TREES + ")");
+          + LOGISTIC_REGRESSION + ", " + GRADIENT_BOOSTED_TREES + " or " + BLEND + ")");
+    }
+    if (!GRADIENT_BOOSTED_TREES.equals(type) && (regParam < 0 || elasticNet < 0 || elasticNet > 1)) {
+      throw new IllegalArgumentException("Cannot train churn model: logistic regression needs reg-param >= 0 and "
+          + "0 <= elastic-net <= 1 (got " + regParam + ", " + elasticNet + ")");
+    }
+    if (!LOGISTIC_REGRESSION.equals(type) && (maxDepth < 1 || maxDepth > 12 || trees < 1
+        || !(stepSize > 0 && stepSize <= 1))) {
+      throw new IllegalArgumentException("Cannot train churn model: boosted trees need 1 <= max-depth <= 12, "
+          + "trees >= 1 and 0 < step-size <= 1 (got " + maxDepth + ", " + trees + ", " + stepSize + ")");
     }
   }
 
@@ -46,19 +51,40 @@ public record Candidate(String type, double regParam, double elasticNet, int max
     return new Candidate(GRADIENT_BOOSTED_TREES, 0.0, 0.0, maxDepth, trees, stepSize);
   }
 
-  public boolean usesTrees() {
-    return GRADIENT_BOOSTED_TREES.equals(type);
+  /** A blend of {@code trees} and {@code linear}: the trees' depth, count and step, the regression's penalty. */
+  public static Candidate blend(Candidate trees, Candidate linear) {
+    return new Candidate(BLEND, linear.regParam, linear.elasticNet, trees.maxDepth, trees.trees, trees.stepSize);
   }
 
-  /** Short algorithm name used in model versions ({@code logreg}, {@code gbt}). */
+  /**
+   * Whether the model has trees, which read values as they are (no log scaling, categories as
+   * indices): the classifier input is then {@link ChurnPipeline#ASSEMBLED}.
+   */
+  public boolean usesTrees() {
+    return !LOGISTIC_REGRESSION.equals(type);
+  }
+
+  public boolean isBlend() {
+    return BLEND.equals(type);
+  }
+
+  /** Short algorithm name used in model versions ({@code logreg}, {@code gbt}, {@code blend}). */
   public String family() {
-    return usesTrees() ? "gbt" : "logreg";
+    return switch (type) {
+      case GRADIENT_BOOSTED_TREES -> "gbt";
+      case BLEND -> "blend";
+      default -> "logreg";
+    };
   }
 
   /** A readable description, e.g. {@code gbt(depth 4, 100 trees, step 0.1)}. */
   public String label() {
-    return usesTrees()
-        ? String.format(Locale.ROOT, "gbt(depth %d, %d trees, step %s)", maxDepth, trees, stepSize)
-        : String.format(Locale.ROOT, "logreg(reg %s, l1 share %s)", regParam, elasticNet);
+    String boosted = String.format(Locale.ROOT, "gbt(depth %d, %d trees, step %s)", maxDepth, trees, stepSize);
+    String linear = String.format(Locale.ROOT, "logreg(reg %s, l1 share %s)", regParam, elasticNet);
+    return switch (type) {
+      case GRADIENT_BOOSTED_TREES -> boosted;
+      case BLEND -> "blend(" + boosted + " + " + linear + ")";
+      default -> linear;
+    };
   }
 }

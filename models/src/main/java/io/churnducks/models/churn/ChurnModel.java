@@ -106,10 +106,11 @@ public final class ChurnModel {
       return new ChurnModel(model, candidate, Calibration.identity(), null, settings, runDate, 0, columns);
     }
     Dataset<Row> transformed = model.transform(labelled);
-    ReasonCodes reasons = ReasonCodes.of(transformed.schema().apply(ChurnPipeline.ASSEMBLED),
-        typical(transformed, ChurnPipeline.classifierInput(candidate)), scorer(model), settings.reasons(),
+    StructField assembled = transformed.schema().apply(ChurnPipeline.ASSEMBLED);
+    ReasonCodes reasons = ReasonCodes.of(assembled, typical(transformed, ChurnPipeline.classifierInput(candidate)),
+        scorer(model, candidate, columns, assembled), settings.reasons(),
         columns.earlyStage(), columns.betterWhen(), settings.onboardingDays());
-    reasons = reasons.worded(ReasonCodes.CODES, medians(model, reasons.indicators(), candidate, columns));
+    reasons = reasons.worded(ReasonCodes.CODES, medians(model, reasons.indicators()));
     return new ChurnModel(model, candidate, calibration, reasons, settings, runDate,
         Objects.hash(columns, candidate, weighted, settings), columns);
   }
@@ -174,8 +175,9 @@ public final class ChurnModel {
     card.columns().numeric().forEach(c -> fields.add(DataTypes.createStructField(c, DataTypes.DoubleType, true)));
     card.columns().categorical().forEach(c -> fields.add(DataTypes.createStructField(c, DataTypes.StringType, true)));
     Dataset<Row> empty = spark.createDataFrame(List.of(), DataTypes.createStructType(fields));
-    ReasonCodes reasons = ReasonCodes.of(pipeline.transform(empty).schema().apply(ChurnPipeline.ASSEMBLED),
-        card.typicalSlots(), scorer(pipeline), settings.reasons(), card.columns().earlyStage(),
+    StructField assembled = pipeline.transform(empty).schema().apply(ChurnPipeline.ASSEMBLED);
+    ReasonCodes reasons = ReasonCodes.of(assembled, card.typicalSlots(),
+        scorer(pipeline, card.candidate(), card.columns(), assembled), settings.reasons(), card.columns().earlyStage(),
         card.columns().betterWhen(), settings.onboardingDays())
         .worded(ReasonCodes.CODES, card.typicalValues());
     Calibration calibration = Calibration.restore(card.calibration(), card.calibrationParameters(),
@@ -206,10 +208,20 @@ public final class ChurnModel {
     return runDate;
   }
 
-  /** {@code frame} with the model's uncalibrated churn probability in {@link #SCORE}. */
+  /**
+   * {@code frame} with the model's uncalibrated churn probability in {@link #SCORE} (a blend's is the
+   * mean of its members').
+   */
   public Dataset<Row> rawScores(Dataset<Row> frame) {
-    return pipeline.transform(frame)
-        .withColumn(SCORE, functions.vector_to_array(col(ChurnPipeline.PROBABILITY), "float64").getItem(1));
+    Column score = candidate.isBlend()
+        ? churnProbability(ChurnPipeline.TREE_PROBABILITY).plus(churnProbability(ChurnPipeline.LINEAR_PROBABILITY))
+            .divide(2)
+        : churnProbability(ChurnPipeline.PROBABILITY);
+    return pipeline.transform(frame).withColumn(SCORE, score);
+  }
+
+  private static Column churnProbability(String probabilityVector) {
+    return functions.vector_to_array(col(probabilityVector), "float64").getItem(1);
   }
 
   /**
@@ -288,20 +300,15 @@ public final class ChurnModel {
         when(col(ChurnPipeline.LABEL).equalTo(1.0), 0.5 / rate).otherwise(0.5 / (1 - rate)));
   }
 
-  /**
-   * The training median of each indicator in its own units, from the pipeline's imputer (a median
-   * of ln(1 + x) is ln(1 + the median of x), so log scaling is undone exactly).
-   */
-  private static double[] medians(PipelineModel model, List<String> indicators, Candidate candidate, Columns columns) {
+  /** The training median of each indicator in its own units, from the pipeline's imputer. */
+  private static double[] medians(PipelineModel model, List<String> indicators) {
     ImputerModel imputer = Arrays.stream(model.stages()).filter(ImputerModel.class::isInstance)
         .map(ImputerModel.class::cast).findFirst().orElseThrow();
     Row surrogate = imputer.surrogateDF().first();
     double[] out = new double[indicators.size()];
     for (int k = 0; k < out.length; k++) {
-      String c = indicators.get(k);
-      Object m = surrogate.get(surrogate.fieldIndex(c + "__x"));
-      double v = m == null ? Double.NaN : ((Number) m).doubleValue();
-      out[k] = !candidate.usesTrees() && columns.logScaled().contains(c) ? Math.expm1(v) : v;
+      Object m = surrogate.get(surrogate.fieldIndex(indicators.get(k) + "__x"));
+      out[k] = m == null ? Double.NaN : ((Number) m).doubleValue();
     }
     return out;
   }
@@ -317,8 +324,19 @@ public final class ChurnModel {
     return Arrays.stream(q).mapToDouble(a -> a[0]).toArray();
   }
 
+  /** The churn probability of one classifier input vector, as {@link #rawScores} gives it. */
+  private static ReasonCodes.Scorer scorer(PipelineModel model, Candidate candidate, Columns columns,
+      StructField assembled) {
+    if (candidate.isBlend()) {
+      long flags = Arrays.stream(AttributeGroup.fromStructField(assembled).attributes().get())
+          .filter(a -> a.name().get().endsWith(ChurnPipeline.MISSING_SLOT)).count();
+      return BlendScorer.of(model, columns.numeric(), columns.logScaled(), (int) flags);
+    }
+    return lastStage(model);
+  }
+
   @SuppressWarnings("unchecked")
-  private static ReasonCodes.Scorer scorer(PipelineModel model) {
+  private static ReasonCodes.Scorer lastStage(PipelineModel model) {
     Transformer last = model.stages()[model.stages().length - 1];
     ProbabilisticClassificationModel<Vector, ?> classifier = (ProbabilisticClassificationModel<Vector, ?>) last;
     return x -> classifier.predictProbability(x).apply(1);

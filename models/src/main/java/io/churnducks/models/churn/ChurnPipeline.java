@@ -20,12 +20,16 @@ import java.util.List;
  * says so ({@code x__nul}, 1 when missing): "no discount ending", "never answered a survey" or "no
  * first value yet" is information, not an average value. Then, by candidate:
  * <ul>
- *   <li>logistic regression: heavy-tailed counts log-scaled, categories one-hot encoded (unseen
- *       categories kept in an extra slot), everything standardised;</li>
+ *   <li>logistic regression: heavy-tailed counts log-scaled (after imputing), categories one-hot
+ *       encoded (unseen categories kept in an extra slot), everything standardised;</li>
  *   <li>boosted trees: values as they are (trees do not care about scale), categories as indices
- *       the trees split on as categories.</li>
+ *       the trees split on as categories;</li>
+ *   <li>a blend: both, the logistic regression exactly as above (the same stages on the same
+ *       imputed values, so a blend's members are the two candidates): each member writes its own
+ *       probability column ({@link #TREE_PROBABILITY}, {@link #LINEAR_PROBABILITY}), and the score
+ *       is their mean ({@link BlendScorer}).</li>
  * </ul>
- * Both assemble a vector named {@link #ASSEMBLED} whose metadata names every slot; {@link
+ * All assemble a vector named {@link #ASSEMBLED} whose metadata names every slot; {@link
  * ReasonCodes} reads those names and substitutes slots in the vector the classifier reads.
  */
 public final class ChurnPipeline {
@@ -40,6 +44,12 @@ public final class ChurnPipeline {
   public static final String STANDARDISED = "features";
   /** Column holding the probability vector; index 1 is the (uncalibrated) churn probability. */
   public static final String PROBABILITY = "probability";
+  /** A blend's trees' probability vector. */
+  public static final String TREE_PROBABILITY = "tree_probability";
+  /** A blend's logistic regression's probability vector. */
+  public static final String LINEAR_PROBABILITY = "linear_probability";
+  /** A blend's vector of log-scaled values, missing flags and one-hot categories, before standardising. */
+  static final String LINEAR_INPUTS = "linear_inputs";
   /** Bins of continuous values the trees consider, and the most categories a tree split takes. */
   static final int MAX_BINS = 64;
 
@@ -52,6 +62,10 @@ public final class ChurnPipeline {
 
   /** Suffix of the slot that says an indicator was missing (1) or not (0). */
   public static final String MISSING_SLOT = "__nul";
+  /** Suffix of an indicator's imputed value slot (as it is; the trees' vector). */
+  public static final String VALUE_SLOT = "__imp";
+  /** Suffix of an indicator's value slot in a linear model's vector (log-scaled where configured). */
+  public static final String LINEAR_VALUE_SLOT = "__lin";
 
   /**
    * @param numeric     numeric indicator columns (nulls allowed)
@@ -63,12 +77,8 @@ public final class ChurnPipeline {
       List<String> missing, Candidate candidate) {
     List<PipelineStage> stages = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT *");
-    List<String> prepared = new ArrayList<>();
     for (String c : numeric) {
-      String cast = "CAST(" + c + " AS DOUBLE)";
-      String expr = !candidate.usesTrees() && logScaled.contains(c) ? "ln(1 + greatest(" + cast + ", 0))" : cast;
-      sql.append(", ").append(expr).append(" AS ").append(c).append("__x");
-      prepared.add(c + "__x");
+      sql.append(", CAST(").append(c).append(" AS DOUBLE) AS ").append(c).append("__x");
     }
     List<String> flags = new ArrayList<>();
     for (String c : numeric) {
@@ -78,39 +88,60 @@ public final class ChurnPipeline {
       }
     }
     stages.add(new SQLTransformer().setStatement(sql.append(" FROM __THIS__").toString()));
-    List<String> imputed = numeric.stream().map(c -> c + "__imp").toList();
+    List<String> imputed = numeric.stream().map(c -> c + VALUE_SLOT).toList();
     stages.add(new Imputer().setStrategy("median")
-        .setInputCols(prepared.toArray(String[]::new))
+        .setInputCols(numeric.stream().map(c -> c + "__x").toArray(String[]::new))
         .setOutputCols(imputed.toArray(String[]::new)));
-    // Value slots first, then the missing flags: an indicator's first slot is its value (ReasonCodes).
-    List<String> assembled = new ArrayList<>(imputed);
-    assembled.addAll(flags);
+    String[] indexed = categorical.stream().map(c -> c + "__idx").toArray(String[]::new);
     if (!categorical.isEmpty()) {
       // One pass indexes every category column; unseen values get an extra index.
-      String[] indexed = categorical.stream().map(c -> c + "__idx").toArray(String[]::new);
       stages.add(new StringIndexer().setInputCols(categorical.toArray(String[]::new)).setOutputCols(indexed)
           .setHandleInvalid("keep").setStringOrderType("alphabetAsc"));
-      if (candidate.usesTrees()) {
-        assembled.addAll(List.of(indexed));
-      } else {
-        String[] encoded = categorical.stream().map(c -> c + "__vec").toArray(String[]::new);
-        stages.add(new OneHotEncoder().setInputCols(indexed).setOutputCols(encoded).setDropLast(true)
-            .setHandleInvalid("keep"));
-        assembled.addAll(List.of(encoded));
-      }
     }
-    stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(ASSEMBLED));
     if (candidate.usesTrees()) {
-      stages.add(new GBTClassifier().setFeaturesCol(ASSEMBLED).setLabelCol(LABEL).setWeightCol(WEIGHT)
-          .setProbabilityCol(PROBABILITY).setMaxDepth(candidate.maxDepth()).setMaxIter(candidate.trees())
-          .setStepSize(candidate.stepSize()).setMaxBins(MAX_BINS).setMinInstancesPerNode(20).setSeed(7L));
-    } else {
-      stages.add(new StandardScaler().setInputCol(ASSEMBLED).setOutputCol(STANDARDISED).setWithMean(true)
-          .setWithStd(true));
-      stages.add(new LogisticRegression().setFeaturesCol(STANDARDISED).setLabelCol(LABEL).setWeightCol(WEIGHT)
-          .setProbabilityCol(PROBABILITY).setRegParam(candidate.regParam()).setElasticNetParam(candidate.elasticNet())
-          .setMaxIter(200).setStandardization(false));
+      // Value slots first, then the missing flags: an indicator's first slot is its value (ReasonCodes).
+      List<String> assembled = new ArrayList<>(imputed);
+      assembled.addAll(flags);
+      assembled.addAll(List.of(indexed));
+      stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(ASSEMBLED));
+      GBTClassifier trees = new GBTClassifier().setFeaturesCol(ASSEMBLED).setLabelCol(LABEL).setWeightCol(WEIGHT)
+          .setMaxDepth(candidate.maxDepth()).setMaxIter(candidate.trees()).setStepSize(candidate.stepSize())
+          .setMaxBins(MAX_BINS).setMinInstancesPerNode(20).setSeed(7L);
+      stages.add(candidate.isBlend() ? trees.setProbabilityCol(TREE_PROBABILITY).setRawPredictionCol("tree_raw")
+          .setPredictionCol("tree_prediction") : trees.setProbabilityCol(PROBABILITY));
     }
+    if (candidate.usesTrees() && !candidate.isBlend()) {
+      return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+    }
+    // The linear model: the imputed values, log-scaled where configured (the median of ln(1 + x) is
+    // ln(1 + the median of x), so imputing first is the same), the missing flags and the categories
+    // one-hot encoded, standardised. A logistic regression alone reads them as its assembled vector.
+    String linearInputs = candidate.isBlend() ? LINEAR_INPUTS : ASSEMBLED;
+    StringBuilder linear = new StringBuilder("SELECT *");
+    List<String> inputs = new ArrayList<>();
+    for (String c : numeric) {
+      String v = c + VALUE_SLOT;
+      linear.append(", ").append(logScaled.contains(c) ? "ln(1 + greatest(" + v + ", 0))" : v).append(" AS ")
+          .append(c).append(LINEAR_VALUE_SLOT);
+      inputs.add(c + LINEAR_VALUE_SLOT);
+    }
+    stages.add(new SQLTransformer().setStatement(linear.append(" FROM __THIS__").toString()));
+    inputs.addAll(flags);
+    if (!categorical.isEmpty()) {
+      String[] encoded = categorical.stream().map(c -> c + "__vec").toArray(String[]::new);
+      stages.add(new OneHotEncoder().setInputCols(indexed).setOutputCols(encoded).setDropLast(true)
+          .setHandleInvalid("keep"));
+      inputs.addAll(List.of(encoded));
+    }
+    stages.add(new VectorAssembler().setInputCols(inputs.toArray(String[]::new)).setOutputCol(linearInputs));
+    stages.add(new StandardScaler().setInputCol(linearInputs).setOutputCol(STANDARDISED).setWithMean(true)
+        .setWithStd(true));
+    LogisticRegression regression = new LogisticRegression().setFeaturesCol(STANDARDISED).setLabelCol(LABEL)
+        .setWeightCol(WEIGHT).setRegParam(candidate.regParam()).setElasticNetParam(candidate.elasticNet())
+        .setMaxIter(200).setStandardization(false);
+    stages.add(candidate.isBlend() ? regression.setProbabilityCol(LINEAR_PROBABILITY)
+        .setRawPredictionCol("linear_raw").setPredictionCol("linear_prediction")
+        : regression.setProbabilityCol(PROBABILITY));
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
   }
 }

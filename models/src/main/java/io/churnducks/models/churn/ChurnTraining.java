@@ -115,7 +115,8 @@ public final class ChurnTraining {
       List<RollingBacktest.Split> splits = RollingBacktest.split(data, plans, columns, settings);
       RollingBacktest.Result top = null;
       for (Candidate c : settings.candidates()) {
-        RollingBacktest.Result r = backtest(data, splits, c, settings, runDate);
+        RollingBacktest.Result r = blendOfBacktested(c, results, settings)
+            .orElseGet(() -> backtest(data, splits, c, settings, runDate));
         results.add(r);
         if (r.pooled().ranks() && (top == null || r.auc() > top.auc())) {
           top = r;
@@ -195,6 +196,28 @@ public final class ChurnTraining {
     }
     return new Verdict(held, championColumns, rival, "champion " + ch.version() + "'s recipe, refitted: the best "
         + "challenger " + best.candidate().label() + " did not beat it (" + versus + ")");
+  }
+
+  /**
+   * A blend whose two members were backtested before it (listed earlier, same hyper-parameters) is
+   * backtested from their fold predictions, without fitting anything again.
+   */
+  private static Optional<RollingBacktest.Result> blendOfBacktested(Candidate c, List<RollingBacktest.Result> done,
+      ChurnModelSettings settings) {
+    if (!c.isBlend()) {
+      return Optional.empty();
+    }
+    Optional<RollingBacktest.Result> trees = done.stream().filter(r -> r.candidate().equals(
+        Candidate.boostedTrees(c.maxDepth(), c.trees(), c.stepSize()))).findFirst();
+    Optional<RollingBacktest.Result> linear = done.stream().filter(r -> r.candidate().equals(
+        Candidate.logisticRegression(c.regParam(), c.elasticNet()))).findFirst();
+    if (trees.isEmpty() || linear.isEmpty()) {
+      return Optional.empty();
+    }
+    RollingBacktest.Result r = RollingBacktest.blended(c, trees.get(), linear.get(), settings);
+    LOG.info(String.format(Locale.ROOT, "Backtest %s: pooled AUC %.3f over %d of %d folds (the mean of its members' "
+        + "fold predictions)", c.label(), r.auc(), r.usableFolds(), r.folds().size()));
+    return Optional.of(r);
   }
 
   private static RollingBacktest.Result backtest(Dataset<Row> data, List<RollingBacktest.Split> splits, Candidate c,

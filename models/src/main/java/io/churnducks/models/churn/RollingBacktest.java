@@ -133,11 +133,53 @@ public final class RollingBacktest {
           BinaryMetrics.of(scored, ChurnPipeline.LABEL, ChurnModel.SCORE), null));
       predictions = predictions == null ? scored : predictions.union(scored);
     }
+    return result(candidate, folds, predictions, cached, settings);
+  }
+
+  private static Result result(Candidate candidate, List<Fold> folds, Dataset<Row> predictions,
+      List<Dataset<Row>> cached, ChurnModelSettings settings) {
     if (predictions == null) {
       return new Result(candidate, folds, BinaryMetrics.undefined(), BinaryMetrics.undefined(), Optional.empty(), cached);
     }
     return new Result(candidate, folds, BinaryMetrics.of(predictions, ChurnPipeline.LABEL, ChurnModel.SCORE),
         calibratedForward(predictions, folds, settings.calibration()), Optional.of(predictions), cached);
+  }
+
+  /**
+   * A blend's backtest from its members' backtests on the same folds: the blend's fold models are
+   * its members' fold models (the same stages fitted on the same examples), so each of its fold
+   * predictions is the mean of theirs, and nothing needs fitting again.
+   */
+  public static Result blended(Candidate blend, Result trees, Result linear, ChurnModelSettings settings) {
+    if (!blend.isBlend() || !screening(trees).equals(screening(linear))) {
+      throw new IllegalArgumentException("A blend's backtest needs its members' backtests on the same folds");
+    }
+    List<Fold> folds = new ArrayList<>();
+    List<Dataset<Row>> cached = new ArrayList<>();
+    Dataset<Row> predictions = null;
+    int usable = 0;
+    for (Fold f : trees.folds()) {
+      if (!f.usable()) {
+        folds.add(f);
+        continue;
+      }
+      Dataset<Row> other = linear.cachedFolds().get(usable).select(col("account_id"), col("as_of_date"),
+          col(ChurnModel.SCORE).as("__linear"));
+      Dataset<Row> scored = trees.cachedFolds().get(usable++).join(other, new String[] {"account_id", "as_of_date"})
+          .select(col("account_id"), col("as_of_date"), col(ChurnPipeline.LABEL),
+              col(ChurnModel.SCORE).plus(col("__linear")).divide(2).as(ChurnModel.SCORE))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(scored);
+      folds.add(new Fold(f.plan(), f.trainExamples(), BinaryMetrics.of(scored, ChurnPipeline.LABEL, ChurnModel.SCORE),
+          null));
+      predictions = predictions == null ? scored : predictions.union(scored);
+    }
+    return result(blend, folds, predictions, cached, settings);
+  }
+
+  /** Each fold's plan, training examples and whether it was skipped: what every candidate shares. */
+  private static List<List<Object>> screening(Result r) {
+    return r.folds().stream().map(f -> List.<Object>of(f.plan(), f.trainExamples(), f.usable())).toList();
   }
 
   private static Dataset<Row> trainOf(Dataset<Row> examples, Plan plan) {

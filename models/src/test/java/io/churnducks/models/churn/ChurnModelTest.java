@@ -130,6 +130,67 @@ class ChurnModelTest extends SparkTestBase {
   }
 
   @Test
+  void aBlendScoresTheMeanOfItsMembersAndItsReasonsMoveBoth() {
+    Candidate blend = Candidate.blend(TREES, LINEAR);
+    assertEquals("blend(gbt(depth 3, 40 trees, step 0.2) + logreg(reg 0.01, l1 share 0.0))", blend.label());
+    ChurnModel model = ChurnModel.fit(examples.where(col("as_of_date").lt(java.sql.Date.valueOf("2024-10-01"))),
+        COLUMNS, blend, false, Calibration.identity(), SETTINGS, RUN);
+    // Tonight's accounts, one of them in an industry the training never saw.
+    Dataset<Row> accounts = examples.where(col("as_of_date").equalTo(java.sql.Date.valueOf("2024-12-01")))
+        .withColumn("industry", expr("CASE WHEN account_id = 'A3' THEN 'Mining' ELSE industry END"));
+    List<Row> scored = model.rawScores(accounts).select(col(ChurnPipeline.ASSEMBLED), col(ChurnModel.SCORE),
+        org.apache.spark.ml.functions.vector_to_array(col(ChurnPipeline.TREE_PROBABILITY), "float64").getItem(1),
+        org.apache.spark.ml.functions.vector_to_array(col(ChurnPipeline.LINEAR_PROBABILITY), "float64").getItem(1))
+        .collectAsList();
+    assertEquals(500, scored.size());
+    long flags = java.util.Arrays.stream(org.apache.spark.ml.attribute.AttributeGroup.fromStructField(model.pipeline()
+        .transform(accounts).schema().apply(ChurnPipeline.ASSEMBLED)).attributes().get())
+        .filter(a -> a.name().get().endsWith(ChurnPipeline.MISSING_SLOT)).count();
+    assertEquals(1, flags, "last_nps is missing for some accounts");
+    BlendScorer scorer = BlendScorer.of(model.pipeline(), COLUMNS.numeric(), COLUMNS.logScaled(), (int) flags);
+    double spread = 0;
+    for (Row r : scored) {
+      assertEquals((r.getDouble(2) + r.getDouble(3)) / 2, r.getDouble(1), 1e-12, "the score is the members' mean");
+      assertEquals(r.getDouble(1), scorer.probability(r.getAs(0)), 1e-9, "reasons rescore as the pipeline scores");
+      spread = Math.max(spread, Math.abs(r.getDouble(2) - r.getDouble(3)));
+    }
+    assertTrue(spread > 0.05, "two different members (largest gap " + spread + ")");
+    List<Row> top = model.score(accounts).orderBy(col("churn_probability").desc()).limit(20).collectAsList();
+    for (Row r : top) {
+      List<String> reasons = r.getList(r.fieldIndex("reason_codes"));
+      assertTrue(!reasons.isEmpty() && List.of("tickets_90d high", "events_28d low").contains(reasons.get(0)),
+          reasons.toString());
+    }
+  }
+
+  @Test
+  void aBlendBacktestedFromItsMembersFoldPredictionsIsTheBlendFittedOnEachFold() {
+    Candidate blend = Candidate.blend(TREES, LINEAR);
+    List<RollingBacktest.Split> splits = RollingBacktest.split(examples, RollingBacktest.plan(DATES, 3, 90, 30), COLUMNS,
+        SETTINGS);
+    RollingBacktest.Result fitted = RollingBacktest.run(examples, splits, blend, SETTINGS, RUN);
+    RollingBacktest.Result averaged = RollingBacktest.blended(blend, trained.backtests().get(1),
+        trained.backtests().get(0), SETTINGS);
+    try {
+      assertEquals(3, averaged.usableFolds());
+      for (int i = 0; i < 3; i++) {
+        assertEquals(fitted.folds().get(i).metrics().auc(), averaged.folds().get(i).metrics().auc(), 1e-9);
+      }
+      Dataset<Row> both = fitted.predictions().orElseThrow().join(averaged.predictions().orElseThrow()
+          .withColumnRenamed(ChurnModel.SCORE, "averaged"), new String[] {"account_id", "as_of_date"});
+      assertEquals(1500, both.count());
+      assertEquals(0, both.where(expr("abs(score - averaged) > 1e-9")).count(), "the same prediction for every example");
+      assertEquals(fitted.auc(), averaged.auc(), 1e-9);
+      assertTrue(averaged.auc() > trained.backtests().get(0).auc(), "the blend ranks better than the linear model");
+    } finally {
+      fitted.release();
+      averaged.release();
+    }
+    assertThrows(IllegalArgumentException.class, () -> RollingBacktest.blended(TREES, trained.backtests().get(1),
+        trained.backtests().get(0), SETTINGS), "only a blend is a mean of members");
+  }
+
+  @Test
   void withoutAUsableFoldTheBacktestIsUndefinedAndTheModelStillScores() {
     // Nobody churned on the early as-of dates: every fold's training split holds only stayers.
     Dataset<Row> late = examples.withColumn("churned", expr("churned AND as_of_date >= DATE'2024-09-01'"));
