@@ -64,7 +64,8 @@ class StandaloneClusterIT extends SparkTestBase {
       "--set", "model.training-months=6",
       "--set", "model.backtest-folds=2",
       "--set", "model.candidates=[{type=logistic-regression, reg-param=0.01, elastic-net=0.0},"
-          + "{type=gradient-boosted-trees, max-depth=3, trees=20, step-size=0.1}]",
+          + "{type=gradient-boosted-trees, max-depth=3, trees=20, step-size=0.1},"
+          + "{type=blend, max-depth=3, trees=20, step-size=0.1, reg-param=0.01, elastic-net=0.0}]",
       "--set", "segments.restarts=1",
       "--set", "segments.max-k=6");
   /** Columns that time the run or name where it ran: they differ between any two runs. */

@@ -48,6 +48,17 @@ class ChurnConfigTest {
   }
 
   @Test
+  void theDefaultSearchEndsWithTheBlendOfItsTwoMembersAndAnUnknownTypeNamesTheKnownOnes() {
+    List<io.churnducks.models.churn.Candidate> search = ChurnConfig.load(DEMO, List.of()).model().candidates();
+    assertEquals(3, search.size());
+    assertEquals(io.churnducks.models.churn.Candidate.blend(search.get(1), search.get(0)), search.get(2),
+        "the blend's members are the two candidates listed before it (backtested from their predictions)");
+    ContractException e = assertThrows(ContractException.class, () -> ChurnConfig.load(DEMO,
+        List.of("model.candidates=[{type=random-forest}]")).model());
+    assertTrue(e.getMessage().contains("model.candidates[0]") && e.getMessage().contains("blend"), e.getMessage());
+  }
+
+  @Test
   void economicsSettingsHaveTheirDocumentedDefaultsAndABadMarginNamesItsKey() {
     assertEquals(io.churnducks.features.lifecycle.LifecycleSettings.defaults(), ChurnConfig.load(DEMO, List.of()).lifecycle());
     assertEquals(0.65, ChurnConfig.load(DEMO, List.of("economics.gross-margin=0.65")).lifecycle().grossMargin());
