@@ -31,6 +31,7 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -42,7 +43,8 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  * Which indicators tell churners from stayers, one indicator at a time, on labelled examples
  * (account, as-of date, indicators, churned): the {@code indicator_relevance} table.
  *
- * <p>Per numeric indicator: the ROC AUC of the raw value (ties count half; 0.5 = no signal, below
+ * <p>Per numeric indicator (values compared at {@link #VALUE_DECIMALS} decimals): the ROC AUC of
+ * the raw value (ties count half; 0.5 = no signal, below
  * 0.5 = lower values churn more), churn rate per quantile bucket (up to ten; missing values are a
  * bucket of their own), the churn rate of the highest bucket over the lowest, and the information
  * value of the buckets. Per category: churn rate per value (values with fewer than
@@ -74,6 +76,8 @@ public final class IndicatorRelevance {
   public static final long MIN_CATEGORY_EXAMPLES = 30;
   /** Quantile buckets of a numeric indicator (fewer when values tie). */
   public static final int BUCKETS = 10;
+  /** Decimals numeric values are compared at (ranks, ties, bucket edges). */
+  static final int VALUE_DECIMALS = 9;
 
   public static final String PREDICTIVE = "predictive";
   public static final String WEAK = "weak";
@@ -167,7 +171,9 @@ public final class IndicatorRelevance {
   private static List<Measures> numeric(Dataset<Row> examples, List<String> indicators, double designEffect) {
     List<Column> pairs = new ArrayList<>();
     for (String i : indicators) {
-      pairs.add(struct(lit(i).as("indicator"), col(i).cast("double").as("value")));
+      // At 9 decimals: a sum of fractions added in another order (another partitioning) differs
+      // in the 16th digit, and ranks and buckets must see the same value.
+      pairs.add(struct(lit(i).as("indicator"), round(col(i).cast("double"), VALUE_DECIMALS).as("value")));
     }
     Dataset<Row> longForm = examples
         .select(col("churned"), explode(array(pairs.toArray(Column[]::new))).as("p"))

@@ -33,10 +33,11 @@ class IndicatorRelevanceTest extends SparkTestBase {
   @Test
   void aucCountsEachChurnerAgainstTheStayersBelowItWithTiesHalf() {
     // Churners 5, 7, 7 against stayers 1, 2, 3, 4, 7: (4 + 4.5 + 4.5) / (3 x 5) wins; a missing value is its own bucket.
+    // The stayer's 7 is a sum added in another order (7 + 1e-15): the same value, a tie.
     Dataset<Row> examples = frame(EXAMPLES,
         new Object[] {"a", true, 5.0, "pro"}, new Object[] {"b", true, 7.0, "pro"},
         new Object[] {"c", true, 7.0, "basic"}, new Object[] {"d", false, 1.0, "basic"},
-        new Object[] {"e", false, 2.0, "basic"}, new Object[] {"f", false, 7.0, "basic"},
+        new Object[] {"e", false, 2.0, "basic"}, new Object[] {"f", false, 7.000000000000001, "basic"},
         new Object[] {"g", false, 3.0, "basic"}, new Object[] {"h", false, 4.0, "pro"},
         new Object[] {"i", false, null, null});
 

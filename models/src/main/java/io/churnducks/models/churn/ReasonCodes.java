@@ -95,7 +95,8 @@ public final class ReasonCodes implements Serializable {
 
   /**
    * @param assembled the assembled vector field, whose metadata names each slot ({@code x__imp} or
-   *                  {@code x__lin} for a numeric indicator and {@code x__nul} for whether it was missing, value slots first;
+   *                  {@code x__lin} for a numeric indicator and {@code x__nul} for whether it was
+   *                  missing, value slots first;
    *                  {@code c__vec_value} or {@code c__idx} for a category)
    * @param typical   the typical value of each slot, in the space the scorer reads
    * @param earlyStage indicators of the first days of an account (onboarding): reasons only while
@@ -113,7 +114,8 @@ public final class ReasonCodes implements Serializable {
     Map<String, List<Integer>> numeric = new LinkedHashMap<>();
     for (int i = 0; i < attrs.length; i++) {
       String raw = attrs[i].name().get();
-      for (String suffix : List.of(ChurnPipeline.VALUE_SLOT, ChurnPipeline.LINEAR_VALUE_SLOT, ChurnPipeline.MISSING_SLOT)) {
+      for (String suffix : List.of(ChurnPipeline.VALUE_SLOT, ChurnPipeline.LINEAR_VALUE_SLOT,
+          ChurnPipeline.MISSING_SLOT)) {
         if (raw.endsWith(suffix)) {
           numeric.computeIfAbsent(raw.substring(0, raw.length() - suffix.length()), k -> new ArrayList<>()).add(i);
         }

@@ -166,8 +166,8 @@ class ChurnModelTest extends SparkTestBase {
   @Test
   void aBlendBacktestedFromItsMembersFoldPredictionsIsTheBlendFittedOnEachFold() {
     Candidate blend = Candidate.blend(TREES, LINEAR);
-    List<RollingBacktest.Split> splits = RollingBacktest.split(examples, RollingBacktest.plan(DATES, 3, 90, 30), COLUMNS,
-        SETTINGS);
+    List<RollingBacktest.Split> splits = RollingBacktest.split(examples, RollingBacktest.plan(DATES, 3, 90, 30),
+        COLUMNS, SETTINGS);
     RollingBacktest.Result fitted = RollingBacktest.run(examples, splits, blend, SETTINGS, RUN);
     RollingBacktest.Result averaged = RollingBacktest.blended(blend, trained.backtests().get(1),
         trained.backtests().get(0), SETTINGS);
@@ -179,7 +179,8 @@ class ChurnModelTest extends SparkTestBase {
       Dataset<Row> both = fitted.predictions().orElseThrow().join(averaged.predictions().orElseThrow()
           .withColumnRenamed(ChurnModel.SCORE, "averaged"), new String[] {"account_id", "as_of_date"});
       assertEquals(1500, both.count());
-      assertEquals(0, both.where(expr("abs(score - averaged) > 1e-9")).count(), "the same prediction for every example");
+      assertEquals(0, both.where(expr("abs(score - averaged) > 1e-9")).count(),
+          "the same prediction for every example");
       assertEquals(fitted.auc(), averaged.auc(), 1e-9);
       assertTrue(averaged.auc() > trained.backtests().get(0).auc(), "the blend ranks better than the linear model");
     } finally {
