@@ -21,9 +21,11 @@ public final class DuckVocabulary {
       Map.entry("seat_utilisation", new Words("Seat Sharers", "Empty Seats")),
       Map.entry("devices_per_user_28d", new Words("Shared Logins", "One Device Per User")),
       Map.entry("features_used_28d", new Words("Feature Explorers", "Narrow Users")),
-      Map.entry("early_features_14d", new Words("Fast Starters", "Stalled Onboarders")),
-      Map.entry("early_events_14d", new Words("Fast Starters", "Stalled Onboarders")),
-      Map.entry("early_key_feature_events_14d", new Words("Fast Adopters", "Stalled Onboarders")),
+      // How the first 14 days went, whatever the account's age now: "Stalled Onboarders" is the
+      // rulebook's, which also asks for a young account.
+      Map.entry("early_features_14d", new Words("Fast Starters", "Slow Starters")),
+      Map.entry("early_events_14d", new Words("Fast Starters", "Slow Starters")),
+      Map.entry("early_key_feature_events_14d", new Words("Fast Adopters", "Slow Adopters")),
       Map.entry("key_feature_events_28d", new Words("Key Feature Users", "Key Features Unused")),
       Map.entry("key_feature_share_lifetime", new Words("Deep Adopters", "Shallow Adopters")),
       Map.entry("key_feature_share_90d", new Words("Deep Adopters", "Shallow Adopters")),

@@ -18,9 +18,9 @@ import java.util.Set;
  *       stands out on every indicator of the rule, in the rule's direction, by at least the minimum
  *       distinction (in standard deviations). Each rule names one segment and each segment takes
  *       one rule; the best-supported pairs (by their weakest condition) go first.</li>
- *   <li>Otherwise a name generated from the segment's two most distinctive indicators, in the
- *       words of {@link DuckVocabulary} ("Support Heavy &amp; Detractors"), or "Middle of the Pond"
- *       when nothing stands out.</li>
+ *   <li>Otherwise a name generated from the segment's two most distinctive indicators that say
+ *       different things, in the words of {@link DuckVocabulary} ("Support Heavy &amp;
+ *       Detractors"), or "Middle of the Pond" when nothing stands out.</li>
  *   <li>Manual overrides by segment id win over all of these.</li>
  * </ol>
  * No name describes a segment that is not distinctive on it: every name carries its evidence.
@@ -103,12 +103,16 @@ public final class SegmentNaming {
     }
     for (int j = 0; j < k; j++) {
       if (names[j] == null) {
-        List<SegmentProfile.Distinction> top = profile.distinctions(j, minDistinction);
-        String generated = top.isEmpty() ? TYPICAL : String.join(" & ", top.subList(0, Math.min(2, top.size()))
-            .stream().map(d -> word(d.indicator(), d.high())).distinct().toList());
-        names[j] = unique(generated, taken);
-        evidence[j] = evidence(profile, j, top.subList(0, Math.min(2, top.size())).stream()
-            .map(SegmentProfile.Distinction::indicator).toList(), minDistinction);
+        // The two most distinctive indicators that say different things (two lows of one
+        // behaviour share a word: the next distinctive indicator gives the second word).
+        Map<String, String> words = new java.util.LinkedHashMap<>();
+        for (SegmentProfile.Distinction d : profile.distinctions(j, minDistinction)) {
+          if (words.size() < 2) {
+            words.putIfAbsent(word(d.indicator(), d.high()), d.indicator());
+          }
+        }
+        names[j] = unique(words.isEmpty() ? TYPICAL : String.join(" & ", words.keySet()), taken);
+        evidence[j] = evidence(profile, j, List.copyOf(words.values()), minDistinction);
         origins[j] = "generated";
       }
       String override = overrides.get(ids[j]);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SegmentNamingTest {
 
@@ -51,6 +52,20 @@ class SegmentNamingTest {
     assertNull(n.plays()[1]);
     assertEquals("devices_per_user_28d high +2.0 sd (0.00 vs 0.00); seats low -1.2 sd (0.00 vs 0.00)",
         n.evidence()[0]);
+  }
+
+  @Test
+  void aGeneratedNameTakesTwoDifferentWordsAndNeverCallsAnAverageAgeSegmentOnboarders() {
+    // Low on two onboarding indicators (one word), then on active days; average tenure.
+    List<String> indicators = List.of("early_events_14d", "early_features_14d", "active_days_28d", "events_28d",
+        "tenure_days");
+    SegmentProfile p = new SegmentProfile(indicators, new long[1], new double[][] {{-1.1, -1.1, -1.0, -0.9, 0.0}},
+        new double[1][5], new double[5]);
+    SegmentNaming.Names n = SegmentNaming.name(p, new int[] {0}, nothingKept(1), RULES, 0.5, Map.of());
+    assertEquals("Slow Starters & Occasional Visitors", n.names()[0]);
+    assertEquals("generated", n.origins()[0]);
+    assertTrue(n.evidence()[0].startsWith("early_events_14d low -1.1 sd") && n.evidence()[0].contains(
+        "; active_days_28d low -1.0 sd") && !n.evidence()[0].contains("early_features_14d"), n.evidence()[0]);
   }
 
   @Test
