@@ -188,9 +188,11 @@ class NightlyEndToEndTest extends SparkTestBase {
   void accountsAtRiskThroughADriverWithDirectTracesAreToldThatTraceAsAReason() {
     // What each hidden driver leaves in the sources, as reason codes (the generator's documentation).
     Map<String, List<String>> traces = Map.of(
+        // The users who carried the account gone: fewer users, less use than before (last month,
+        // the account's usual month, its first weeks).
         "champion_left", List.of("lost_user_share_90d high", "lost_users_90d high", "lost_users_28d high",
-            "active_users_28d low", "events_28d low",
-            "usage_trend_28d low", "events_per_active_user_28d low", "active_days_28d low"),
+            "active_users_28d low", "events_28d low", "usage_trend_28d low", "usage_vs_history low",
+            "usage_vs_first_14d low", "events_per_active_user_28d low", "active_days_28d low"),
         // A broken integration: error events, fewer integration and automation (key feature) events, and
         // incident tickets, mostly urgent or high.
         "integration_broken", List.of("error_events_28d high", "key_feature_events_28d low", "urgent_tickets_90d high",
@@ -207,6 +209,7 @@ class NightlyEndToEndTest extends SparkTestBase {
         .join(warehouse.read("churn_scores", cutoff).where(col("risk_tier").isin("high", "medium"))
             .select("account_id", "reason_codes"), "account_id");
     Map<String, long[]> told = new java.util.TreeMap<>();
+    Map<String, List<String>> untold = new java.util.TreeMap<>();
     for (Row r : driven.collectAsList()) {
       String driver = r.getAs("driver");
       List<String> reasons = r.getList(r.fieldIndex("reason_codes"));
@@ -214,8 +217,11 @@ class NightlyEndToEndTest extends SparkTestBase {
       c[1]++;
       if (reasons.stream().anyMatch(traces.get(driver)::contains)) {
         c[0]++;
+      } else {
+        untold.computeIfAbsent(driver, k -> new ArrayList<>()).add(reasons.toString());
       }
     }
+    untold.forEach((driver, reasons) -> System.out.println("driver reasons: " + driver + " not told, told " + reasons));
     told.forEach((driver, c) -> System.out.printf("driver reasons: %s %d of %d accounts at medium or high risk%n",
         driver, c[0], c[1]));
     // A competitor trial shows only faintly (narrower use, a few pricing-page views); a departed
