@@ -3,6 +3,7 @@ package io.churnducks.features.indicators;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 import java.util.List;
 import java.util.Locale;
@@ -10,17 +11,14 @@ import java.util.Map;
 
 import static org.apache.spark.sql.functions.bit_count;
 import static org.apache.spark.sql.functions.bit_or;
-import static org.apache.spark.sql.functions.call_function;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.posexplode_outer;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
@@ -35,20 +33,17 @@ import static org.apache.spark.sql.functions.when;
  * <p>Feature values are of three kinds ({@link IndicatorSettings}): intent events and error events
  * are counted on their own and never as product usage; everything else is product usage.
  *
- * <p>One read of each roll-up and plain aggregates (sums, counts, bitwise or; the only list
- * collected is an account's features, for the per-feature maps): the feature roll-up is summed per
- * account, as-of date, feature and user of the last 28 days, then per feature (distinct users), then
- * per account and as-of date, with the days that had events kept as bit masks (active days = the
- * bits set in the union); the user roll-up per account, as-of date, user and device, then per user,
- * then per account and as-of date. Output:
+ * <p>Computed from the {@link UsageWindows} state as of each date (per feature: sums and the days
+ * with events as bit masks; per feature and user; per user and device) with plain aggregates (sums,
+ * counts, bitwise or; the only list collected is an account's features, for the per-feature maps):
+ * active days are the bits set in the union of an account's product features' day sets, a user is
+ * active when one of their devices' day sets has a bit in the last 28 days. Output:
  * {@code account_id, as_of_date} + {@link #COLUMNS}.
  */
 public final class UsageFrequencyIndicators {
 
   /** Days of roll-ups an as-of date needs. */
   public static final int LOOKBACK_DAYS = 90;
-
-  private static final int DAYS_PER_MASK = 64;
 
   /** Output columns after the key, in order. */
   public static final List<String> COLUMNS = List.of(
@@ -61,39 +56,23 @@ public final class UsageFrequencyIndicators {
 
   private UsageFrequencyIndicators() {}
 
+  /** The indicators of every spine row, from the roll-ups of the 90 days before its date. */
   public static Dataset<Row> apply(Dataset<Row> spine, Dataset<Row> featureDays, Dataset<Row> userDays,
       IndicatorSettings settings) {
-    Windows.require(featureDays, "usage frequency indicators", "account_id", "event_date", "feature", "events",
-        "quantity", "users");
-    Windows.require(userDays, "usage frequency indicators", "account_id", "event_date", "user_id", "device_id");
-    Column daysBefore = datediff(col("as_of_date"), col("event_date"));
-    Column in28 = daysBefore.leq(28);
-    Column prev28 = daysBefore.between(29, 56);
+    return apply(spine, UsageWindows.build(spine, featureDays, userDays), settings);
+  }
 
-    // Which of the 90 days before D had events, as two bit masks (days 1-64, days 65-90): a union of
-    // day sets is then a bitwise or, and counting them a bit count, with no arrays to aggregate.
-    Column dayBit = call_function("shiftleft", lit(1L), daysBefore.minus(1).mod(DAYS_PER_MASK));
-    // Distinct users of a feature in the last 28 days: each of those days' rows becomes one row per
-    // user (the day's events on the first), grouped per user, then per feature; other days stay one row.
-    Column first = coalesce(col("_pos"), lit(0)).equalTo(0);
-    Dataset<Row> perFeature = Windows.before(featureDays, "event_date", spine, LOOKBACK_DAYS)
-        .select(col("account_id"), col("as_of_date"), col("feature"), col("event_date"), col("events"),
-            col("quantity"), posexplode_outer(when(in28, col("users"))).as(new String[] {"_pos", "_user"}))
-        .groupBy("account_id", "as_of_date", "feature", "_user").agg(
-            sum(when(in28.and(first), col("events"))).as("_e28"),
-            sum(when(prev28.and(first), col("events"))).as("_eprev"),
-            sum(when(first, col("events"))).as("_e90"),
-            sum(when(in28.and(first), coalesce(col("quantity"), col("events").cast("double")))).as("_q28"),
-            bit_or(when(daysBefore.leq(DAYS_PER_MASK), dayBit).otherwise(0L)).as("_days_low"),
-            bit_or(when(daysBefore.gt(DAYS_PER_MASK), dayBit).otherwise(0L)).as("_days_high"))
-        .groupBy("account_id", "as_of_date", "feature").agg(
-            sum(col("_e28")).as("_e28"),
-            sum(col("_eprev")).as("_eprev"),
-            sum(col("_e90")).as("_e90"),
-            sum(col("_q28")).as("_q28"),
-            bit_or(col("_days_low")).as("_days_low"),
-            bit_or(col("_days_high")).as("_days_high"),
-            count(col("_user")).as("_u28"));
+  /**
+   * The indicators of every spine row, from the usage windows as of its date (built from the
+   * roll-ups or advanced from an earlier date's).
+   */
+  public static Dataset<Row> apply(Dataset<Row> spine, UsageWindows.State state, IndicatorSettings settings) {
+    Dataset<Row> perFeature = state.features()
+        .join(state.featureUsers().groupBy("account_id", "as_of_date", "feature").agg(count(lit(1)).as("_u28")),
+            new String[] {"account_id", "as_of_date", "feature"}, "left")
+        .select(col("account_id"), col("as_of_date"), col("feature"), col("e28").as("_e28"),
+            col("eprev").as("_eprev"), col("e90").as("_e90"), col("q28").as("_q28"), col("days_low").as("_days_low"),
+            col("days_high").as("_days_high"), coalesce(col("_u28"), lit(0L)).as("_u28"));
 
     Column intent = col("feature").isin(settings.intentFeatures().toArray());
     Column error = col("feature").isin(settings.errorFeatures().toArray());
@@ -114,21 +93,20 @@ public final class UsageFrequencyIndicators {
         sum(when(key.and(product), col("_e90"))).as("_key_events_90d"),
         sum(when(intent, e28)).as("intent_events_28d"),
         sum(when(error, e28)).as("error_events_28d"),
-        sum(when(product, coalesce(col("_q28"), lit(0.0)).multiply(unitCost(settings)))).as("usage_cost_28d"),
+        sum(when(product, col("_q28").multiply(unitCost(settings).cast(DataTypes.createDecimalType(18, 9)))))
+            .as("usage_cost_28d"),
         collect_list(when(product.and(e28.plus(ePrev).gt(0)),
             struct(e28.plus(ePrev).multiply(-1).as("rank"), col("feature").as("f"), e28.cast("double").as("e28"),
                 ePrev.cast("double").as("eprev"), col("_u28").cast("double").as("u28"))))
             .as("_features"));
 
-    // Per user and device, then per user: active now, in days 29-56, their events in days 29-90 (before
-    // the last 28) and their devices of the last 28 days (no device is one device).
-    Dataset<Row> perUser = Windows.before(userDays.where(col("user_id").isNotNull()), "event_date", spine,
-            LOOKBACK_DAYS)
-        .groupBy(col("account_id"), col("as_of_date"), col("user_id"), coalesce(col("device_id"), lit("")))
-        .agg(
-            max(when(in28, 1).otherwise(0)).as("_now"),
-            max(when(prev28, 1).otherwise(0)).as("_before"),
-            sum(when(in28.unary_$bang(), col("events")).otherwise(0L)).as("_earlier"))
+    // Per user: active now (a device in the last 28 days), in days 29-56, their events in days 29-90
+    // (before the last 28) and their devices of the last 28 days (no device is one device).
+    Column recent = col("days_low").bitwiseAND(lit((1L << 28) - 1)).notEqual(0L);
+    Column previous = col("days_low").bitwiseAND(lit(((1L << 28) - 1) << 28)).notEqual(0L);
+    Dataset<Row> perUser = state.devices()
+        .select(col("account_id"), col("as_of_date"), col("user_id"), when(recent, 1).otherwise(0).as("_now"),
+            when(previous, 1).otherwise(0).as("_before"), col("earlier").as("_earlier"))
         .groupBy("account_id", "as_of_date", "user_id").agg(
             max(col("_now")).as("_now"),
             max(col("_before")).as("_before"),
@@ -175,9 +153,8 @@ public final class UsageFrequencyIndicators {
                 .as("key_feature_share_90d"),
             coalesce(col("intent_events_28d"), lit(0L)).cast("double").as("intent_events_28d"),
             coalesce(col("error_events_28d"), lit(0L)).cast("double").as("error_events_28d"),
-            // A sum of fractional costs: rounded to a millionth of a currency unit so that the same
-            // events added in another order (another partitioning, a cluster) give the same value.
-            round(coalesce(col("usage_cost_28d"), lit(0.0)), 6).as("usage_cost_28d"),
+            // Decimal quantities times decimal costs, summed exactly; to a millionth of a currency unit.
+            coalesce(round(col("usage_cost_28d"), 6).cast("double"), lit(0.0)).as("usage_cost_28d"),
             expr("map_from_entries(transform(" + usedNow + ", x -> struct(x.f, x.e28)))").as("feature_events_28d"),
             expr("map_from_entries(transform(" + usedNow + ", x -> struct(x.f, x.u28)))").as("feature_users_28d"),
             expr("map_from_entries(transform(" + top + ", x -> struct(x.f, ln((x.e28 + 1) / (x.eprev + 1)))))")

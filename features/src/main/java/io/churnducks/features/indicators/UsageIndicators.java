@@ -50,14 +50,33 @@ public final class UsageIndicators {
    */
   public static Dataset<Row> compute(Dataset<Row> spine, List<LocalDate> asOfDates, Dataset<Row> featureDays,
       Dataset<Row> userDays, Dataset<Row> accounts, IndicatorSettings settings, Optional<UsageHistory.Anchor> anchor) {
-    Windows.require(spine, "usage indicators", "account_id", "as_of_date");
     LocalDate first = asOfDates.stream().min(LocalDate::compareTo).orElseThrow(
         () -> new IllegalArgumentException("Cannot compute usage indicators: no as-of date"));
     LocalDate last = asOfDates.stream().max(LocalDate::compareTo).orElseThrow();
-    Dataset<Row> recentFeatures = between(featureDays, first.minusDays(UsageFrequencyIndicators.LOOKBACK_DAYS), last);
-    Dataset<Row> recentUsers = between(userDays, first.minusDays(UsageFrequencyIndicators.LOOKBACK_DAYS), last);
+    return compute(spine, asOfDates, windows(spine, featureDays, userDays, first, last), featureDays, accounts,
+        settings, anchor);
+  }
+
+  /**
+   * The usage windows of every as-of date of a spine, from the roll-ups of the
+   * {@value UsageFrequencyIndicators#LOOKBACK_DAYS} days before its dates.
+   */
+  public static UsageWindows.State windows(Dataset<Row> spine, Dataset<Row> featureDays, Dataset<Row> userDays,
+      LocalDate first, LocalDate last) {
+    return UsageWindows.build(spine, between(featureDays, first.minusDays(UsageFrequencyIndicators.LOOKBACK_DAYS), last),
+        between(userDays, first.minusDays(UsageFrequencyIndicators.LOOKBACK_DAYS), last));
+  }
+
+  /**
+   * As {@link #compute(Dataset, List, Dataset, Dataset, Dataset, IndicatorSettings, Optional)}, with
+   * the windowed indicators from usage windows already built or advanced for the spine's dates.
+   */
+  public static Dataset<Row> compute(Dataset<Row> spine, List<LocalDate> asOfDates, UsageWindows.State state,
+      Dataset<Row> featureDays, Dataset<Row> accounts, IndicatorSettings settings,
+      Optional<UsageHistory.Anchor> anchor) {
+    Windows.require(spine, "usage indicators", "account_id", "as_of_date");
     String[] key = {"account_id", "as_of_date"};
-    Dataset<Row> windows = UsageFrequencyIndicators.apply(spine, recentFeatures, recentUsers, settings);
+    Dataset<Row> windows = UsageFrequencyIndicators.apply(spine, state, settings);
     Dataset<Row> history = UsageHistory.apply(spine, asOfDates, featureDays, accounts, settings, anchor)
         .join(accounts.select("account_id", "signup_date"), new String[] {"account_id"}, "left");
     Column firstValue = col(UsageHistory.FIRST_VALUE);
