@@ -33,7 +33,11 @@ public final class BenchmarkReport {
         + "key-feature events over 28, 56 and 90 days, days since last activity) with the plain SQL of the "
         + "end-to-end cross-check (jobs/src/test/resources/duckdb/usage_indicators.sql) over the same event "
         + "files. *Agreement* counts the accounts whose 28-day indicators, lost users, devices per user and "
-        + "days since last activity are equal in both. *Peak live driver "
+        + "days since last activity are equal in both. *Next-night usage indicators* is what the next night "
+        + "spent computing and storing tonight's usage indicators of every account: the usage windows advanced "
+        + "from last night's by the roll-up days that enter or leave a window, the running values continued "
+        + "from last night's (the stored month starts it then reads back for training are not counted). "
+        + "*Peak live driver "
         + "heap* is the most heap the driver held right after a garbage collection (what the rung "
         + "needed, garbage excluded), within the heap limit above.\n\n");
     b.append("| accounts | events | first night | events/s | next night | next-night usage indicators | "

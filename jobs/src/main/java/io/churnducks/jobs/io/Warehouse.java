@@ -217,6 +217,21 @@ public final class Warehouse {
     return spark.read().parquet(tablePath(name));
   }
 
+  /** Names of the folders directly under a folder of the warehouse, sorted (none when it does not exist). */
+  public List<String> folders(String folder) {
+    try {
+      Path p = new Path(tablePath(folder));
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        return List.of();
+      }
+      return Arrays.stream(fs.listStatus(p)).filter(FileStatus::isDirectory).map(s -> s.getPath().getName())
+          .sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + folder, e);
+    }
+  }
+
   /** Removes a scratch folder or table. */
   public void drop(String name) {
     try {

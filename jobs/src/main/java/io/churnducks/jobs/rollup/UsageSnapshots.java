@@ -4,6 +4,7 @@ import io.churnducks.features.indicators.CustomerFeatures;
 import io.churnducks.features.indicators.IndicatorSettings;
 import io.churnducks.features.indicators.UsageHistory;
 import io.churnducks.features.indicators.UsageIndicators;
+import io.churnducks.features.indicators.UsageWindows;
 import io.churnducks.jobs.io.Warehouse;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -47,6 +48,13 @@ public final class UsageSnapshots {
   private static final Logger LOG = LoggerFactory.getLogger(UsageSnapshots.class);
 
   static final String LOG_TABLE = "_state/usage_snapshot_log";
+
+  /** Usage windows ({@link UsageWindows}) of the latest dates, one folder per fingerprint and date. */
+  static final String WINDOWS = "_state/usage_windows/";
+
+  private static final List<String> WINDOW_GRAINS = List.of("features", "feature_users", "devices");
+
+  static final int WINDOWS_KEPT = 3;
 
   static final StructType LOG_SCHEMA = new StructType(new StructField[] {
       field("fingerprint", StringType, false, "Indicator catalogue and settings the values were computed with."),
@@ -99,9 +107,10 @@ public final class UsageSnapshots {
    * @param featureDays the {@code usage_feature_days} table
    * @param userDays    the {@code usage_user_days} table
    * @param rollupLog   the roll-up log as of now
-   * @return {@code account_id, as_of_date} + {@link UsageIndicators#COLUMNS}
+   * @return the values ({@code account_id, as_of_date} + {@link UsageIndicators#COLUMNS}) of
+   *     {@code dates}, read from storage, and the dates computed for them
    */
-  public Dataset<Row> ensure(List<LocalDate> dates, Dataset<Row> accounts, Dataset<Row> featureDays,
+  public Ensured ensure(List<LocalDate> dates, Dataset<Row> accounts, Dataset<Row> featureDays,
       Dataset<Row> userDays, IndicatorSettings settings, Map<LocalDate, RollupLog.Entry> rollupLog,
       LocalDate runDate) {
     TreeMap<LocalDate, String> stored = storedDates();
@@ -112,6 +121,7 @@ public final class UsageSnapshots {
       }
     });
     List<LocalDate> missing = dates.stream().distinct().sorted().filter(d -> !valid.containsKey(d)).toList();
+    Optional<LocalDate> advancedFrom = Optional.empty();
     if (!missing.isEmpty()) {
       LocalDate anchorDate = valid.lowerKey(missing.get(0));
       Optional<UsageHistory.Anchor> anchor = Optional.ofNullable(anchorDate).map(a -> new UsageHistory.Anchor(a,
@@ -119,14 +129,35 @@ public final class UsageSnapshots {
       long t = System.nanoTime();
       Dataset<Row> spine = accounts.select("account_id").distinct()
           .crossJoin(io.churnducks.features.labels.AsOfCalendar.frame(spark, missing));
-      Dataset<Row> computed = UsageIndicators.compute(spine, missing, featureDays, userDays, accounts,
-          settings, anchor);
+      LocalDate last = missing.get(missing.size() - 1);
+      // Stored windows of a date being recomputed were computed from roll-ups that have changed.
+      missing.forEach(d -> warehouse.drop(windowsFolder(d)));
+      Optional<UsageWindows.State> before = missing.size() == 1 && anchorDate != null
+          && !anchorDate.plusDays(UsageWindows.MAX_STEP_DAYS).isBefore(last)
+          ? storedWindows(anchorDate) : Optional.empty();
+      UsageWindows.State windows;
+      if (before.isPresent()) {
+        advancedFrom = Optional.of(anchorDate);
+        windows = storeWindows(last, UsageWindows.advance(new UsageWindows.Anchor(anchorDate, before.get()), last,
+            featureDays, userDays));
+      } else {
+        UsageWindows.State lastWindows = UsageIndicators.windows(spine.where(col("as_of_date").equalTo(
+            lit(Date.valueOf(last)))), featureDays, userDays, last, last);
+        UsageWindows.State lastStored = storeWindows(last, lastWindows);
+        windows = missing.size() == 1 ? lastStored : UsageIndicators.windows(spine, featureDays, userDays, missing.get(0),
+            last);
+      }
+      pruneWindows();
+      double windowSeconds = (System.nanoTime() - t) / 1e9;
+      Dataset<Row> computed = UsageIndicators.compute(spine, missing, windows, featureDays, accounts, settings,
+          anchor);
       List<String> order = new ArrayList<>();
       for (StructField f : schema.fields()) {
         order.add(f.name());
       }
       warehouse.replacePartitions(table, computed.select(order.stream().map(c -> col(c)).toArray(
           org.apache.spark.sql.Column[]::new)), schema, "as_of_date", missing);
+      double writeSeconds = (System.nanoTime() - t) / 1e9 - windowSeconds;
       long accountsStored = accounts.count();
       List<Row> entries = new ArrayList<>();
       for (Row r : warehouse.readAll(LOG_TABLE, LOG_SCHEMA).collectAsList()) {
@@ -140,11 +171,57 @@ public final class UsageSnapshots {
             accountsStored, Date.valueOf(runDate)));
       }
       warehouse.overwriteSmall(LOG_TABLE, spark.createDataFrame(entries, LOG_SCHEMA), LOG_SCHEMA);
-      LOG.info(String.format(Locale.ROOT, "Usage indicators computed for %d as-of dates %s (continuing from %s): %.1fs",
+      LOG.info(String.format(Locale.ROOT, "Usage indicators computed for %d as-of dates %s (continuing from %s; "
+              + "windows %s): %.1fs (windows %.1fs, indicators %.1fs)",
           missing.size(), missing.size() > 3 ? missing.get(0) + ".." + missing.get(missing.size() - 1) : missing,
-          anchorDate == null ? "the whole history" : anchorDate, (System.nanoTime() - t) / 1e9));
+          anchorDate == null ? "the whole history" : anchorDate,
+          before.isPresent() ? "advanced from " + anchorDate : "built from 90 days of roll-ups",
+          (System.nanoTime() - t) / 1e9, windowSeconds, writeSeconds));
     }
-    return read(dates);
+    return new Ensured(read(dates), missing, advancedFrom);
+  }
+
+  /**
+   * @param values   the usage indicators of the dates asked for
+   * @param computed     the dates that were computed (not stored, or no longer valid)
+   * @param advancedFrom the date whose stored usage windows were advanced to the one computed date;
+   *                     empty when the windows were built from the roll-ups (or nothing was computed)
+   */
+  public record Ensured(Dataset<Row> values, List<LocalDate> computed, Optional<LocalDate> advancedFrom) {}
+
+  /** Folder of the usage windows stored for a date, under this fingerprint. */
+  private String windowsFolder(LocalDate date) {
+    return WINDOWS + fingerprint + "/" + date;
+  }
+
+  /** The usage windows stored for a date, when all three grains were written completely. */
+  private Optional<UsageWindows.State> storedWindows(LocalDate date) {
+    for (String grain : WINDOW_GRAINS) {
+      if (!warehouse.exists(windowsFolder(date) + "/" + grain + "/_SUCCESS")) {
+        return Optional.empty();
+      }
+    }
+    String at = warehouse.tablePath(windowsFolder(date));
+    return Optional.of(new UsageWindows.State(
+        spark.read().schema(UsageWindows.FEATURES_SCHEMA).parquet(at + "/" + WINDOW_GRAINS.get(0)),
+        spark.read().schema(UsageWindows.FEATURE_USERS_SCHEMA).parquet(at + "/" + WINDOW_GRAINS.get(1)),
+        spark.read().schema(UsageWindows.DEVICES_SCHEMA).parquet(at + "/" + WINDOW_GRAINS.get(2))));
+  }
+
+  /** Writes the usage windows of a date and returns them read back. */
+  private UsageWindows.State storeWindows(LocalDate date, UsageWindows.State windows) {
+    String at = windowsFolder(date) + "/";
+    return new UsageWindows.State(warehouse.stage(at + WINDOW_GRAINS.get(0), windows.features()),
+        warehouse.stage(at + WINDOW_GRAINS.get(1), windows.featureUsers()),
+        warehouse.stage(at + WINDOW_GRAINS.get(2), windows.devices()));
+  }
+
+  /** Keeps the windows of the latest {@value #WINDOWS_KEPT} dates: a night advances from the one before it. */
+  private void pruneWindows() {
+    List<String> dates = warehouse.folders(WINDOWS + fingerprint);
+    for (String d : dates.subList(0, Math.max(0, dates.size() - WINDOWS_KEPT))) {
+      warehouse.drop(WINDOWS + fingerprint + "/" + d);
+    }
   }
 
   private static boolean isState(String column) {

@@ -117,6 +117,11 @@ class IncrementalNightTest extends SparkTestBase {
         .where(col("run_date").equalTo(lit(java.sql.Date.valueOf(cutoff))));
     assertEquals(List.of(java.sql.Date.valueOf(cutoff)),
         log.select("as_of_date").collectAsList().stream().map(r -> r.getDate(0)).toList());
+    // ... by advancing the first night's usage windows by one day, not from 90 days of roll-ups
+    String note = incremental.read("run_manifest", cutoff)
+        .where(col("stage").equalTo("features").and(col("subject").equalTo("usage_indicators")))
+        .select("message").first().getString(0);
+    assertTrue(note.contains("usage windows advanced from " + cutoff.minusDays(1)), note);
   }
 
   @Test
