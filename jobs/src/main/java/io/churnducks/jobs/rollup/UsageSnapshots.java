@@ -129,27 +129,11 @@ public final class UsageSnapshots {
       long t = System.nanoTime();
       Dataset<Row> spine = accounts.select("account_id").distinct()
           .crossJoin(io.churnducks.features.labels.AsOfCalendar.frame(spark, missing));
-      LocalDate last = missing.get(missing.size() - 1);
-      // Stored windows of a date being recomputed were computed from roll-ups that have changed.
-      missing.forEach(d -> warehouse.drop(windowsFolder(d)));
-      Optional<UsageWindows.State> before = missing.size() == 1 && anchorDate != null
-          && !anchorDate.plusDays(UsageWindows.MAX_STEP_DAYS).isBefore(last)
-          ? storedWindows(anchorDate) : Optional.empty();
-      UsageWindows.State windows;
-      if (before.isPresent()) {
-        advancedFrom = Optional.of(anchorDate);
-        windows = storeWindows(last, UsageWindows.advance(new UsageWindows.Anchor(anchorDate, before.get()), last,
-            featureDays, userDays));
-      } else {
-        UsageWindows.State lastWindows = UsageIndicators.windows(spine.where(col("as_of_date").equalTo(
-            lit(Date.valueOf(last)))), featureDays, userDays, last, last);
-        UsageWindows.State lastStored = storeWindows(last, lastWindows);
-        windows = missing.size() == 1 ? lastStored : UsageIndicators.windows(spine, featureDays, userDays, missing.get(0),
-            last);
-      }
+      Windows windows = windows(missing, anchorDate, spine, featureDays, userDays);
+      advancedFrom = windows.advancedFrom();
       pruneWindows();
       double windowSeconds = (System.nanoTime() - t) / 1e9;
-      Dataset<Row> computed = UsageIndicators.compute(spine, missing, windows, featureDays, accounts, settings,
+      Dataset<Row> computed = UsageIndicators.compute(spine, missing, windows.state(), featureDays, accounts, settings,
           anchor);
       List<String> order = new ArrayList<>();
       for (StructField f : schema.fields()) {
@@ -175,7 +159,7 @@ public final class UsageSnapshots {
               + "windows %s): %.1fs (windows %.1fs, indicators %.1fs)",
           missing.size(), missing.size() > 3 ? missing.get(0) + ".." + missing.get(missing.size() - 1) : missing,
           anchorDate == null ? "the whole history" : anchorDate,
-          before.isPresent() ? "advanced from " + anchorDate : "built from 90 days of roll-ups",
+          advancedFrom.map(d -> "advanced from " + d).orElse("built from 90 days of roll-ups"),
           (System.nanoTime() - t) / 1e9, windowSeconds, writeSeconds));
     }
     return new Ensured(read(dates), missing, advancedFrom);
@@ -188,6 +172,31 @@ public final class UsageSnapshots {
    *                     empty when the windows were built from the roll-ups (or nothing was computed)
    */
   public record Ensured(Dataset<Row> values, List<LocalDate> computed, Optional<LocalDate> advancedFrom) {}
+
+  private record Windows(UsageWindows.State state, Optional<LocalDate> advancedFrom) {}
+
+  /**
+   * The usage windows of the missing dates: one date at most {@value UsageWindows#MAX_STEP_DAYS}
+   * days after an anchor whose windows are stored advances them; otherwise they are built from the
+   * roll-ups. The last date's windows are stored for the next night.
+   */
+  private Windows windows(List<LocalDate> missing, LocalDate anchorDate, Dataset<Row> spine, Dataset<Row> featureDays,
+      Dataset<Row> userDays) {
+    LocalDate last = missing.get(missing.size() - 1);
+    // Stored windows of a date being recomputed were computed from roll-ups that have changed.
+    missing.forEach(d -> warehouse.drop(windowsFolder(d)));
+    Optional<UsageWindows.State> before = missing.size() == 1 && anchorDate != null
+        && !anchorDate.plusDays(UsageWindows.MAX_STEP_DAYS).isBefore(last)
+        ? storedWindows(anchorDate) : Optional.empty();
+    if (before.isPresent()) {
+      return new Windows(storeWindows(last, UsageWindows.advance(new UsageWindows.Anchor(anchorDate, before.get()),
+          last, featureDays, userDays)), Optional.of(anchorDate));
+    }
+    UsageWindows.State lastStored = storeWindows(last, UsageIndicators.windows(
+        spine.where(col("as_of_date").equalTo(lit(Date.valueOf(last)))), featureDays, userDays, last, last));
+    return new Windows(missing.size() == 1 ? lastStored
+        : UsageIndicators.windows(spine, featureDays, userDays, missing.get(0), last), Optional.empty());
+  }
 
   /** Folder of the usage windows stored for a date, under this fingerprint. */
   private String windowsFolder(LocalDate date) {
