@@ -307,7 +307,7 @@ public final class ChurnModel {
     Row surrogate = imputer.surrogateDF().first();
     double[] out = new double[indicators.size()];
     for (int k = 0; k < out.length; k++) {
-      Object m = surrogate.get(surrogate.fieldIndex(indicators.get(k) + "__x"));
+      Object m = surrogate.get(surrogate.fieldIndex(indicators.get(k) + ChurnPipeline.PREPARED_SLOT));
       out[k] = m == null ? Double.NaN : ((Number) m).doubleValue();
     }
     return out;

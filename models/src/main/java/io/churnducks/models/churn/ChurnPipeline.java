@@ -62,6 +62,8 @@ public final class ChurnPipeline {
 
   /** Suffix of the slot that says an indicator was missing (1) or not (0). */
   public static final String MISSING_SLOT = "__nul";
+  /** Suffix of an indicator's value cast to a double, before imputation. */
+  public static final String PREPARED_SLOT = "__x";
   /** Suffix of an indicator's imputed value slot (as it is; the trees' vector). */
   public static final String VALUE_SLOT = "__imp";
   /** Suffix of an indicator's value slot in a linear model's vector (log-scaled where configured). */
@@ -78,7 +80,7 @@ public final class ChurnPipeline {
     List<PipelineStage> stages = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT *");
     for (String c : numeric) {
-      sql.append(", CAST(").append(c).append(" AS DOUBLE) AS ").append(c).append("__x");
+      sql.append(", CAST(").append(c).append(" AS DOUBLE) AS ").append(c).append(PREPARED_SLOT);
     }
     List<String> flags = new ArrayList<>();
     for (String c : numeric) {
@@ -90,7 +92,7 @@ public final class ChurnPipeline {
     stages.add(new SQLTransformer().setStatement(sql.append(" FROM __THIS__").toString()));
     List<String> imputed = numeric.stream().map(c -> c + VALUE_SLOT).toList();
     stages.add(new Imputer().setStrategy("median")
-        .setInputCols(numeric.stream().map(c -> c + "__x").toArray(String[]::new))
+        .setInputCols(numeric.stream().map(c -> c + PREPARED_SLOT).toArray(String[]::new))
         .setOutputCols(imputed.toArray(String[]::new)));
     String[] indexed = categorical.stream().map(c -> c + "__idx").toArray(String[]::new);
     if (!categorical.isEmpty()) {
