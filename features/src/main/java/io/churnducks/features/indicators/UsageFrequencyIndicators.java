@@ -102,8 +102,8 @@ public final class UsageFrequencyIndicators {
 
     // Per user: active now (a device in the last 28 days), in days 29-56, their events in days 29-90
     // (before the last 28) and their devices of the last 28 days (no device is one device).
-    Column recent = col("days_low").bitwiseAND(lit((1L << 28) - 1)).notEqual(0L);
-    Column previous = col("days_low").bitwiseAND(lit(((1L << 28) - 1) << 28)).notEqual(0L);
+    Column recent = col("days_low").bitwiseAND(lit(UsageWindows.RECENT_BITS)).notEqual(0L);
+    Column previous = col("days_low").bitwiseAND(lit(UsageWindows.PREVIOUS_BITS)).notEqual(0L);
     Dataset<Row> perUser = state.devices()
         .select(col("account_id"), col("as_of_date"), col("user_id"), when(recent, 1).otherwise(0).as("_now"),
             when(previous, 1).otherwise(0).as("_before"), col("earlier").as("_earlier"))

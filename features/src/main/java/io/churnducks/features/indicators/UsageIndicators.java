@@ -50,10 +50,11 @@ public final class UsageIndicators {
    */
   public static Dataset<Row> compute(Dataset<Row> spine, List<LocalDate> asOfDates, Dataset<Row> featureDays,
       Dataset<Row> userDays, Dataset<Row> accounts, IndicatorSettings settings, Optional<UsageHistory.Anchor> anchor) {
+    Windows.require(spine, "usage indicators", "account_id", "as_of_date");
     LocalDate first = asOfDates.stream().min(LocalDate::compareTo).orElseThrow(
         () -> new IllegalArgumentException("Cannot compute usage indicators: no as-of date"));
     LocalDate last = asOfDates.stream().max(LocalDate::compareTo).orElseThrow();
-    return compute(spine, asOfDates, windows(spine, featureDays, userDays, first, last), featureDays, accounts,
+    return assemble(spine, asOfDates, windows(spine, featureDays, userDays, first, last), featureDays, accounts,
         settings, anchor);
   }
 
@@ -75,6 +76,12 @@ public final class UsageIndicators {
       Dataset<Row> featureDays, Dataset<Row> accounts, IndicatorSettings settings,
       Optional<UsageHistory.Anchor> anchor) {
     Windows.require(spine, "usage indicators", "account_id", "as_of_date");
+    return assemble(spine, asOfDates, state, featureDays, accounts, settings, anchor);
+  }
+
+  private static Dataset<Row> assemble(Dataset<Row> spine, List<LocalDate> asOfDates, UsageWindows.State state,
+      Dataset<Row> featureDays, Dataset<Row> accounts, IndicatorSettings settings,
+      Optional<UsageHistory.Anchor> anchor) {
     String[] key = {"account_id", "as_of_date"};
     Dataset<Row> windows = UsageFrequencyIndicators.apply(spine, state, settings);
     Dataset<Row> history = UsageHistory.apply(spine, asOfDates, featureDays, accounts, settings, anchor)

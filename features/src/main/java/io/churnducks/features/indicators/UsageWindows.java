@@ -18,6 +18,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.shiftleft;
 import static org.apache.spark.sql.functions.shiftrightunsigned;
 import static org.apache.spark.sql.functions.sum;
@@ -58,7 +59,10 @@ public final class UsageWindows {
   private static final int RECENT_DAYS = 28;
   private static final int PREVIOUS_DAYS = 56;
   private static final int DAYS_PER_MASK = 64;
-  private static final long RECENT_BITS = (1L << RECENT_DAYS) - 1;
+  /** Bits of days 1–28 in the low long of a day set. */
+  static final long RECENT_BITS = (1L << RECENT_DAYS) - 1;
+  /** Bits of days 29–56 in the low long of a day set. */
+  static final long PREVIOUS_BITS = RECENT_BITS << RECENT_DAYS;
   private static final long HIGH_BITS = (1L << (LOOKBACK_DAYS - DAYS_PER_MASK)) - 1;
 
   /**
@@ -142,19 +146,16 @@ public final class UsageWindows {
         moved(col("events"), before, after, 1, RECENT_DAYS).as("_e28"),
         moved(col("events"), before, after, RECENT_DAYS + 1, PREVIOUS_DAYS).as("_eprev"),
         moved(col("events"), before, after, 1, LOOKBACK_DAYS).as("_e90"),
-        sum(quantity().multiply(weight(after, 1, RECENT_DAYS).minus(weight(before, 1, RECENT_DAYS))
-            .cast(DataTypes.createDecimalType(2, 0)))).cast(QUANTITY).as("_q28"),
-        bit_or(when(fresh, dayBit(after, true)).otherwise(0L)).as("_low"),
-        bit_or(when(fresh, dayBit(after, false)).otherwise(0L)).as("_high"));
+        moved(quantity(), before, after, 1, RECENT_DAYS).cast(QUANTITY).as("_q28"),
+        entered(fresh, after, true).as("_low"), entered(fresh, after, false).as("_high"));
     State old = anchor.state();
     Dataset<Row> features = old.features().drop("as_of_date").join(featureStep, new String[] {"account_id", "feature"},
             "full_outer")
         .select(col("account_id"), UsageHistory.sqlDate(date).as("as_of_date"), col("feature"),
             plus("e28", "_e28"), plus("eprev", "_eprev"), plus("e90", "_e90"),
-            shiftLow(col("days_low"), k).bitwiseOR(coalesce(col("_low"), lit(0L))).as("days_low"),
-            shiftHigh(col("days_low"), col("days_high"), k).bitwiseOR(coalesce(col("_high"), lit(0L))).as("days_high"),
+            movedDays(k, true).as("days_low"), movedDays(k, false).as("days_high"),
             coalesce(col("q28"), zero()).plus(coalesce(col("_q28"), zero())).as("q28"))
-        .where(col("days_low").notEqual(0L).or(col("days_high").notEqual(0L)));
+        .where(anyDay());
 
     Dataset<Row> newUsers = users(days.where(fresh).withColumn("as_of_date", UsageHistory.sqlDate(date)), after)
         .withColumnRenamed("days", "_days").drop("as_of_date");
@@ -167,16 +168,14 @@ public final class UsageWindows {
 
     Dataset<Row> deviceStep = changing(userDays.where(col("user_id").isNotNull()), from, date, k)
         .groupBy(col("account_id"), col("user_id"), device().as("device_id")).agg(
-            bit_or(when(fresh, dayBit(after, true)).otherwise(0L)).as("_low"),
-            bit_or(when(fresh, dayBit(after, false)).otherwise(0L)).as("_high"),
+            entered(fresh, after, true).as("_low"), entered(fresh, after, false).as("_high"),
             moved(col("events"), before, after, RECENT_DAYS + 1, LOOKBACK_DAYS).as("_earlier"));
     Dataset<Row> devices = old.devices().drop("as_of_date")
         .join(deviceStep, new String[] {"account_id", "user_id", "device_id"}, "full_outer")
         .select(col("account_id"), UsageHistory.sqlDate(date).as("as_of_date"), col("user_id"), col("device_id"),
-            shiftLow(col("days_low"), k).bitwiseOR(coalesce(col("_low"), lit(0L))).as("days_low"),
-            shiftHigh(col("days_low"), col("days_high"), k).bitwiseOR(coalesce(col("_high"), lit(0L))).as("days_high"),
+            movedDays(k, true).as("days_low"), movedDays(k, false).as("days_high"),
             plus("earlier", "_earlier"))
-        .where(col("days_low").notEqual(0L).or(col("days_high").notEqual(0L)));
+        .where(anyDay());
     return conform(features, featureUsers, devices);
   }
 
@@ -227,18 +226,19 @@ public final class UsageWindows {
     return daysBefore.between(from, to);
   }
 
-  private static Column weight(Column daysBefore, int from, int to) {
-    return when(in(daysBefore, from, to), 1L).otherwise(0L);
-  }
-
   /** Sum of {@code values} where {@code condition} holds; 0 when it never does. */
   private static Column total(Column values, Column condition) {
     return coalesce(sum(when(condition, values)), lit(0L));
   }
 
-  /** Change of a window sum when its rows move from {@code before} to {@code after} days back. */
+  /**
+   * Change of a window sum when its rows move from {@code before} to {@code after} days back: the
+   * values entering the window, less those leaving it, in the values' own type.
+   */
   private static Column moved(Column values, Column before, Column after, int from, int to) {
-    return sum(values.multiply(weight(after, from, to).minus(weight(before, from, to))));
+    Column was = in(before, from, to);
+    Column is = in(after, from, to);
+    return sum(when(is.and(not(was)), values).when(was.and(not(is)), values.unary_$minus()));
   }
 
   private static Column plus(String kept, String change) {
@@ -254,6 +254,22 @@ public final class UsageWindows {
 
   private static Column daySet(Column daysBefore, boolean low) {
     return bit_or(dayBit(daysBefore, low));
+  }
+
+  /** Day-set bits (low or high long) of the rows that entered the window since the anchor. */
+  private static Column entered(Column fresh, Column after, boolean low) {
+    return bit_or(when(fresh, dayBit(after, low)).otherwise(0L));
+  }
+
+  /** The anchor's day set (low or high long) moved k days back, with the entered days' bits. */
+  private static Column movedDays(int k, boolean low) {
+    Column moved = low ? shiftLow(col("days_low"), k) : shiftHigh(col("days_low"), col("days_high"), k);
+    return moved.bitwiseOR(coalesce(col(low ? "_low" : "_high"), lit(0L)));
+  }
+
+  /** Whether a 90-day set has a day left. */
+  private static Column anyDay() {
+    return col("days_low").notEqual(0L).or(col("days_high").notEqual(0L));
   }
 
   private static Column shiftLow(Column low, int k) {

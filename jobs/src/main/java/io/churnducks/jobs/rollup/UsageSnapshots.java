@@ -50,11 +50,11 @@ public final class UsageSnapshots {
   static final String LOG_TABLE = "_state/usage_snapshot_log";
 
   /** Usage windows ({@link UsageWindows}) of the latest dates, one folder per fingerprint and date. */
-  static final String WINDOWS = "_state/usage_windows/";
+  private static final String WINDOWS = "_state/usage_windows/";
 
   private static final List<String> WINDOW_GRAINS = List.of("features", "feature_users", "devices");
 
-  static final int WINDOWS_KEPT = 3;
+  private static final int WINDOWS_KEPT = 3;
 
   static final StructType LOG_SCHEMA = new StructType(new StructField[] {
       field("fingerprint", StringType, false, "Indicator catalogue and settings the values were computed with."),
@@ -166,7 +166,7 @@ public final class UsageSnapshots {
   }
 
   /**
-   * @param values   the usage indicators of the dates asked for
+   * @param values       the usage indicators of the dates asked for
    * @param computed     the dates that were computed (not stored, or no longer valid)
    * @param advancedFrom the date whose stored usage windows were advanced to the one computed date;
    *                     empty when the windows were built from the roll-ups (or nothing was computed)
