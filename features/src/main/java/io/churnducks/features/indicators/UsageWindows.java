@@ -141,41 +141,50 @@ public final class UsageWindows {
     Column before = datediff(UsageHistory.sqlDate(from), col("event_date"));
     Column after = before.plus(k);
     Column fresh = before.leq(0);
-    Dataset<Row> days = changing(featureDays, from, date, k);
-    Dataset<Row> featureStep = days.groupBy("account_id", "feature").agg(
-        moved(col("events"), before, after, 1, RECENT_DAYS).as("_e28"),
-        moved(col("events"), before, after, RECENT_DAYS + 1, PREVIOUS_DAYS).as("_eprev"),
-        moved(col("events"), before, after, 1, LOOKBACK_DAYS).as("_e90"),
-        moved(quantity(), before, after, 1, RECENT_DAYS).cast(QUANTITY).as("_q28"),
-        entered(fresh, after, true).as("_low"), entered(fresh, after, false).as("_high"));
+    Column asOf = UsageHistory.sqlDate(date);
     State old = anchor.state();
-    Dataset<Row> features = old.features().drop("as_of_date").join(featureStep, new String[] {"account_id", "feature"},
-            "full_outer")
-        .select(col("account_id"), UsageHistory.sqlDate(date).as("as_of_date"), col("feature"),
-            plus("e28", "_e28"), plus("eprev", "_eprev"), plus("e90", "_e90"),
-            movedDays(k, true).as("days_low"), movedDays(k, false).as("days_high"),
-            coalesce(col("q28"), zero()).plus(coalesce(col("_q28"), zero())).as("q28"))
-        .where(anyDay());
+    // Each grain is the anchor's rows (day sets moved k days) and the changing roll-up rows (each
+    // row's change of weight, the new days' bits) put together and summed by key: one shuffle,
+    // partial sums before it, and no join.
+    Dataset<Row> days = changing(featureDays, from, date, k);
+    Dataset<Row> features = old.features()
+        .select(col("account_id"), col("feature"), col("e28"), col("eprev"), col("e90"), col("q28").cast(QUANTITY),
+            shiftLow(col("days_low"), k).as("days_low"), shiftHigh(col("days_low"), col("days_high"), k)
+                .as("days_high"))
+        .unionAll(days.select(col("account_id"), col("feature"),
+            change(events(), before, after, 1, RECENT_DAYS).as("e28"),
+            change(events(), before, after, RECENT_DAYS + 1, PREVIOUS_DAYS).as("eprev"),
+            change(events(), before, after, 1, LOOKBACK_DAYS).as("e90"),
+            change(quantity(), before, after, 1, RECENT_DAYS).cast(QUANTITY).as("q28"),
+            newBits(fresh, after, true).as("days_low"), newBits(fresh, after, false).as("days_high")))
+        .groupBy("account_id", "feature").agg(
+            sumOf("e28"), sumOf("eprev"), sumOf("e90"), coalesce(sum(col("q28")), zero()).as("q28"),
+            bit_or(col("days_low")).as("days_low"),
+            bit_or(col("days_high")).as("days_high"))
+        .where(anyDay())
+        .withColumn("as_of_date", asOf);
 
-    Dataset<Row> newUsers = users(days.where(fresh).withColumn("as_of_date", UsageHistory.sqlDate(date)), after)
-        .withColumnRenamed("days", "_days").drop("as_of_date");
-    Dataset<Row> featureUsers = old.featureUsers().drop("as_of_date")
-        .join(newUsers, new String[] {"account_id", "feature", "user_id"}, "full_outer")
-        .select(col("account_id"), UsageHistory.sqlDate(date).as("as_of_date"), col("feature"), col("user_id"),
-            shiftLow(col("days"), k).bitwiseAND(lit(RECENT_BITS)).bitwiseOR(coalesce(col("_days"), lit(0L)))
-                .as("days"))
-        .where(col("days").notEqual(0L));
+    Dataset<Row> featureUsers = old.featureUsers()
+        .select(col("account_id"), col("feature"), col("user_id"),
+            shiftLow(col("days"), k).bitwiseAND(lit(RECENT_BITS)).as("days"))
+        .unionAll(days.where(fresh).select(col("account_id"), col("feature"), explode(col("users")).as("user_id"),
+            dayBit(after, true).as("days")).where(col("user_id").isNotNull()))
+        .groupBy("account_id", "feature", "user_id").agg(bit_or(col("days")).as("days"))
+        .where(col("days").notEqual(0L))
+        .withColumn("as_of_date", asOf);
 
-    Dataset<Row> deviceStep = changing(userDays.where(col("user_id").isNotNull()), from, date, k)
-        .groupBy(col("account_id"), col("user_id"), device().as("device_id")).agg(
-            entered(fresh, after, true).as("_low"), entered(fresh, after, false).as("_high"),
-            moved(col("events"), before, after, RECENT_DAYS + 1, LOOKBACK_DAYS).as("_earlier"));
-    Dataset<Row> devices = old.devices().drop("as_of_date")
-        .join(deviceStep, new String[] {"account_id", "user_id", "device_id"}, "full_outer")
-        .select(col("account_id"), UsageHistory.sqlDate(date).as("as_of_date"), col("user_id"), col("device_id"),
-            movedDays(k, true).as("days_low"), movedDays(k, false).as("days_high"),
-            plus("earlier", "_earlier"))
-        .where(anyDay());
+    Dataset<Row> devices = old.devices()
+        .select(col("account_id"), col("user_id"), col("device_id"), shiftLow(col("days_low"), k).as("days_low"),
+            shiftHigh(col("days_low"), col("days_high"), k).as("days_high"), col("earlier"))
+        .unionAll(changing(userDays.where(col("user_id").isNotNull()), from, date, k)
+            .select(col("account_id"), col("user_id"), device().as("device_id"),
+                newBits(fresh, after, true).as("days_low"), newBits(fresh, after, false).as("days_high"),
+                change(events(), before, after, RECENT_DAYS + 1, LOOKBACK_DAYS).as("earlier")))
+        .groupBy("account_id", "user_id", "device_id").agg(
+            bit_or(col("days_low")).as("days_low"), bit_or(col("days_high")).as("days_high"),
+            sumOf("earlier"))
+        .where(anyDay())
+        .withColumn("as_of_date", asOf);
     return conform(features, featureUsers, devices);
   }
 
@@ -210,6 +219,15 @@ public final class UsageWindows {
         .map(f -> col(f.name()).cast(f.dataType()).as(f.name())).toArray(Column[]::new));
   }
 
+  private static Column events() {
+    return col("events").cast(LongType);
+  }
+
+  /** Sum of a grain's column over the anchor's row and the changing rows; 0 when none adds to it. */
+  private static Column sumOf(String column) {
+    return coalesce(sum(col(column)), lit(0L)).as(column);
+  }
+
   private static Column device() {
     return coalesce(col("device_id"), lit(""));
   }
@@ -232,17 +250,13 @@ public final class UsageWindows {
   }
 
   /**
-   * Change of a window sum when its rows move from {@code before} to {@code after} days back: the
-   * values entering the window, less those leaving it, in the values' own type.
+   * Change of a window sum when a row moves from {@code before} to {@code after} days back: its
+   * value when it enters the window, minus its value when it leaves it, else null (adds nothing).
    */
-  private static Column moved(Column values, Column before, Column after, int from, int to) {
+  private static Column change(Column values, Column before, Column after, int from, int to) {
     Column was = in(before, from, to);
     Column is = in(after, from, to);
-    return sum(when(is.and(not(was)), values).when(was.and(not(is)), values.unary_$minus()));
-  }
-
-  private static Column plus(String kept, String change) {
-    return coalesce(col(kept), lit(0L)).plus(coalesce(col(change), lit(0L))).as(kept);
+    return when(is.and(not(was)), values).when(was.and(not(is)), values.unary_$minus());
   }
 
   /** Bit {@code d − 1} of the low (days 1–64) or high (days 65–90) long of a 90-day set; 0 outside. */
@@ -256,15 +270,9 @@ public final class UsageWindows {
     return bit_or(dayBit(daysBefore, low));
   }
 
-  /** Day-set bits (low or high long) of the rows that entered the window since the anchor. */
-  private static Column entered(Column fresh, Column after, boolean low) {
-    return bit_or(when(fresh, dayBit(after, low)).otherwise(0L));
-  }
-
-  /** The anchor's day set (low or high long) moved k days back, with the entered days' bits. */
-  private static Column movedDays(int k, boolean low) {
-    Column moved = low ? shiftLow(col("days_low"), k) : shiftHigh(col("days_low"), col("days_high"), k);
-    return moved.bitwiseOR(coalesce(col(low ? "_low" : "_high"), lit(0L)));
+  /** Day-set bit (low or high long) of a row that entered the window since the anchor; 0 for the others. */
+  private static Column newBits(Column fresh, Column after, boolean low) {
+    return when(fresh, dayBit(after, low)).otherwise(0L);
   }
 
   /** Whether a 90-day set has a day left. */
