@@ -86,7 +86,7 @@ public final class UsageFrequencyIndicators {
         sum(when(product, e28)).as("events_28d"),
         sum(when(product, ePrev)).as("events_prev_28d"),
         sum(when(product, col("_e90"))).as("events_90d"),
-        bit_count(low.bitwiseAND(lit((1L << 28) - 1))).as("active_days_28d"),
+        bit_count(low.bitwiseAND(lit(UsageWindows.RECENT_BITS))).as("active_days_28d"),
         bit_count(low).plus(bit_count(high)).as("active_days_90d"),
         count(when(product.and(e28.gt(0)), 1)).as("features_used_28d"),
         sum(when(key.and(product), e28)).as("key_feature_events_28d"),

@@ -9,6 +9,9 @@ import org.apache.spark.sql.types.StructType;
 
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 import static io.churnducks.features.indicators.UsageFrequencyIndicators.LOOKBACK_DAYS;
 import static org.apache.spark.sql.functions.bit_or;
@@ -167,8 +170,7 @@ public final class UsageWindows {
     Dataset<Row> featureUsers = old.featureUsers()
         .select(col("account_id"), col("feature"), col("user_id"),
             shiftLow(col("days"), k).bitwiseAND(lit(RECENT_BITS)).as("days"))
-        .unionAll(days.where(fresh).select(col("account_id"), col("feature"), explode(col("users")).as("user_id"),
-            dayBit(after, true).as("days")).where(col("user_id").isNotNull()))
+        .unionAll(userBits(days.where(fresh), after, col("account_id"), col("feature")))
         .groupBy("account_id", "feature", "user_id").agg(bit_or(col("days")).as("days"))
         .where(col("days").notEqual(0L))
         .withColumn("as_of_date", asOf);
@@ -202,11 +204,17 @@ public final class UsageWindows {
 
   /** Per feature and user, the days of the rows given (all within 28 days before the as-of date). */
   private static Dataset<Row> users(Dataset<Row> featureDays, Column daysBefore) {
-    return featureDays.select(col("account_id"), col("as_of_date"), col("feature"),
-            explode(col("users")).as("user_id"), daysBefore.as("_x"))
-        .where(col("user_id").isNotNull())
+    return userBits(featureDays, daysBefore, col("account_id"), col("as_of_date"), col("feature"))
         .groupBy("account_id", "as_of_date", "feature", "user_id")
-        .agg(bit_or(dayBit(col("_x"), true)).as("days"));
+        .agg(bit_or(col("days")).as("days"));
+  }
+
+  /** One row per user of each roll-up row given: the keys, {@code user_id} and the day's bit in a 28-day set. */
+  private static Dataset<Row> userBits(Dataset<Row> featureDays, Column daysBefore, Column... keys) {
+    List<Column> out = new ArrayList<>(Arrays.asList(keys));
+    out.add(explode(col("users")).as("user_id"));
+    out.add(dayBit(daysBefore, true).as("days"));
+    return featureDays.select(out.toArray(Column[]::new)).where(col("user_id").isNotNull());
   }
 
   private static State conform(Dataset<Row> features, Dataset<Row> featureUsers, Dataset<Row> devices) {

@@ -23,10 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static io.churnducks.features.contract.Schemas.field;
 import static org.apache.spark.sql.functions.col;
@@ -221,44 +217,12 @@ public final class UsageSnapshots {
         spark.read().schema(UsageWindows.DEVICES_SCHEMA).parquet(at + "/" + WINDOW_GRAINS.get(2))));
   }
 
-  /**
-   * Writes the usage windows of a date and returns them read back. The three grains are written at
-   * once, from three threads: each is a small job whose time is mostly scheduling and committing files.
-   */
+  /** Writes the usage windows of a date and returns them read back. */
   private UsageWindows.State storeWindows(LocalDate date, UsageWindows.State windows) {
     String at = windowsFolder(date) + "/";
-    List<Dataset<Row>> grains = List.of(windows.features(), windows.featureUsers(), windows.devices());
-    ExecutorService pool = Executors.newFixedThreadPool(grains.size());
-    try {
-      List<Future<Dataset<Row>>> written = new ArrayList<>();
-      for (int i = 0; i < grains.size(); i++) {
-        String folder = at + WINDOW_GRAINS.get(i);
-        Dataset<Row> rows = grains.get(i);
-        written.add(pool.submit(() -> warehouse.stage(folder, rows)));
-      }
-      List<Dataset<Row>> stored = new ArrayList<>();
-      for (Future<Dataset<Row>> f : written) {
-        stored.add(done(f));
-      }
-      return new UsageWindows.State(stored.get(0), stored.get(1), stored.get(2));
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  /** The result of a write run on another thread; its failure is rethrown as it was raised. */
-  private static <T> T done(Future<T> f) {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while storing the usage windows", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
+    return new UsageWindows.State(warehouse.stage(at + WINDOW_GRAINS.get(0), windows.features()),
+        warehouse.stage(at + WINDOW_GRAINS.get(1), windows.featureUsers()),
+        warehouse.stage(at + WINDOW_GRAINS.get(2), windows.devices()));
   }
 
   /** Keeps the windows of the latest {@value #WINDOWS_KEPT} dates: a night advances from the one before it. */
