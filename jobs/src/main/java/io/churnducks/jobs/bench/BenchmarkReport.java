@@ -37,12 +37,14 @@ public final class BenchmarkReport {
         + "spent computing and storing tonight's usage indicators of every account: the usage windows advanced "
         + "from last night's by the roll-up days that enter or leave a window, the running values continued "
         + "from last night's (the stored month starts it then reads back for training are not counted). "
-        + "*Peak live driver "
-        + "heap* is the most heap the driver held right after a garbage collection (what the rung "
-        + "needed, garbage excluded), within the heap limit above.\n\n");
+        + "*Peak driver heap after GC* is the most heap the driver JVM held right after a garbage collection "
+        + "(heap pools only, within the heap limit above; on local[*] the driver JVM also runs the tasks, so "
+        + "it includes Spark's execution memory, which grows to its share of the heap whatever the size); an "
+        + "upper bound of what the rung needed, as a young collection leaves old garbage in place. That every "
+        + "rung completes under the same limit is what shows the driver does not grow with accounts.\n\n");
     b.append("| accounts | events | first night | events/s | next night | next-night usage indicators | "
         + "usage indicators, whole history | DuckDB, whole history | next-night indicators ÷ DuckDB | "
-        + "whole history ÷ DuckDB | agreement | peak live driver heap | shuffle, first / next night |\n");
+        + "whole history ÷ DuckDB | agreement | peak driver heap after GC | shuffle, first / next night |\n");
     b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Benchmark.Rung r : rungs) {
       b.append(String.format(Locale.ROOT, "| %,d | %,d | %.1f s | %,.0f | %.1f s | %.1f s | %.1f s | %.1f s | %.2f× | "

@@ -8,24 +8,37 @@ import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The most heap the driver JVM still held right after a garbage collection: what the run really
- * needed, garbage excluded. (The JVM's per-pool peaks, summed, overstate it: the pools peak at
- * different moments.) Listens to every collector's notifications from {@link #start} to
+ * The most heap the driver JVM still held right after a garbage collection: the heap pools only
+ * (a collection also reports metaspace and the code cache, which are not heap and which -Xmx does
+ * not bound). It is an upper bound of what the run needed: a young collection leaves the old
+ * generation's garbage in place. (The JVM's per-pool peaks, summed, overstate it further: the pools
+ * peak at different moments.) Listens to every collector's notifications from {@link #start} to
  * {@link #stop}.
  */
 final class LiveHeapMeter implements NotificationListener {
 
   private final AtomicLong peak = new AtomicLong();
   private final List<NotificationEmitter> emitters = new ArrayList<>();
+  private final Set<String> heapPools = new HashSet<>();
 
   void start() {
     peak.set(0);
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        heapPools.add(pool.getName());
+      }
+    }
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof NotificationEmitter e) {
         e.addNotificationListener(this, null, null);
@@ -54,8 +67,10 @@ final class LiveHeapMeter implements NotificationListener {
     }
     GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
     long used = 0;
-    for (MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
-      used += u.getUsed();
+    for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+      if (heapPools.contains(pool.getKey())) {
+        used += pool.getValue().getUsed();
+      }
     }
     peak.accumulateAndGet(used, Math::max);
   }
