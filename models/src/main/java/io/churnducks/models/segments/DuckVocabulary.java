@@ -22,7 +22,7 @@ public final class DuckVocabulary {
       Map.entry("devices_per_user_28d", new Words("Shared Logins", "One Device Per User")),
       Map.entry("features_used_28d", new Words("Feature Explorers", "Narrow Users")),
       // How the first 14 days went, whatever the account's age now: "Stalled Onboarders" is the
-      // rulebook's, which also asks for a young account.
+      // rulebook's, which also asks that the key features are still unused.
       Map.entry("early_features_14d", new Words("Fast Starters", "Slow Starters")),
       Map.entry("early_events_14d", new Words("Fast Starters", "Slow Starters")),
       Map.entry("early_key_feature_events_14d", new Words("Fast Adopters", "Slow Adopters")),
