@@ -187,6 +187,43 @@ public final class Warehouse {
   }
 
   /**
+   * Replaces the {@code dates} partitions of a bookkeeping table (under {@code _state}) with
+   * {@code rows}: plain Parquet, one file per date, no transaction log, so a night's write costs
+   * one Spark job instead of a Delta commit's log reads and writes. A crash can leave a date half
+   * written: a reader trusts a date only once the writer's own log lists it (written after the
+   * data, see {@link #overwriteState}). Other dates are never touched; a date without rows is left
+   * empty. A table an older release kept as Delta is dropped first (its log goes with it).
+   */
+  public void replaceStatePartitions(String name, Dataset<Row> rows, StructType schema, String partitionColumn,
+      java.util.Collection<LocalDate> dates) {
+    checkSchema(name, rows.schema(), schema);
+    dropLegacyDelta(name);
+    for (LocalDate d : dates) {
+      drop(name + "/" + partitionColumn + "=" + d);
+    }
+    rows.select(documented(schema)).repartition(col(partitionColumn)).write().mode(SaveMode.Append)
+        .partitionBy(partitionColumn).parquet(tablePath(name));
+  }
+
+  /**
+   * Rewrites a small bookkeeping table (under {@code _state}) whole, as one plain Parquet file. Not
+   * atomic: a crash while it is written loses the table, which must therefore only ever vouch for
+   * data (a missing entry means "not there", never "there"). A table an older release kept as Delta
+   * is dropped first.
+   */
+  public void overwriteState(String name, Dataset<Row> rows, StructType schema) {
+    checkSchema(name, rows.schema(), schema);
+    dropLegacyDelta(name);
+    rows.select(documented(schema)).coalesce(1).write().mode(SaveMode.Overwrite).parquet(tablePath(name));
+  }
+
+  private void dropLegacyDelta(String name) {
+    if (exists(name) && isDelta(name)) {
+      drop(name);
+    }
+  }
+
+  /**
    * Replaces the rows of a date-partitioned table whose partition column is null with {@code rows}
    * (all undated).
    */
@@ -277,7 +314,7 @@ public final class Warehouse {
 
   /**
    * Every Delta table under the root by its path relative to it: the tables of {@link #tables()}
-   * and the bookkeeping ones under {@code _state} (stored usage indicators, their log).
+   * and any bookkeeping table under {@code _state} kept as Delta ({@link #overwriteSmall}).
    */
   public List<String> deltaTables() {
     List<String> out = new java.util.ArrayList<>();

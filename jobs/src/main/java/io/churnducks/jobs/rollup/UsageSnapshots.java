@@ -37,6 +37,11 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  * a night computes only tonight's values, continuing from the latest stored date
  * ({@link UsageHistory.Anchor}).
  *
+ * <p>The values and their log are plain Parquet, written data first, log second: a date is
+ * trusted only when the log lists it, so a crash between the two recomputes it rather than reading
+ * it half written (a Delta commit per night cost more than computing tonight's values at 10,000
+ * accounts).
+ *
  * <p>A stored date is used only while it is still true: its fingerprint (indicator catalogue,
  * intent events, roll-up fingerprint) is tonight's, and the roll-ups of every event date before
  * it still have the content they had when it was computed ({@link RollupLog#digestBefore}). Late
@@ -48,6 +53,9 @@ public final class UsageSnapshots {
   private static final Logger LOG = LoggerFactory.getLogger(UsageSnapshots.class);
 
   static final String LOG_TABLE = "_state/usage_snapshot_log";
+
+  /** Usage indicators per as-of date, one folder per fingerprint. */
+  private static final String VALUES = "_state/usage_snapshots/";
 
   /** Usage windows ({@link UsageWindows}) of the latest dates, one folder per fingerprint and date. */
   private static final String WINDOWS = "_state/usage_windows/";
@@ -77,7 +85,7 @@ public final class UsageSnapshots {
     this.spark = spark;
     this.warehouse = warehouse;
     this.fingerprint = fingerprint;
-    this.table = "_state/usage_snapshots/" + fingerprint;
+    this.table = VALUES + fingerprint;
     List<StructField> fields = new ArrayList<>();
     fields.add(field("account_id", StringType, true, "Account identifier."));
     for (String c : UsageIndicators.COLUMNS) {
@@ -90,7 +98,8 @@ public final class UsageSnapshots {
 
   /** Fingerprint of the usage catalogue: its columns and types, the indicator settings and the roll-ups'. */
   public static String fingerprint(IndicatorSettings settings, String rollupFingerprint) {
-    StringBuilder b = new StringBuilder("usage-indicators-2|");
+    // 3: stored as plain Parquet (2 was a Delta table, whose log a new night no longer reads).
+    StringBuilder b = new StringBuilder("usage-indicators-3|");
     for (String c : UsageIndicators.COLUMNS) {
       b.append(c).append(':').append(isState(c) ? "date" : CustomerFeatures.SCHEMA.apply(c).dataType().simpleString())
           .append(',');
@@ -132,6 +141,7 @@ public final class UsageSnapshots {
       Windows windows = windows(missing, anchorDate, spine, featureDays, userDays);
       advancedFrom = windows.advancedFrom();
       pruneWindows();
+      dropDeltaFingerprints();
       double windowSeconds = (System.nanoTime() - t) / 1e9;
       Dataset<Row> computed = UsageIndicators.compute(spine, missing, windows.state(), featureDays, accounts, settings,
           anchor);
@@ -139,7 +149,7 @@ public final class UsageSnapshots {
       for (StructField f : schema.fields()) {
         order.add(f.name());
       }
-      warehouse.replacePartitions(table, computed.select(order.stream().map(c -> col(c)).toArray(
+      warehouse.replaceStatePartitions(table, computed.select(order.stream().map(c -> col(c)).toArray(
           org.apache.spark.sql.Column[]::new)), schema, "as_of_date", missing);
       double writeSeconds = (System.nanoTime() - t) / 1e9 - windowSeconds;
       long accountsStored = accounts.count();
@@ -154,7 +164,7 @@ public final class UsageSnapshots {
         entries.add(RowFactory.create(fingerprint, Date.valueOf(d), RollupLog.digestBefore(rollupLog, d),
             accountsStored, Date.valueOf(runDate)));
       }
-      warehouse.overwriteSmall(LOG_TABLE, spark.createDataFrame(entries, LOG_SCHEMA), LOG_SCHEMA);
+      warehouse.overwriteState(LOG_TABLE, spark.createDataFrame(entries, LOG_SCHEMA), LOG_SCHEMA);
       LOG.info(String.format(Locale.ROOT, "Usage indicators computed for %d as-of dates %s (continuing from %s; "
               + "windows %s): %.1fs (windows %.1fs, indicators %.1fs)",
           missing.size(), missing.size() > 3 ? missing.get(0) + ".." + missing.get(missing.size() - 1) : missing,
@@ -230,6 +240,19 @@ public final class UsageSnapshots {
     List<String> dates = warehouse.folders(WINDOWS + fingerprint);
     for (String d : dates.subList(0, Math.max(0, dates.size() - WINDOWS_KEPT))) {
       warehouse.drop(WINDOWS + fingerprint + "/" + d);
+    }
+  }
+
+  /**
+   * Removes the values and windows an older release stored as Delta tables: their fingerprints
+   * (version 2) never match a fingerprint of this release, so nothing reads them again.
+   */
+  private void dropDeltaFingerprints() {
+    for (String fp : warehouse.folders(VALUES)) {
+      if (warehouse.isDelta(VALUES + fp)) {
+        warehouse.drop(VALUES + fp);
+        warehouse.drop(WINDOWS + fp);
+      }
     }
   }
 

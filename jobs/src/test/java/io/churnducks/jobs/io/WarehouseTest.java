@@ -139,4 +139,33 @@ class WarehouseTest extends SparkTestBase {
     assertEquals(List.of("a", "b"), ids(w.readAll("scores")));
     assertEquals(List.of(D1, D2), w.runDates("scores"));
   }
+
+  @Test
+  void statePartitionsReplaceTheirDatesOnlyAsPlainParquet(@TempDir Path root) {
+    SparkSessions.configure(spark(), 2);
+    Warehouse w = new Warehouse(spark(), root.toString());
+    StructType dated = SCHEMA.add("as_of_date", DataTypes.DateType);
+    java.sql.Date d1 = java.sql.Date.valueOf(D1);
+    java.sql.Date d2 = java.sql.Date.valueOf(D2);
+    // An older release kept the table as Delta: it is dropped, not mixed with Parquet files.
+    w.replacePartitions("_state/values", frame(dated, new Object[] {"old", 0.0, d1}), dated, "as_of_date",
+        List.of(D1));
+    w.replaceStatePartitions("_state/values", frame(dated, new Object[] {"a", 0.1, d1}, new Object[] {"b", 0.2, d2}),
+        dated, "as_of_date", List.of(D1, D2));
+    assertTrue(!w.isDelta("_state/values"));
+    w.replaceStatePartitions("_state/values", frame(dated, new Object[] {"c", 0.3, d2}), dated, "as_of_date",
+        List.of(D1, D2));
+    w.replaceStatePartitions("_state/values", frame(dated, new Object[] {"d", 0.4, d1}), dated, "as_of_date",
+        List.of(D1));
+    Dataset<Row> all = w.readAll("_state/values", dated);
+    assertEquals(List.of("c", "d"), ids(all), "D1 emptied and rewritten, D2 replaced, nothing else kept");
+    assertEquals(List.of("c"), ids(all.where(org.apache.spark.sql.functions.col("as_of_date").equalTo(d2))));
+
+    w.overwriteSmall("_state/log", frame(SCHEMA, new Object[] {"x", 1.0}), SCHEMA);
+    w.overwriteState("_state/log", frame(SCHEMA, new Object[] {"a", 0.1}, new Object[] {"b", 0.2}), SCHEMA);
+    w.overwriteState("_state/log", frame(SCHEMA, new Object[] {"e", 0.5}), SCHEMA);
+    assertTrue(!w.isDelta("_state/log"));
+    assertEquals(List.of("e"), ids(w.readAll("_state/log", SCHEMA)));
+    assertEquals(List.of(), w.deltaTables(), "no transaction log is left under _state");
+  }
 }
