@@ -60,7 +60,7 @@ public final class Benchmark {
   /** One rung's measurements. */
   public record Rung(int accounts, long events, double generateSeconds, Map<String, Double> firstNight,
       double firstNightSeconds, Map<String, Double> nextNight, double nextNightSeconds, double indicatorsFullSeconds,
-      double duckdbSeconds, long agreeing, long compared, long liveHeapBytes, long shuffleBytesFirstNight,
+      double duckdbSeconds, long agreeing, long compared, long heapAfterGcBytes, long shuffleBytesFirstNight,
       long shuffleBytesNextNight, ModelVsTruth model, PersonaRecovery segments, HealthVsTruth health) {
 
     double nextNightIndicatorSeconds() {

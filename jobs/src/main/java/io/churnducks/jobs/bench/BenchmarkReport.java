@@ -52,7 +52,7 @@ public final class BenchmarkReport {
           r.accounts(), r.events(), r.firstNightSeconds(), r.events() / r.firstNightSeconds(), r.nextNightSeconds(),
           r.nextNightIndicatorSeconds(), r.indicatorsFullSeconds(), r.duckdbSeconds(),
           r.nextNightIndicatorSeconds() / r.duckdbSeconds(), r.indicatorsFullSeconds() / r.duckdbSeconds(),
-          r.agreeing(), r.compared(), Benchmark.gb(r.liveHeapBytes()), Benchmark.gb(r.shuffleBytesFirstNight()),
+          r.agreeing(), r.compared(), Benchmark.gb(r.heapAfterGcBytes()), Benchmark.gb(r.shuffleBytesFirstNight()),
           Benchmark.gb(r.shuffleBytesNextNight())));
     }
     if (rungs.size() > 1) {

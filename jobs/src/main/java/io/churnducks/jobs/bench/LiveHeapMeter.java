@@ -30,15 +30,20 @@ final class LiveHeapMeter implements NotificationListener {
 
   private final AtomicLong peak = new AtomicLong();
   private final List<NotificationEmitter> emitters = new ArrayList<>();
-  private final Set<String> heapPools = new HashSet<>();
+  private final Set<String> heapPools = heapPools();
+
+  private static Set<String> heapPools() {
+    Set<String> out = new HashSet<>();
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        out.add(pool.getName());
+      }
+    }
+    return Set.copyOf(out);
+  }
 
   void start() {
     peak.set(0);
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        heapPools.add(pool.getName());
-      }
-    }
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof NotificationEmitter e) {
         e.addNotificationListener(this, null, null);

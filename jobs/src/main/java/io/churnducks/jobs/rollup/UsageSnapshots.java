@@ -40,7 +40,8 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  * <p>The values and their log are plain Parquet, written data first, log second: a date is
  * trusted only when the log lists it, so a crash between the two recomputes it rather than reading
  * it half written (a Delta commit per night cost more than computing tonight's values at 10,000
- * accounts).
+ * accounts). A failed run does not roll them back with its tables, and needs not: a date stays in
+ * use exactly while the roll-ups before it hold the content it was computed from.
  *
  * <p>A stored date is used only while it is still true: its fingerprint (indicator catalogue,
  * intent events, roll-up fingerprint) is tonight's, and the roll-ups of every event date before

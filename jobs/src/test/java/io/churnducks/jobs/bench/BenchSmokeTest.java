@@ -41,8 +41,8 @@ class BenchSmokeTest extends SparkTestBase {
     assertEquals(r.compared(), r.agreeing(), "accounts whose 28-day usage indicators DuckDB computes alike");
     assertTrue(r.nextNight().containsKey("features/usage_indicators"), r.nextNight().toString());
     // Heap pools only: what -Xmx bounds (metaspace and the code cache are reported by a collection too).
-    assertTrue(r.liveHeapBytes() > 0 && r.liveHeapBytes() <= Runtime.getRuntime().maxMemory(),
-        "driver heap after GC " + r.liveHeapBytes() + " within the heap limit " + Runtime.getRuntime().maxMemory());
+    assertTrue(r.heapAfterGcBytes() > 0 && r.heapAfterGcBytes() <= Runtime.getRuntime().maxMemory(),
+        "driver heap after GC " + r.heapAfterGcBytes() + " within the heap limit " + Runtime.getRuntime().maxMemory());
     assertTrue(r.model().model().examples() > 1000, "accounts scored against the truth: " + r.model().describe());
     assertTrue(r.model().aucRatio() > 0.8, "the scores rank churn: " + r.model().describe());
     // 5,000 accounts (about 3,700 active) hold enough customers for the segments to find the personas.
