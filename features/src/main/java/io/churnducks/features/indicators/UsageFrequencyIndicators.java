@@ -122,16 +122,28 @@ public final class UsageFrequencyIndicators {
         sum(col("_earlier")).as("_earlier_events"),
         sum(col("_devices")).as("_user_devices"));
 
+    return finish(spine, settings, windowed, users);
+  }
+
+  /**
+   * The indicators of every spine row from their sums per account and date: the columns of
+   * {@link AccountUsageWindows#AGGREGATES}, in one frame or several (each keyed by
+   * {@code account_id, as_of_date}). A spine row without sums has no usage in the window.
+   */
+  @SafeVarargs
+  public static Dataset<Row> finish(Dataset<Row> spine, IndicatorSettings settings, Dataset<Row>... aggregates) {
     String[] keyColumns = {"account_id", "as_of_date"};
+    Dataset<Row> joined = spine.select(keyColumns[0], keyColumns[1]);
+    for (Dataset<Row> a : aggregates) {
+      joined = joined.join(a, keyColumns, "left");
+    }
     Column events28 = coalesce(col("events_28d"), lit(0L)).cast("double");
     Column eventsPrev = coalesce(col("events_prev_28d"), lit(0L)).cast("double");
     Column activeUsers = coalesce(col("active_users_28d"), lit(0L));
     String top = String.format(Locale.ROOT, "slice(sort_array(coalesce(_features, array())), 1, %d)",
         settings.maxFeatures());
     String usedNow = "filter(" + top + ", x -> x.e28 > 0)";
-    return spine.select(keyColumns[0], keyColumns[1])
-        .join(windowed, keyColumns, "left").join(users, keyColumns, "left")
-        .select(
+    return joined.select(
             col("account_id"), col("as_of_date"),
             activeUsers.as("active_users_28d"),
             coalesce(col("active_users_prev_28d"), lit(0L)).as("active_users_prev_28d"),

@@ -54,8 +54,8 @@ public final class UsageIndicators {
     LocalDate first = asOfDates.stream().min(LocalDate::compareTo).orElseThrow(
         () -> new IllegalArgumentException("Cannot compute usage indicators: no as-of date"));
     LocalDate last = asOfDates.stream().max(LocalDate::compareTo).orElseThrow();
-    return assemble(spine, asOfDates, windows(spine, featureDays, userDays, first, last), featureDays, accounts,
-        settings, anchor);
+    return assemble(spine, asOfDates, UsageFrequencyIndicators.apply(spine,
+        windows(spine, featureDays, userDays, first, last), settings), featureDays, accounts, settings, anchor);
   }
 
   /**
@@ -70,20 +70,20 @@ public final class UsageIndicators {
 
   /**
    * As {@link #compute(Dataset, List, Dataset, Dataset, Dataset, IndicatorSettings, Optional)}, with
-   * the windowed indicators from usage windows already built or advanced for the spine's dates.
+   * the windowed indicators ({@link UsageFrequencyIndicators}) already computed for the spine, from
+   * usage windows built or advanced for its dates.
    */
-  public static Dataset<Row> compute(Dataset<Row> spine, List<LocalDate> asOfDates, UsageWindows.State state,
+  public static Dataset<Row> complete(Dataset<Row> spine, List<LocalDate> asOfDates, Dataset<Row> windowed,
       Dataset<Row> featureDays, Dataset<Row> accounts, IndicatorSettings settings,
       Optional<UsageHistory.Anchor> anchor) {
     Windows.require(spine, "usage indicators", "account_id", "as_of_date");
-    return assemble(spine, asOfDates, state, featureDays, accounts, settings, anchor);
+    return assemble(spine, asOfDates, windowed, featureDays, accounts, settings, anchor);
   }
 
-  private static Dataset<Row> assemble(Dataset<Row> spine, List<LocalDate> asOfDates, UsageWindows.State state,
+  private static Dataset<Row> assemble(Dataset<Row> spine, List<LocalDate> asOfDates, Dataset<Row> windows,
       Dataset<Row> featureDays, Dataset<Row> accounts, IndicatorSettings settings,
       Optional<UsageHistory.Anchor> anchor) {
     String[] key = {"account_id", "as_of_date"};
-    Dataset<Row> windows = UsageFrequencyIndicators.apply(spine, state, settings);
     Dataset<Row> history = UsageHistory.apply(spine, asOfDates, featureDays, accounts, settings, anchor)
         .join(accounts.select("account_id", "signup_date"), new String[] {"account_id"}, "left");
     Column firstValue = col(UsageHistory.FIRST_VALUE);

@@ -8,7 +8,6 @@ import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructType;
 
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,9 +20,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.shiftleft;
-import static org.apache.spark.sql.functions.shiftrightunsigned;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.DateType;
@@ -45,19 +41,11 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  * A day set has bit {@code d − 1} set when there was usage d days before D; 90 bits are two longs,
  * {@code days_low} (days 1–64) and {@code days_high} (days 65–90).
  *
- * <p>The state is {@linkplain #build built} from the roll-ups of the 90 days before each as-of date,
- * or {@linkplain #advance advanced} from the state of an earlier date A to D = A + k days: only the
- * roll-up days whose place in a window changes are read, the k days that enter ([A, D)) and the k
- * days that cross each window's far edge (28, 56 and 90 days before A). A sum moves by those days'
- * events times the change of their weight; a day set shifts by k and takes the new days' bits. A
- * night that follows yesterday's state reads four days of roll-ups, however long the history is,
- * and gives exactly the values a build from the whole window gives (every sum is of whole events or
- * of decimal quantities).
+ * <p>The state is {@linkplain #build built} from the roll-ups of the 90 days before each as-of date
+ * (many dates at once: the month starts training reads); a night advances last night's instead,
+ * held per account ({@link AccountUsageWindows}).
  */
 public final class UsageWindows {
-
-  /** Largest step from an anchor's date that {@link #advance} takes; a longer gap is rebuilt. */
-  public static final int MAX_STEP_DAYS = 28;
 
   private static final int RECENT_DAYS = 28;
   private static final int PREVIOUS_DAYS = 56;
@@ -66,7 +54,6 @@ public final class UsageWindows {
   static final long RECENT_BITS = (1L << RECENT_DAYS) - 1;
   /** Bits of days 29–56 in the low long of a day set. */
   static final long PREVIOUS_BITS = RECENT_BITS << RECENT_DAYS;
-  private static final long HIGH_BITS = (1L << (LOOKBACK_DAYS - DAYS_PER_MASK)) - 1;
 
   /**
    * Quantities are summed as decimals with 9 places: a sum carried from night to night, or added in
@@ -91,9 +78,6 @@ public final class UsageWindows {
    * The three grains, each keyed by {@code account_id, as_of_date}.
    */
   public record State(Dataset<Row> features, Dataset<Row> featureUsers, Dataset<Row> devices) {}
-
-  /** A state known as of an earlier date, to {@linkplain #advance advance} from. */
-  public record Anchor(LocalDate asOfDate, State state) {}
 
   private UsageWindows() {}
 
@@ -125,83 +109,6 @@ public final class UsageWindows {
     return conform(features, featureUsers, devices);
   }
 
-  /**
-   * The state as of {@code date}, from the anchor's state and the roll-up days whose weight in a
-   * window changes between the two dates.
-   *
-   * @param anchor      the state as of an earlier date, at most {@value #MAX_STEP_DAYS} days before
-   * @param featureDays account × day × feature roll-up (any range; only the changing days are read)
-   * @param userDays    account × day × user × device roll-up
-   */
-  public static State advance(Anchor anchor, LocalDate date, Dataset<Row> featureDays, Dataset<Row> userDays) {
-    LocalDate from = anchor.asOfDate();
-    long step = ChronoUnit.DAYS.between(from, date);
-    if (step < 1 || step > MAX_STEP_DAYS) {
-      throw new IllegalArgumentException("Cannot advance usage windows from " + from + " to " + date
-          + ": the step must be 1 to " + MAX_STEP_DAYS + " days");
-    }
-    int k = (int) step;
-    Column before = datediff(UsageHistory.sqlDate(from), col("event_date"));
-    Column after = before.plus(k);
-    Column fresh = before.leq(0);
-    Column asOf = UsageHistory.sqlDate(date);
-    State old = anchor.state();
-    // Each grain is the anchor's rows (day sets moved k days) and the changing roll-up rows (each
-    // row's change of weight, the new days' bits) put together and summed by key: one shuffle,
-    // partial sums before it, and no join.
-    Dataset<Row> days = changing(featureDays, from, date, k);
-    Dataset<Row> features = old.features()
-        .select(col("account_id"), col("feature"), col("e28"), col("eprev"), col("e90"), col("q28").cast(QUANTITY),
-            shiftLow(col("days_low"), k).as("days_low"), shiftHigh(col("days_low"), col("days_high"), k)
-                .as("days_high"))
-        .unionAll(days.select(col("account_id"), col("feature"),
-            change(events(), before, after, 1, RECENT_DAYS).as("e28"),
-            change(events(), before, after, RECENT_DAYS + 1, PREVIOUS_DAYS).as("eprev"),
-            change(events(), before, after, 1, LOOKBACK_DAYS).as("e90"),
-            change(quantity(), before, after, 1, RECENT_DAYS).cast(QUANTITY).as("q28"),
-            newBits(fresh, after, true).as("days_low"), newBits(fresh, after, false).as("days_high")))
-        .groupBy("account_id", "feature").agg(
-            sumOf("e28"), sumOf("eprev"), sumOf("e90"), coalesce(sum(col("q28")), zero()).as("q28"),
-            bit_or(col("days_low")).as("days_low"),
-            bit_or(col("days_high")).as("days_high"))
-        .where(anyDay())
-        .withColumn("as_of_date", asOf);
-
-    Dataset<Row> featureUsers = old.featureUsers()
-        .select(col("account_id"), col("feature"), col("user_id"),
-            shiftLow(col("days"), k).bitwiseAND(lit(RECENT_BITS)).as("days"))
-        .unionAll(userBits(days.where(fresh), after, col("account_id"), col("feature")))
-        .groupBy("account_id", "feature", "user_id").agg(bit_or(col("days")).as("days"))
-        .where(col("days").notEqual(0L))
-        .withColumn("as_of_date", asOf);
-
-    Dataset<Row> devices = old.devices()
-        .select(col("account_id"), col("user_id"), col("device_id"), shiftLow(col("days_low"), k).as("days_low"),
-            shiftHigh(col("days_low"), col("days_high"), k).as("days_high"), col("earlier"))
-        .unionAll(changing(userDays.where(col("user_id").isNotNull()), from, date, k)
-            .select(col("account_id"), col("user_id"), device().as("device_id"),
-                newBits(fresh, after, true).as("days_low"), newBits(fresh, after, false).as("days_high"),
-                change(events(), before, after, RECENT_DAYS + 1, LOOKBACK_DAYS).as("earlier")))
-        .groupBy("account_id", "user_id", "device_id").agg(
-            bit_or(col("days_low")).as("days_low"), bit_or(col("days_high")).as("days_high"),
-            sumOf("earlier"))
-        .where(anyDay())
-        .withColumn("as_of_date", asOf);
-    return conform(features, featureUsers, devices);
-  }
-
-  /** Roll-up rows of the days that enter a window or cross a window's far edge from {@code from} to {@code to}. */
-  private static Dataset<Row> changing(Dataset<Row> rollup, LocalDate from, LocalDate to, int k) {
-    Column day = col("event_date");
-    Column entering = day.geq(UsageHistory.sqlDate(from)).and(day.lt(UsageHistory.sqlDate(to)));
-    Column out = entering;
-    for (int edge : new int[] {RECENT_DAYS, PREVIOUS_DAYS, LOOKBACK_DAYS}) {
-      LocalDate start = from.minusDays(edge);
-      out = out.or(day.geq(UsageHistory.sqlDate(start)).and(day.lt(UsageHistory.sqlDate(start.plusDays(k)))));
-    }
-    return rollup.where(out);
-  }
-
   /** Per feature and user, the days of the rows given (all within 28 days before the as-of date). */
   private static Dataset<Row> users(Dataset<Row> featureDays, Column daysBefore) {
     return userBits(featureDays, daysBefore, col("account_id"), col("as_of_date"), col("feature"))
@@ -227,20 +134,11 @@ public final class UsageWindows {
         .map(f -> col(f.name()).cast(f.dataType()).as(f.name())).toArray(Column[]::new));
   }
 
-  private static Column events() {
-    return col("events").cast(LongType);
-  }
-
-  /** Sum of a grain's column over the anchor's row and the changing rows; 0 when none adds to it. */
-  private static Column sumOf(String column) {
-    return coalesce(sum(col(column)), lit(0L)).as(column);
-  }
-
   private static Column device() {
     return coalesce(col("device_id"), lit(""));
   }
 
-  private static Column quantity() {
+  static Column quantity() {
     return coalesce(col("quantity"), col("events")).cast(DataTypes.createDecimalType(28, 9));
   }
 
@@ -257,16 +155,6 @@ public final class UsageWindows {
     return coalesce(sum(when(condition, values)), lit(0L));
   }
 
-  /**
-   * Change of a window sum when a row moves from {@code before} to {@code after} days back: its
-   * value when it enters the window, minus its value when it leaves it, else null (adds nothing).
-   */
-  private static Column change(Column values, Column before, Column after, int from, int to) {
-    Column was = in(before, from, to);
-    Column is = in(after, from, to);
-    return when(is.and(not(was)), values).when(was.and(not(is)), values.unary_$minus());
-  }
-
   /** Bit {@code d − 1} of the low (days 1–64) or high (days 65–90) long of a 90-day set; 0 outside. */
   private static Column dayBit(Column daysBefore, boolean low) {
     Column inPart = low ? in(daysBefore, 1, DAYS_PER_MASK) : in(daysBefore, DAYS_PER_MASK + 1, LOOKBACK_DAYS);
@@ -276,25 +164,5 @@ public final class UsageWindows {
 
   private static Column daySet(Column daysBefore, boolean low) {
     return bit_or(dayBit(daysBefore, low));
-  }
-
-  /** Day-set bit (low or high long) of a row that entered the window since the anchor; 0 for the others. */
-  private static Column newBits(Column fresh, Column after, boolean low) {
-    return when(fresh, dayBit(after, low)).otherwise(0L);
-  }
-
-  /** Whether a 90-day set has a day left. */
-  private static Column anyDay() {
-    return col("days_low").notEqual(0L).or(col("days_high").notEqual(0L));
-  }
-
-  private static Column shiftLow(Column low, int k) {
-    return shiftleft(coalesce(low, lit(0L)), k);
-  }
-
-  /** The high long of a 90-day set moved k days back: its own bits and the low long's top k, cut at day 90. */
-  private static Column shiftHigh(Column low, Column high, int k) {
-    return shiftleft(coalesce(high, lit(0L)), k).bitwiseOR(shiftrightunsigned(coalesce(low, lit(0L)),
-        DAYS_PER_MASK - k)).bitwiseAND(lit(HIGH_BITS));
   }
 }

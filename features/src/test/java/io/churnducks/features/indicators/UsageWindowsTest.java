@@ -18,9 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Usage windows advanced from an earlier date's state hold exactly what a build from the roll-ups
- * of the whole window holds, and give the same indicators: for a step of one night, a week, the
- * longest step, and two nights in a row. The usage is irregular on purpose: accounts that stop,
+ * Usage windows advanced account by account from an earlier date's hold exactly what a build from
+ * the roll-ups of the whole window holds, and give the same indicators: for a step of one night, a
+ * week, the longest step, and two nights in a row; a build held per account gives its own. The usage is irregular on purpose: accounts that stop,
  * pause and come back, users without a device, events without a user, fractional quantities,
  * intent and error events.
  */
@@ -51,28 +51,6 @@ class UsageWindowsTest extends SparkTestBase {
   }
 
   @Test
-  void advancingGivesTheStateAndIndicatorsOfABuild() {
-    LocalDate anchorDate = LocalDate.parse("2024-06-03");
-    for (int step : new int[] {1, 7, UsageWindows.MAX_STEP_DAYS}) {
-      LocalDate date = anchorDate.plusDays(step);
-      UsageWindows.State built = build(date);
-      UsageWindows.State advanced = UsageWindows.advance(new UsageWindows.Anchor(anchorDate, build(anchorDate)), date,
-          featureDays, userDays);
-      assertSameState(built, advanced, "step of " + step + " days");
-    }
-  }
-
-  @Test
-  void twoNightsInARowGiveTheStateOfABuild() {
-    LocalDate first = LocalDate.parse("2024-06-20");
-    UsageWindows.State once = UsageWindows.advance(new UsageWindows.Anchor(first, build(first)), first.plusDays(1),
-        featureDays, userDays);
-    UsageWindows.State twice = UsageWindows.advance(new UsageWindows.Anchor(first.plusDays(1), once),
-        first.plusDays(2), featureDays, userDays);
-    assertSameState(build(first.plusDays(2)), twice, "two nights");
-  }
-
-  @Test
   void theWindowsChangeBetweenTheDatesSoTheTestCanFail() {
     LocalDate anchorDate = LocalDate.parse("2024-06-03");
     assertNotEquals(sorted(indicators(build(anchorDate), anchorDate)),
@@ -80,20 +58,50 @@ class UsageWindowsTest extends SparkTestBase {
     // a8's last events leave the 90-day window within the longest step: its rows must be dropped
     LocalDate late = LocalDate.parse("2024-06-25");
     assertTrue(build(late).devices().where(col("account_id").equalTo("a8")).count() > 0);
-    assertEquals(0, build(late.plusDays(UsageWindows.MAX_STEP_DAYS)).devices()
+    assertEquals(0, build(late.plusDays(AccountUsageWindows.MAX_STEP_DAYS)).devices()
         .where(col("account_id").equalTo("a8")).count());
-    assertEquals(0, UsageWindows.advance(new UsageWindows.Anchor(late, build(late)),
-        late.plusDays(UsageWindows.MAX_STEP_DAYS), featureDays, userDays).features()
+  }
+
+  @Test
+  void advancingPerAccountGivesTheWindowsAndIndicatorsOfABuild() {
+    LocalDate anchorDate = LocalDate.parse("2024-06-03");
+    for (int step : new int[] {1, 7, AccountUsageWindows.MAX_STEP_DAYS}) {
+      LocalDate date = anchorDate.plusDays(step);
+      Dataset<Row> advanced = AccountUsageWindows.advance(AccountUsageWindows.nest(build(anchorDate)), anchorDate,
+          date, featureDays, userDays, SETTINGS);
+      assertSameAccounts(build(date), advanced, date, "step of " + step + " days");
+    }
+  }
+
+  @Test
+  void aBuildMeasuredPerAccountGivesItsIndicators() {
+    LocalDate date = LocalDate.parse("2024-06-11");
+    assertSameAccounts(build(date), AccountUsageWindows.measure(AccountUsageWindows.nest(build(date)), date, SETTINGS),
+        date, "measured");
+  }
+
+  @Test
+  void twoNightsInARowPerAccountGiveTheWindowsOfABuild() {
+    LocalDate first = LocalDate.parse("2024-06-20");
+    Dataset<Row> once = AccountUsageWindows.advance(AccountUsageWindows.nest(build(first)), first, first.plusDays(1),
+        featureDays, userDays, SETTINGS);
+    Dataset<Row> twice = AccountUsageWindows.advance(once, first.plusDays(1), first.plusDays(2), featureDays, userDays,
+        SETTINGS);
+    assertSameAccounts(build(first.plusDays(2)), twice, first.plusDays(2), "two nights");
+    // a8's last events leave the 90-day window within the longest step: its account is dropped
+    LocalDate late = LocalDate.parse("2024-06-25");
+    assertEquals(0, AccountUsageWindows.advance(AccountUsageWindows.nest(build(late)), late,
+        late.plusDays(AccountUsageWindows.MAX_STEP_DAYS), featureDays, userDays, SETTINGS)
         .where(col("account_id").equalTo("a8")).count());
   }
 
   @Test
   void aStepOutsideTheRangeIsRefused() {
     LocalDate anchorDate = LocalDate.parse("2024-06-03");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UsageWindows.advance(
-        new UsageWindows.Anchor(anchorDate, build(anchorDate)), anchorDate.plusDays(UsageWindows.MAX_STEP_DAYS + 1),
-        featureDays, userDays));
-    assertTrue(e.getMessage().contains("must be 1 to " + UsageWindows.MAX_STEP_DAYS), e.getMessage());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AccountUsageWindows.advance(
+        AccountUsageWindows.nest(build(anchorDate)), anchorDate,
+        anchorDate.plusDays(AccountUsageWindows.MAX_STEP_DAYS + 1), featureDays, userDays, SETTINGS));
+    assertTrue(e.getMessage().contains("must be 1 to " + AccountUsageWindows.MAX_STEP_DAYS), e.getMessage());
   }
 
   private static UsageWindows.State build(LocalDate date) {
@@ -108,18 +116,20 @@ class UsageWindowsTest extends SparkTestBase {
     return UsageFrequencyIndicators.apply(spine(date), state, SETTINGS);
   }
 
-  private static void assertSameState(UsageWindows.State expected, UsageWindows.State actual, String what) {
-    Dataset<Row> features = declared(expected.features(), UsageWindows.FEATURES_SCHEMA);
-    Dataset<Row> advanced = declared(actual.features(), UsageWindows.FEATURES_SCHEMA);
-    assertFramesEqual(features, advanced);
-    assertFramesEqual(declared(expected.featureUsers(), UsageWindows.FEATURE_USERS_SCHEMA),
-        declared(actual.featureUsers(), UsageWindows.FEATURE_USERS_SCHEMA));
-    assertFramesEqual(declared(expected.devices(), UsageWindows.DEVICES_SCHEMA),
-        declared(actual.devices(), UsageWindows.DEVICES_SCHEMA));
-    LocalDate date = expected.features().select("as_of_date").first().getDate(0).toLocalDate();
-    assertFramesEqual(declared(indicators(expected, date), null), declared(indicators(actual, date), null));
-    assertTrue(expected.devices().count() > 20 && expected.featureUsers().count() > 20,
-        what + ": the state has rows to compare");
+  private static void assertSameAccounts(UsageWindows.State built, Dataset<Row> advanced, LocalDate date, String what) {
+    String[] state = AccountUsageWindows.STATE_SCHEMA.fieldNames();
+    List<Row> expected = AccountUsageWindows.nest(built).orderBy("account_id").collectAsList();
+    assertEquals(expected, advanced.select(state[0], java.util.Arrays.copyOfRange(state, 1, state.length))
+        .orderBy("account_id").collectAsList(), what + ": windows per account");
+    String[] sums = AccountUsageWindows.AGGREGATES.fieldNames();
+    List<String> keyed = new java.util.ArrayList<>(List.of("as_of_date"));
+    keyed.addAll(List.of(sums));
+    Dataset<Row> finished = UsageFrequencyIndicators.finish(spine(date), SETTINGS,
+        advanced.select("account_id", keyed.toArray(String[]::new)));
+    Dataset<Row> expectedIndicators = declared(indicators(built, date), null);
+    // the values, in the build's types (a map's value type may say nullable where the build's does not)
+    assertFramesEqual(expectedIndicators, declared(finished, expectedIndicators.schema()));
+    assertTrue(expected.size() > 5 && built.featureUsers().count() > 20, what + ": the windows have rows to compare");
   }
 
   /** The rows in the declared schema (nullability is not what is compared). */

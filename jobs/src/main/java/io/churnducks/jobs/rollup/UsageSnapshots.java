@@ -1,7 +1,9 @@
 package io.churnducks.jobs.rollup;
 
+import io.churnducks.features.indicators.AccountUsageWindows;
 import io.churnducks.features.indicators.CustomerFeatures;
 import io.churnducks.features.indicators.IndicatorSettings;
+import io.churnducks.features.indicators.UsageFrequencyIndicators;
 import io.churnducks.features.indicators.UsageHistory;
 import io.churnducks.features.indicators.UsageIndicators;
 import io.churnducks.features.indicators.UsageWindows;
@@ -58,10 +60,11 @@ public final class UsageSnapshots {
   /** Usage indicators per as-of date, one folder per fingerprint. */
   private static final String VALUES = "_state/usage_snapshots/";
 
-  /** Usage windows ({@link UsageWindows}) of the latest dates, one folder per fingerprint and date. */
+  /**
+   * Usage windows per account ({@link AccountUsageWindows}) of the latest dates, with the sums of
+   * their windowed indicators; one folder per fingerprint and date.
+   */
   private static final String WINDOWS = "_state/usage_windows/";
-
-  private static final List<String> WINDOW_GRAINS = List.of("features", "feature_users", "devices");
 
   private static final int WINDOWS_KEPT = 3;
 
@@ -139,13 +142,13 @@ public final class UsageSnapshots {
       long t = System.nanoTime();
       Dataset<Row> spine = accounts.select("account_id").distinct()
           .crossJoin(io.churnducks.features.labels.AsOfCalendar.frame(spark, missing));
-      Windows windows = windows(missing, anchorDate, spine, featureDays, userDays);
+      Windows windows = windows(missing, anchorDate, spine, featureDays, userDays, settings);
       advancedFrom = windows.advancedFrom();
       pruneWindows();
       dropDeltaFingerprints();
       double windowSeconds = (System.nanoTime() - t) / 1e9;
-      Dataset<Row> computed = UsageIndicators.compute(spine, missing, windows.state(), featureDays, accounts, settings,
-          anchor);
+      Dataset<Row> computed = UsageIndicators.complete(spine, missing, windows.windowed(), featureDays, accounts,
+          settings, anchor);
       List<String> order = new ArrayList<>();
       for (StructField f : schema.fields()) {
         order.add(f.name());
@@ -184,29 +187,44 @@ public final class UsageSnapshots {
    */
   public record Ensured(Dataset<Row> values, List<LocalDate> computed, Optional<LocalDate> advancedFrom) {}
 
-  private record Windows(UsageWindows.State state, Optional<LocalDate> advancedFrom) {}
+  /**
+   * @param windowed     the windowed usage indicators ({@link UsageFrequencyIndicators}) of the spine
+   * @param advancedFrom the date whose stored windows were advanced; empty when built from the roll-ups
+   */
+  private record Windows(Dataset<Row> windowed, Optional<LocalDate> advancedFrom) {}
 
   /**
-   * The usage windows of the missing dates: one date at most {@value UsageWindows#MAX_STEP_DAYS}
-   * days after an anchor whose windows are stored advances them; otherwise they are built from the
-   * roll-ups. The last date's windows are stored for the next night.
+   * The windowed usage indicators of the missing dates: one date at most
+   * {@value AccountUsageWindows#MAX_STEP_DAYS} days after an anchor whose windows are stored advances them,
+   * account by account ({@link AccountUsageWindows}); otherwise they are built from the roll-ups.
+   * The last date's windows are stored for the next night, with the sums its indicators are made of.
    */
   private Windows windows(List<LocalDate> missing, LocalDate anchorDate, Dataset<Row> spine, Dataset<Row> featureDays,
-      Dataset<Row> userDays) {
+      Dataset<Row> userDays, IndicatorSettings settings) {
     LocalDate last = missing.get(missing.size() - 1);
     // Stored windows of a date being recomputed were computed from roll-ups that have changed.
     missing.forEach(d -> warehouse.drop(windowsFolder(d)));
-    Optional<UsageWindows.State> before = missing.size() == 1 && anchorDate != null
-        && !anchorDate.plusDays(UsageWindows.MAX_STEP_DAYS).isBefore(last)
+    Optional<Dataset<Row>> before = missing.size() == 1 && anchorDate != null
+        && !anchorDate.plusDays(AccountUsageWindows.MAX_STEP_DAYS).isBefore(last)
         ? storedWindows(anchorDate) : Optional.empty();
+    Dataset<Row> lastStored;
     if (before.isPresent()) {
-      return new Windows(storeWindows(last, UsageWindows.advance(new UsageWindows.Anchor(anchorDate, before.get()),
-          last, featureDays, userDays)), Optional.of(anchorDate));
+      lastStored = warehouse.stage(windowsFolder(last),
+          AccountUsageWindows.advance(before.get(), anchorDate, last, featureDays, userDays, settings));
+    } else {
+      UsageWindows.State built = UsageIndicators.windows(
+          spine.where(col("as_of_date").equalTo(lit(Date.valueOf(last)))), featureDays, userDays, last, last);
+      lastStored = warehouse.stage(windowsFolder(last),
+          AccountUsageWindows.measure(AccountUsageWindows.nest(built), last, settings));
     }
-    UsageWindows.State lastStored = storeWindows(last, UsageIndicators.windows(
-        spine.where(col("as_of_date").equalTo(lit(Date.valueOf(last)))), featureDays, userDays, last, last));
-    return new Windows(missing.size() == 1 ? lastStored
-        : UsageIndicators.windows(spine, featureDays, userDays, missing.get(0), last), Optional.empty());
+    if (missing.size() > 1) {
+      return new Windows(UsageFrequencyIndicators.apply(spine,
+          UsageIndicators.windows(spine, featureDays, userDays, missing.get(0), last), settings), Optional.empty());
+    }
+    List<String> sums = new ArrayList<>(List.of("as_of_date"));
+    sums.addAll(List.of(AccountUsageWindows.AGGREGATES.fieldNames()));
+    return new Windows(UsageFrequencyIndicators.finish(spine, settings,
+        lastStored.select("account_id", sums.toArray(String[]::new))), before.map(b -> anchorDate));
   }
 
   /** Folder of the usage windows stored for a date, under this fingerprint. */
@@ -214,26 +232,13 @@ public final class UsageSnapshots {
     return WINDOWS + fingerprint + "/" + date;
   }
 
-  /** The usage windows stored for a date, when all three grains were written completely. */
-  private Optional<UsageWindows.State> storedWindows(LocalDate date) {
-    for (String grain : WINDOW_GRAINS) {
-      if (!warehouse.exists(windowsFolder(date) + "/" + grain + "/_SUCCESS")) {
-        return Optional.empty();
-      }
+  /** The usage windows stored for a date, when they were written completely. */
+  private Optional<Dataset<Row>> storedWindows(LocalDate date) {
+    if (!warehouse.exists(windowsFolder(date) + "/_SUCCESS")) {
+      return Optional.empty();
     }
-    String at = warehouse.tablePath(windowsFolder(date));
-    return Optional.of(new UsageWindows.State(
-        spark.read().schema(UsageWindows.FEATURES_SCHEMA).parquet(at + "/" + WINDOW_GRAINS.get(0)),
-        spark.read().schema(UsageWindows.FEATURE_USERS_SCHEMA).parquet(at + "/" + WINDOW_GRAINS.get(1)),
-        spark.read().schema(UsageWindows.DEVICES_SCHEMA).parquet(at + "/" + WINDOW_GRAINS.get(2))));
-  }
-
-  /** Writes the usage windows of a date and returns them read back. */
-  private UsageWindows.State storeWindows(LocalDate date, UsageWindows.State windows) {
-    String at = windowsFolder(date) + "/";
-    return new UsageWindows.State(warehouse.stage(at + WINDOW_GRAINS.get(0), windows.features()),
-        warehouse.stage(at + WINDOW_GRAINS.get(1), windows.featureUsers()),
-        warehouse.stage(at + WINDOW_GRAINS.get(2), windows.devices()));
+    return Optional.of(spark.read().schema(AccountUsageWindows.STATE_SCHEMA)
+        .parquet(warehouse.tablePath(windowsFolder(date))));
   }
 
   /** Keeps the windows of the latest {@value #WINDOWS_KEPT} dates: a night advances from the one before it. */

@@ -1,0 +1,456 @@
+package io.churnducks.features.indicators;
+
+import org.apache.spark.api.java.function.CoGroupFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.StructType;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static io.churnducks.features.indicators.UsageFrequencyIndicators.LOOKBACK_DAYS;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
+/**
+ * The usage windows of {@link UsageWindows} held per account: one row per account and as-of date,
+ * its features (each with the users of its last 28 days) and its users' devices as arrays. A night
+ * advances them with one pass per account ({@link #advance}): last night's row and the roll-up rows
+ * whose place in a window changes, brought together by account in one shuffle, give tonight's row
+ * and the sums the windowed usage indicators are made of ({@link #AGGREGATES}, finished by
+ * {@link UsageFrequencyIndicators#finish}). The grains of {@link UsageWindows} take a shuffle each
+ * to advance and three more to read the indicators from; a night at 10,000 accounts spent most of
+ * its usage step there.
+ *
+ * <p>From A to D = A + k days only the roll-up days whose place in a window changes are read: the
+ * k days that enter ([A, D)) and the k days that cross each window's far edge (28, 56 and 90 days
+ * before A). A sum moves by those days' events times the change of their weight; a day set shifts
+ * by k and takes the new days' bits; a feature or device without a day left in 90 is dropped, a
+ * user without a day left in 28 leaves the feature. A night therefore reads four days of roll-ups
+ * however long the history is, and gets exactly what a build from the whole window gives (every
+ * sum is of whole events or of decimal quantities); {@code UsageWindowsTest} holds it to one.
+ */
+public final class AccountUsageWindows {
+
+  /** Largest step from the stored date that {@link #advance} takes; a longer gap is built again. */
+  public static final int MAX_STEP_DAYS = 28;
+
+  private static final int RECENT_DAYS = 28;
+  private static final int PREVIOUS_DAYS = 56;
+  private static final int DAYS_PER_MASK = 64;
+  private static final long HIGH_BITS = (1L << (LOOKBACK_DAYS - DAYS_PER_MASK)) - 1;
+
+  /** Cost sums: the type Spark gives decimal(30, 9) quantities times decimal(18, 9) unit costs. */
+  private static final DecimalType COST = DataTypes.createDecimalType(38, 7);
+  private static final int UNIT_COST_SCALE = 9;
+
+  private static final StructType USER = new StructType().add("user_id", StringType).add("days", LongType);
+
+  private static final StructType FEATURE = new StructType().add("feature", StringType).add("e28", LongType)
+      .add("eprev", LongType).add("e90", LongType).add("q28", UsageWindows.QUANTITY).add("days_low", LongType)
+      .add("days_high", LongType).add("users", new ArrayType(USER, true));
+
+  private static final StructType DEVICE = new StructType().add("user_id", StringType).add("device_id", StringType)
+      .add("days_low", LongType).add("days_high", LongType).add("earlier", LongType);
+
+  /** One account's windows as of a date. */
+  public static final StructType STATE_SCHEMA = new StructType().add("account_id", StringType)
+      .add("as_of_date", DateType).add("features", new ArrayType(FEATURE, true))
+      .add("devices", new ArrayType(DEVICE, true));
+
+  /** A product feature used in days 1-56, for the per-feature maps (as the SQL aggregate lists it). */
+  private static final StructType LISTED = new StructType().add("rank", LongType, false).add("f", StringType)
+      .add("e28", DataTypes.DoubleType, false).add("eprev", DataTypes.DoubleType, false)
+      .add("u28", DataTypes.DoubleType, false);
+
+  /** Per account and date, what {@link UsageFrequencyIndicators#finish} makes the indicators of. */
+  public static final StructType AGGREGATES = new StructType().add("events_28d", LongType)
+      .add("events_prev_28d", LongType).add("events_90d", LongType).add("active_days_28d", IntegerType)
+      .add("active_days_90d", IntegerType).add("features_used_28d", LongType).add("key_feature_events_28d", LongType)
+      .add("_key_events_90d", LongType).add("intent_events_28d", LongType).add("error_events_28d", LongType)
+      .add("usage_cost_28d", COST).add("_features", new ArrayType(LISTED, true))
+      .add("active_users_28d", LongType).add("active_users_prev_28d", LongType).add("lost_users_28d", LongType)
+      .add("lost_users_90d", LongType).add("_lost_events", LongType).add("_earlier_events", LongType)
+      .add("_user_devices", LongType);
+
+  /** An advanced row: the state and its aggregates. */
+  public static final StructType ADVANCED_SCHEMA = concat(STATE_SCHEMA, AGGREGATES);
+
+  /** Changing roll-up rows of one account: a feature day ({@code kind} 0) or a user's device day (1). */
+  private static final StructType CHANGE = new StructType().add("account_id", StringType).add("kind", IntegerType)
+      .add("before", IntegerType).add("events", LongType).add("feature", StringType).add("q", UsageWindows.QUANTITY)
+      .add("users", new ArrayType(StringType, true)).add("user_id", StringType).add("device_id", StringType);
+
+  private AccountUsageWindows() {}
+
+  /** The per-account rows of usage windows held as grains (as {@link UsageWindows#build} gives them). */
+  public static Dataset<Row> nest(UsageWindows.State state) {
+    String[] date = {"account_id", "as_of_date"};
+    Dataset<Row> users = state.featureUsers().groupBy("account_id", "as_of_date", "feature")
+        .agg(array_sort(collect_list(struct(col("user_id"), col("days")))).as("users"));
+    Dataset<Row> features = state.features()
+        .join(users, new String[] {"account_id", "as_of_date", "feature"}, "left")
+        .groupBy("account_id", "as_of_date").agg(array_sort(collect_list(struct(col("feature"), col("e28"),
+            col("eprev"), col("e90"), col("q28"), col("days_low"), col("days_high"),
+            coalesce(col("users"), array().cast(new ArrayType(USER, true))).as("users")))).as("features"));
+    Dataset<Row> devices = state.devices().groupBy("account_id", "as_of_date")
+        .agg(array_sort(collect_list(struct(col("user_id"), col("device_id"), col("days_low"), col("days_high"),
+            col("earlier")))).as("devices"));
+    return features.join(devices, date, "full").select(col("account_id"), col("as_of_date"),
+        coalesce(col("features"), array().cast(new ArrayType(FEATURE, true))).as("features"),
+        coalesce(col("devices"), array().cast(new ArrayType(DEVICE, true))).as("devices"));
+  }
+
+  /**
+   * The windows as of {@code date} and their aggregates, from the windows as of {@code from} (at
+   * most {@value UsageWindows#MAX_STEP_DAYS} days before) and the roll-up days whose weight in a
+   * window changes between the two dates.
+   *
+   * @param state       {@link #STATE_SCHEMA} rows as of {@code from}
+   * @param featureDays account × day × feature roll-up (any range; only the changing days are read)
+   * @param userDays    account × day × user × device roll-up
+   * @return {@link #ADVANCED_SCHEMA} rows, one per account with usage in the 90 days before {@code date}
+   */
+  public static Dataset<Row> advance(Dataset<Row> state, LocalDate from, LocalDate date, Dataset<Row> featureDays,
+      Dataset<Row> userDays, IndicatorSettings settings) {
+    long step = ChronoUnit.DAYS.between(from, date);
+    if (step < 1 || step > MAX_STEP_DAYS) {
+      throw new IllegalArgumentException("Cannot advance usage windows from " + from + " to " + date
+          + ": the step must be 1 to " + MAX_STEP_DAYS + " days");
+    }
+    int k = (int) step;
+    Column before = datediff(UsageHistory.sqlDate(from), col("event_date"));
+    Dataset<Row> featureChanges = changing(featureDays, from, date, k).select(col("account_id"),
+        lit(0).as("kind"), before.as("before"), col("events").cast(LongType).as("events"), col("feature"),
+        UsageWindows.quantity().cast(UsageWindows.QUANTITY).as("q"), col("users"),
+        lit(null).cast(StringType).as("user_id"), lit(null).cast(StringType).as("device_id"));
+    Dataset<Row> deviceChanges = changing(userDays.where(col("user_id").isNotNull()), from, date, k)
+        .select(col("account_id"), lit(1).as("kind"), before.as("before"), col("events").cast(LongType).as("events"),
+            lit(null).cast(StringType).as("feature"), lit(null).cast(UsageWindows.QUANTITY).as("q"),
+            lit(null).cast(new ArrayType(StringType, true)).as("users"), col("user_id"),
+            coalesce(col("device_id"), lit("")).as("device_id"));
+    Dataset<Row> changes = featureChanges.unionAll(deviceChanges).select(Arrays.stream(CHANGE.fieldNames())
+        .map(c -> col(c)).toArray(Column[]::new));
+    Dataset<Row> old = state.select(Arrays.stream(STATE_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
+    Step stepper = new Step(k, Date.valueOf(date), settings);
+    return old.groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
+        .cogroup(changes.groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING()), stepper,
+            Encoders.row(ADVANCED_SCHEMA));
+  }
+
+  /**
+   * Windows held per account ({@link #nest}) with their aggregates, as of the date they hold: an
+   * advance by no day.
+   *
+   * @param state {@link #STATE_SCHEMA} rows as of {@code date}
+   * @return {@link #ADVANCED_SCHEMA} rows
+   */
+  public static Dataset<Row> measure(Dataset<Row> state, LocalDate date, IndicatorSettings settings) {
+    Step same = new Step(0, Date.valueOf(date), settings);
+    return state.select(Arrays.stream(STATE_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new))
+        .flatMap((FlatMapFunction<Row, Row>) r -> same.call(r.getString(0), List.of(r).iterator(),
+            java.util.Collections.emptyIterator()), Encoders.row(ADVANCED_SCHEMA));
+  }
+
+  /** Roll-up rows of the days that enter a window or cross a window's far edge from {@code from} to {@code to}. */
+  private static Dataset<Row> changing(Dataset<Row> rollup, LocalDate from, LocalDate to, int k) {
+    Column day = col("event_date");
+    Column entering = day.geq(UsageHistory.sqlDate(from)).and(day.lt(UsageHistory.sqlDate(to)));
+    Column out = entering;
+    for (int edge : new int[] {RECENT_DAYS, PREVIOUS_DAYS, LOOKBACK_DAYS}) {
+      LocalDate start = from.minusDays(edge);
+      out = out.or(day.geq(UsageHistory.sqlDate(start)).and(day.lt(UsageHistory.sqlDate(start.plusDays(k)))));
+    }
+    return rollup.where(out);
+  }
+
+  private static StructType concat(StructType a, StructType b) {
+    StructType out = a;
+    for (var f : b.fields()) {
+      out = out.add(f);
+    }
+    return out;
+  }
+
+  /** One account's step: last night's row and the changing roll-up rows in, tonight's row out. */
+  private static final class Step implements CoGroupFunction<String, Row, Row, Row> {
+
+    private final int k;
+    private final Date asOf;
+    private final Set<String> intent;
+    private final Set<String> error;
+    private final Set<String> key;
+    private final Map<String, BigDecimal> unitCosts;
+    private final BigDecimal defaultCost;
+
+    Step(int k, Date asOf, IndicatorSettings settings) {
+      this.k = k;
+      this.asOf = asOf;
+      this.intent = Set.copyOf(settings.intentFeatures());
+      this.error = Set.copyOf(settings.errorFeatures());
+      this.key = Set.copyOf(settings.keyFeatures());
+      this.defaultCost = unitCost(settings.costPerUnit());
+      Map<String, BigDecimal> costs = new HashMap<>();
+      settings.featureCosts().forEach((f, c) -> costs.put(f, unitCost(c)));
+      this.unitCosts = costs;
+    }
+
+    /** A configured cost as Spark casts a double to decimal(18, 9). */
+    private static BigDecimal unitCost(double cost) {
+      return new BigDecimal(Double.toString(cost)).setScale(UNIT_COST_SCALE, RoundingMode.HALF_UP);
+    }
+
+    @Override
+    public Iterator<Row> call(String account, Iterator<Row> olds, Iterator<Row> changes) {
+      TreeMap<String, Feature> features = new TreeMap<>(UTF8_ORDER);
+      TreeMap<String, TreeMap<String, Device>> devices = new TreeMap<>(UTF8_ORDER);
+      while (olds.hasNext()) {
+        Row r = olds.next();
+        for (Row f : list(r, 2)) {
+          Feature x = new Feature();
+          x.e28 = f.getLong(1);
+          x.eprev = f.getLong(2);
+          x.e90 = f.getLong(3);
+          x.q28 = f.getDecimal(4);
+          x.low = f.getLong(5) << k;
+          x.high = shiftHigh(f.getLong(5), f.getLong(6));
+          for (Row u : list(f, 7)) {
+            x.users.merge(u.getString(0), (u.getLong(1) << k) & UsageWindows.RECENT_BITS, (a, b) -> a | b);
+          }
+          features.put(f.getString(0), x);
+        }
+        for (Row d : list(r, 3)) {
+          Device x = device(devices, d.getString(0), d.getString(1));
+          x.low = d.getLong(2) << k;
+          x.high = shiftHigh(d.getLong(2), d.getLong(3));
+          x.earlier = d.getLong(4);
+        }
+      }
+      while (changes.hasNext()) {
+        Row c = changes.next();
+        int before = c.getInt(2);
+        int after = before + k;
+        boolean fresh = before <= 0;
+        long events = c.getLong(3);
+        if (c.getInt(1) == 0) {
+          Feature x = features.computeIfAbsent(c.getString(4), f -> new Feature());
+          x.e28 += change(events, before, after, 1, RECENT_DAYS);
+          x.eprev += change(events, before, after, RECENT_DAYS + 1, PREVIOUS_DAYS);
+          x.e90 += change(events, before, after, 1, LOOKBACK_DAYS);
+          long moved = change(1, before, after, 1, RECENT_DAYS);
+          if (moved != 0 && !c.isNullAt(5)) {
+            x.q28 = x.q28.add(moved > 0 ? c.getDecimal(5) : c.getDecimal(5).negate());
+          }
+          if (fresh) {
+            x.low |= bit(after, true);
+            x.high |= bit(after, false);
+            for (Object u : c.isNullAt(6) ? List.of() : c.<Object>getList(6)) {
+              if (u != null) {
+                x.users.merge((String) u, bit(after, true), (a, b) -> a | b);
+              }
+            }
+          }
+        } else {
+          Device x = device(devices, c.getString(7), c.getString(8));
+          x.earlier += change(events, before, after, RECENT_DAYS + 1, LOOKBACK_DAYS);
+          if (fresh) {
+            x.low |= bit(after, true);
+            x.high |= bit(after, false);
+          }
+        }
+      }
+      features.values().removeIf(x -> x.low == 0 && x.high == 0);
+      devices.values().forEach(d -> d.values().removeIf(x -> x.low == 0 && x.high == 0));
+      devices.values().removeIf(Map::isEmpty);
+      if (features.isEmpty() && devices.isEmpty()) {
+        return java.util.Collections.emptyIterator();
+      }
+      return List.of(row(account, features, devices)).iterator();
+    }
+
+    /** Tonight's row: the account, the date, its features and devices, then {@link #AGGREGATES}. */
+    private Row row(String account, TreeMap<String, Feature> features,
+        TreeMap<String, TreeMap<String, Device>> devices) {
+      List<Row> featureRows = new ArrayList<>();
+      List<Row> deviceRows = new ArrayList<>();
+      List<Object> featureSums = featureSums(features, featureRows);
+      List<Object> userSums = userSums(devices, deviceRows);
+      List<Object> out = new ArrayList<>(List.of(account, asOf, seq(featureRows), seq(deviceRows)));
+      out.addAll(featureSums);
+      out.addAll(userSums);
+      return RowFactory.create(out.toArray());
+    }
+
+    /** The features' rows (into the list given) and the sums of the feature columns of {@link #AGGREGATES}. */
+    private List<Object> featureSums(TreeMap<String, Feature> features, List<Row> featureRows) {
+      List<Row> listed = new ArrayList<>();
+      long events28 = 0;
+      long eventsPrev = 0;
+      long events90 = 0;
+      long low = 0;
+      long high = 0;
+      long used = 0;
+      long key28 = 0;
+      long key90 = 0;
+      long intent28 = 0;
+      long error28 = 0;
+      BigDecimal cost = BigDecimal.ZERO.setScale(COST.scale());
+      for (Map.Entry<String, Feature> e : features.entrySet()) {
+        String f = e.getKey();
+        Feature x = e.getValue();
+        x.users.values().removeIf(days -> days == 0L);
+        List<Row> users = new ArrayList<>();
+        x.users.forEach((u, days) -> users.add(RowFactory.create(u, days)));
+        featureRows.add(RowFactory.create(f, x.e28, x.eprev, x.e90, x.q28, x.low, x.high, seq(users)));
+        boolean isIntent = intent.contains(f);
+        boolean isError = error.contains(f);
+        if (isIntent) {
+          intent28 += x.e28;
+        }
+        if (isError) {
+          error28 += x.e28;
+        }
+        if (isIntent || isError) {
+          continue;
+        }
+        events28 += x.e28;
+        eventsPrev += x.eprev;
+        events90 += x.e90;
+        low |= x.low;
+        high |= x.high;
+        used += x.e28 > 0 ? 1 : 0;
+        if (key.contains(f)) {
+          key28 += x.e28;
+          key90 += x.e90;
+        }
+        cost = cost.add(x.q28.multiply(unitCosts.getOrDefault(f, defaultCost)).setScale(COST.scale(),
+            RoundingMode.HALF_UP));
+        if (x.e28 + x.eprev > 0) {
+          listed.add(RowFactory.create(-(x.e28 + x.eprev), f, (double) x.e28, (double) x.eprev,
+              (double) x.users.size()));
+        }
+      }
+      return List.of(events28, eventsPrev, events90, Long.bitCount(low & UsageWindows.RECENT_BITS),
+          Long.bitCount(low) + Long.bitCount(high), used, key28, key90, intent28, error28, cost, seq(listed));
+    }
+
+    /**
+     * The devices' rows (into the list given) and the user columns of {@link #AGGREGATES}: per user,
+     * active on a device in the last 28 days, in days 29-56, their events of days 29-90 and their
+     * devices of the last 28 days.
+     */
+    private static List<Object> userSums(TreeMap<String, TreeMap<String, Device>> devices, List<Row> deviceRows) {
+      long active = 0;
+      long previous = 0;
+      long lost28 = 0;
+      long lost90 = 0;
+      long lostEvents = 0;
+      long earlierEvents = 0;
+      long userDevices = 0;
+      for (Map.Entry<String, TreeMap<String, Device>> user : devices.entrySet()) {
+        boolean now = false;
+        boolean before = false;
+        long earlier = 0;
+        for (Map.Entry<String, Device> e : user.getValue().entrySet()) {
+          Device x = e.getValue();
+          deviceRows.add(RowFactory.create(user.getKey(), e.getKey(), x.low, x.high, x.earlier));
+          boolean recent = (x.low & UsageWindows.RECENT_BITS) != 0;
+          now |= recent;
+          before |= (x.low & UsageWindows.PREVIOUS_BITS) != 0;
+          earlier += x.earlier;
+          userDevices += recent ? 1 : 0;
+        }
+        active += now ? 1 : 0;
+        previous += before ? 1 : 0;
+        lost28 += before && !now ? 1 : 0;
+        lost90 += earlier > 0 && !now ? 1 : 0;
+        lostEvents += now ? 0 : earlier;
+        earlierEvents += earlier;
+      }
+      return List.of(active, previous, lost28, lost90, lostEvents, earlierEvents, userDevices);
+    }
+
+    /** The high long of a 90-day set moved k days back: its own bits and the low long's top k, cut at day 90. */
+    private long shiftHigh(long low, long high) {
+      return k == 0 ? high : ((high << k) | (low >>> (DAYS_PER_MASK - k))) & HIGH_BITS;
+    }
+  }
+
+  /** A row's change of a window sum when it moves from {@code before} to {@code after} days back. */
+  private static long change(long value, int before, int after, int from, int to) {
+    boolean was = before >= from && before <= to;
+    boolean is = after >= from && after <= to;
+    return is && !was ? value : was && !is ? -value : 0L;
+  }
+
+  /** Bit d − 1 of the low (days 1–64) or high (days 65–90) long of a 90-day set; 0 outside. */
+  private static long bit(int daysBefore, boolean low) {
+    boolean in = low ? daysBefore >= 1 && daysBefore <= DAYS_PER_MASK
+        : daysBefore > DAYS_PER_MASK && daysBefore <= LOOKBACK_DAYS;
+    return in ? 1L << ((daysBefore - 1) % DAYS_PER_MASK) : 0L;
+  }
+
+  private static Device device(TreeMap<String, TreeMap<String, Device>> devices, String user, String device) {
+    return devices.computeIfAbsent(user, u -> new TreeMap<>(UTF8_ORDER)).computeIfAbsent(device, d -> new Device());
+  }
+
+  /** An array field's rows; none when it is null. */
+  private static List<Row> list(Row row, int field) {
+    return row.isNullAt(field) ? List.of() : row.getList(field);
+  }
+
+  /** Spark's order of strings: their UTF-8 bytes, unsigned. */
+  private static final Comparator<String> UTF8_ORDER = (a, b) -> Arrays.compareUnsigned(
+      a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+
+  private static scala.collection.Seq<Row> seq(List<Row> rows) {
+    return scala.collection.JavaConverters.asScalaBuffer(rows).toSeq();
+  }
+
+  private static final class Feature {
+    long e28;
+    long eprev;
+    long e90;
+    BigDecimal q28 = BigDecimal.ZERO.setScale(UsageWindows.QUANTITY.scale());
+    long low;
+    long high;
+    final TreeMap<String, Long> users = new TreeMap<>(UTF8_ORDER);
+  }
+
+  private static final class Device {
+    long low;
+    long high;
+    long earlier;
+  }
+}
