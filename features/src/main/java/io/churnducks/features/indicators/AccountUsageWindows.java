@@ -49,9 +49,9 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  * advances them with one pass per account ({@link #advance}): last night's row and the roll-up rows
  * whose place in a window changes, brought together by account in one shuffle, give tonight's row
  * and the sums the windowed usage indicators are made of ({@link #AGGREGATES}, finished by
- * {@link UsageFrequencyIndicators#finish}). The grains of {@link UsageWindows} take a shuffle each
- * to advance and three more to read the indicators from; a night at 10,000 accounts spent most of
- * its usage step there.
+ * {@link UsageFrequencyIndicators#finish}). Advanced as the three grains of {@link UsageWindows},
+ * a night took a shuffle per grain and three more to read the indicators from them: most of its
+ * usage step at 10,000 accounts.
  *
  * <p>From A to D = A + k days only the roll-up days whose place in a window changes are read: the
  * k days that enter ([A, D)) and the k days that cross each window's far edge (28, 56 and 90 days
@@ -134,7 +134,7 @@ public final class AccountUsageWindows {
 
   /**
    * The windows as of {@code date} and their aggregates, from the windows as of {@code from} (at
-   * most {@value UsageWindows#MAX_STEP_DAYS} days before) and the roll-up days whose weight in a
+   * most {@value #MAX_STEP_DAYS} days before) and the roll-up days whose weight in a
    * window changes between the two dates.
    *
    * @param state       {@link #STATE_SCHEMA} rows as of {@code from}
