@@ -66,9 +66,9 @@ public final class AccountUsageWindows {
   /** Largest step from the stored date that {@link #advance} takes; a longer gap is built again. */
   public static final int MAX_STEP_DAYS = 28;
 
-  private static final int RECENT_DAYS = 28;
-  private static final int PREVIOUS_DAYS = 56;
-  private static final int DAYS_PER_MASK = 64;
+  private static final int RECENT_DAYS = UsageWindows.RECENT_DAYS;
+  private static final int PREVIOUS_DAYS = UsageWindows.PREVIOUS_DAYS;
+  private static final int DAYS_PER_MASK = UsageWindows.DAYS_PER_MASK;
   private static final long HIGH_BITS = (1L << (LOOKBACK_DAYS - DAYS_PER_MASK)) - 1;
 
   /** Cost sums: the type Spark gives decimal(30, 9) quantities times decimal(18, 9) unit costs. */

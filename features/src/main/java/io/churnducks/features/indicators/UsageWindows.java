@@ -47,9 +47,11 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  */
 public final class UsageWindows {
 
-  private static final int RECENT_DAYS = 28;
-  private static final int PREVIOUS_DAYS = 56;
-  private static final int DAYS_PER_MASK = 64;
+  /** Days of the recent window (1–28 before the as-of date) and the end of the previous one (29–56). */
+  static final int RECENT_DAYS = 28;
+  static final int PREVIOUS_DAYS = 56;
+  /** Days in the low long of a 90-day set. */
+  static final int DAYS_PER_MASK = 64;
   /** Bits of days 1–28 in the low long of a day set. */
   static final long RECENT_BITS = (1L << RECENT_DAYS) - 1;
   /** Bits of days 29–56 in the low long of a day set. */
