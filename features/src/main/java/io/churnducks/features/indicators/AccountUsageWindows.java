@@ -2,7 +2,6 @@ package io.churnducks.features.indicators;
 
 import org.apache.spark.api.java.function.CoGroupFunction;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -38,6 +37,7 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.DateType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
@@ -164,8 +164,11 @@ public final class AccountUsageWindows {
         .map(c -> col(c)).toArray(Column[]::new));
     Dataset<Row> old = state.select(Arrays.stream(STATE_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
     Step stepper = new Step(k, Date.valueOf(date), settings);
-    return old.groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
-        .cogroup(changes.groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING()), stepper,
+    // Grouped on the column itself (no key function that would rebuild every nested row); both
+    // sides' keys must have the same type, nullability included.
+    Column key = when(col("account_id").isNotNull(), col("account_id"));
+    return old.groupBy(key).as(Encoders.STRING(), Encoders.row(STATE_SCHEMA))
+        .cogroup(changes.groupBy(key).as(Encoders.STRING(), Encoders.row(CHANGE)), stepper,
             Encoders.row(ADVANCED_SCHEMA));
   }
 
