@@ -10,11 +10,11 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -39,6 +40,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
@@ -51,7 +53,9 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  * and the sums the windowed usage indicators are made of ({@link #AGGREGATES}, finished by
  * {@link UsageFrequencyIndicators#finish}). Advanced as the three grains of {@link UsageWindows},
  * a night took a shuffle per grain and three more to read the indicators from them: most of its
- * usage step at 10,000 accounts.
+ * usage step at 10,000 accounts. Given last night's running values of {@link UsageHistory} (last
+ * active day, first value, onboarding and lifetime usage), the same pass continues them from the
+ * days that enter, so a night needs no second pass over the roll-ups for them.
  *
  * <p>From A to D = A + k days only the roll-up days whose place in a window changes are read: the
  * k days that enter ([A, D)) and the k days that cross each window's far edge (28, 56 and 90 days
@@ -104,13 +108,30 @@ public final class AccountUsageWindows {
       .add("lost_users_90d", LongType).add("_lost_events", LongType).add("_earlier_events", LongType)
       .add("_user_devices", LongType);
 
-  /** An advanced row: the state and its aggregates. */
-  public static final StructType ADVANCED_SCHEMA = concat(STATE_SCHEMA, AGGREGATES);
+  /**
+   * Per account and date, the running values of {@link UsageHistory} ({@link UsageHistory#STATE}),
+   * continued from an anchor's when {@link #advance} is given them; null otherwise.
+   */
+  public static final StructType HISTORY = new StructType().add(UsageHistory.LAST_ACTIVE, DateType)
+      .add(UsageHistory.FIRST_VALUE, DateType).add("early_events_14d", DoubleType)
+      .add("early_active_days_14d", LongType).add("early_features_14d", LongType)
+      .add("early_key_feature_events_14d", DoubleType).add("lifetime_events", DoubleType)
+      .add("lifetime_key_feature_events", DoubleType);
 
-  /** Changing roll-up rows of one account: a feature day ({@code kind} 0) or a user's device day (1). */
-  private static final StructType CHANGE = new StructType().add("account_id", StringType).add("kind", IntegerType)
-      .add("before", IntegerType).add("events", LongType).add("feature", StringType).add("q", UsageWindows.QUANTITY)
-      .add("users", new ArrayType(StringType, true)).add("user_id", StringType).add("device_id", StringType);
+  /** An advanced row: the state, its aggregates and the running values. */
+  public static final StructType ADVANCED_SCHEMA = concat(concat(STATE_SCHEMA, AGGREGATES), HISTORY);
+
+  /**
+   * Changing roll-up rows of one account: a feature day ({@code kind} 0, {@code before} = days
+   * before the anchor) or a user's device day (1); and the account's running values as of the
+   * anchor (2, {@code before} = days from signup to the anchor, then {@link #HISTORY}).
+   */
+  private static final StructType CHANGE = concat(new StructType().add("account_id", StringType)
+      .add("kind", IntegerType).add("before", IntegerType).add("events", LongType).add("feature", StringType)
+      .add("q", UsageWindows.QUANTITY).add("users", new ArrayType(StringType, true)).add("user_id", StringType)
+      .add("device_id", StringType), HISTORY);
+
+  private static final int HISTORY_AT = CHANGE.fieldIndex(UsageHistory.LAST_ACTIVE);
 
   private AccountUsageWindows() {}
 
@@ -144,6 +165,20 @@ public final class AccountUsageWindows {
    */
   public static Dataset<Row> advance(Dataset<Row> state, LocalDate from, LocalDate date, Dataset<Row> featureDays,
       Dataset<Row> userDays, IndicatorSettings settings) {
+    return advance(state, Optional.empty(), from, date, featureDays, userDays, settings);
+  }
+
+  /**
+   * {@link #advance} that also continues each account's running values of {@link UsageHistory}
+   * ({@link #HISTORY}) from the anchor's by the days that enter: the roll-up rows it reads already.
+   * An account without a row out (no usage in 90 days) used nothing in the step, so its values
+   * are the anchor's ({@link UsageHistory#continued}).
+   *
+   * @param history {@code account_id, signup_date} of every account, with its
+   *     {@link UsageHistory#STATE} as of {@code from} (null when it had none)
+   */
+  public static Dataset<Row> advance(Dataset<Row> state, Optional<Dataset<Row>> history, LocalDate from,
+      LocalDate date, Dataset<Row> featureDays, Dataset<Row> userDays, IndicatorSettings settings) {
     long step = ChronoUnit.DAYS.between(from, date);
     if (step < 1 || step > MAX_STEP_DAYS) {
       throw new IllegalArgumentException("Cannot advance usage windows from " + from + " to " + date
@@ -160,10 +195,24 @@ public final class AccountUsageWindows {
             lit(null).cast(StringType).as("feature"), lit(null).cast(UsageWindows.QUANTITY).as("q"),
             lit(null).cast(new ArrayType(StringType, true)).as("users"), col("user_id"),
             coalesce(col("device_id"), lit("")).as("device_id"));
-    Dataset<Row> changes = featureChanges.unionAll(deviceChanges).select(Arrays.stream(CHANGE.fieldNames())
-        .map(c -> col(c)).toArray(Column[]::new));
+    Dataset<Row> changes = featureChanges.unionAll(deviceChanges);
+    for (StructField f : HISTORY.fields()) {
+      changes = changes.withColumn(f.name(), lit(null).cast(f.dataType()));
+    }
+    if (history.isPresent()) {
+      List<Column> anchored = new ArrayList<>(List.of(col("account_id"), lit(2).as("kind"),
+          datediff(UsageHistory.sqlDate(from), col("signup_date")).as("before")));
+      for (StructField f : CHANGE.fields()) {
+        if (CHANGE.fieldIndex(f.name()) > 2) {
+          anchored.add((HISTORY.getFieldIndex(f.name()).isDefined() ? col(f.name()) : lit(null))
+              .cast(f.dataType()).as(f.name()));
+        }
+      }
+      changes = changes.unionByName(history.get().select(anchored.toArray(Column[]::new)));
+    }
+    changes = changes.select(Arrays.stream(CHANGE.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
     Dataset<Row> old = state.select(Arrays.stream(STATE_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
-    Step stepper = new Step(k, Date.valueOf(date), settings);
+    Step stepper = new Step(k, date, settings, history.isPresent());
     // Grouped on the column itself (no key function that would rebuild every nested row); both
     // sides' keys must have the same type, nullability included.
     Column key = when(col("account_id").isNotNull(), col("account_id"));
@@ -180,7 +229,7 @@ public final class AccountUsageWindows {
    * @return {@link #ADVANCED_SCHEMA} rows
    */
   public static Dataset<Row> measure(Dataset<Row> state, LocalDate date, IndicatorSettings settings) {
-    Step same = new Step(0, Date.valueOf(date), settings);
+    Step same = new Step(0, date, settings, false);
     return state.select(Arrays.stream(STATE_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new))
         .flatMap((FlatMapFunction<Row, Row>) r -> same.call(r.getString(0), List.of(r).iterator(),
             java.util.Collections.emptyIterator()), Encoders.row(ADVANCED_SCHEMA));
@@ -211,15 +260,21 @@ public final class AccountUsageWindows {
 
     private final int k;
     private final Date asOf;
+    /** The anchor: the date the old rows hold. */
+    private final LocalDate from;
+    /** Whether to continue the running values ({@link #HISTORY}). */
+    private final boolean history;
     private final Set<String> intent;
     private final Set<String> error;
     private final Set<String> key;
     private final Map<String, BigDecimal> unitCosts;
     private final BigDecimal defaultCost;
 
-    Step(int k, Date asOf, IndicatorSettings settings) {
+    Step(int k, LocalDate date, IndicatorSettings settings, boolean history) {
       this.k = k;
-      this.asOf = asOf;
+      this.asOf = Date.valueOf(date);
+      this.from = date.minusDays(k);
+      this.history = history;
       this.intent = Set.copyOf(settings.intentFeatures());
       this.error = Set.copyOf(settings.errorFeatures());
       this.key = Set.copyOf(settings.keyFeatures());
@@ -246,6 +301,7 @@ public final class AccountUsageWindows {
           x.eprev = f.getLong(2);
           x.e90 = f.getLong(3);
           x.q28 = f.getDecimal(4);
+          x.lowBefore = f.getLong(5);
           x.low = f.getLong(5) << k;
           x.high = shiftHigh(f.getLong(5), f.getLong(6));
           for (Row u : list(f, 7)) {
@@ -260,8 +316,14 @@ public final class AccountUsageWindows {
           x.earlier = d.getLong(4);
         }
       }
+      Row anchor = null;
+      List<Row> entering = new ArrayList<>();
       while (changes.hasNext()) {
         Row c = changes.next();
+        if (c.getInt(1) == 2) {
+          anchor = c;
+          continue;
+        }
         int before = c.getInt(2);
         int after = before + k;
         boolean fresh = before <= 0;
@@ -276,6 +338,9 @@ public final class AccountUsageWindows {
             x.q28 = x.q28.add(moved > 0 ? c.getDecimal(5) : c.getDecimal(5).negate());
           }
           if (fresh) {
+            if (history && !intent.contains(c.getString(4)) && !error.contains(c.getString(4))) {
+              entering.add(c);
+            }
             x.low |= bit(after, true);
             x.high |= bit(after, false);
             for (Object u : c.isNullAt(6) ? List.of() : c.<Object>getList(6)) {
@@ -299,12 +364,69 @@ public final class AccountUsageWindows {
       if (features.isEmpty() && devices.isEmpty()) {
         return java.util.Collections.emptyIterator();
       }
-      return List.of(row(account, features, devices)).iterator();
+      List<Object> running = history ? running(anchor, entering, features)
+          : Arrays.asList(new Object[HISTORY.size()]);
+      return List.of(row(account, features, devices, running)).iterator();
+    }
+
+    /**
+     * {@link #HISTORY} as of tonight: the anchor's values (none: zero sums, no dates) and the
+     * product usage of the days that entered, as {@link UsageHistory} defines them. A feature is a
+     * new onboarding feature when its day set held no day from signup to the anchor.
+     */
+    private List<Object> running(Row anchor, List<Row> entering, TreeMap<String, Feature> features) {
+      int at = HISTORY_AT;
+      boolean known = anchor != null;
+      LocalDate last = known && !anchor.isNullAt(at) ? anchor.getDate(at).toLocalDate() : null;
+      LocalDate firstValue = known && !anchor.isNullAt(at + 1) ? anchor.getDate(at + 1).toLocalDate() : null;
+      double earlyEvents = known && !anchor.isNullAt(at + 2) ? anchor.getDouble(at + 2) : 0.0;
+      long earlyDays = known && !anchor.isNullAt(at + 3) ? anchor.getLong(at + 3) : 0L;
+      long earlyFeatures = known && !anchor.isNullAt(at + 4) ? anchor.getLong(at + 4) : 0L;
+      double earlyKey = known && !anchor.isNullAt(at + 5) ? anchor.getDouble(at + 5) : 0.0;
+      double lifetime = known && !anchor.isNullAt(at + 6) ? anchor.getDouble(at + 6) : 0.0;
+      double lifetimeKey = known && !anchor.isNullAt(at + 7) ? anchor.getDouble(at + 7) : 0.0;
+      // Days from signup to the anchor: an entering day d days before the anchor is on or after
+      // signup when d <= it, and in the onboarding window when also d > it - ONBOARDING_DAYS.
+      Integer signup = known && !anchor.isNullAt(2) ? anchor.getInt(2) : null;
+      Set<Integer> earlyDaySet = new java.util.HashSet<>();
+      Set<String> firstUses = new java.util.HashSet<>();
+      for (Row c : entering) {
+        int before = c.getInt(2);
+        String f = c.getString(4);
+        long events = c.getLong(3);
+        boolean isKey = key.contains(f);
+        LocalDate day = from.minusDays(before);
+        last = last == null || day.isAfter(last) ? day : last;
+        lifetime += events;
+        lifetimeKey += isKey ? events : 0L;
+        if (signup == null || before > signup) {
+          continue;
+        }
+        if ((key.isEmpty() || isKey) && (firstValue == null || day.isBefore(firstValue))) {
+          firstValue = day;
+        }
+        if (before > signup - UsageHistory.ONBOARDING_DAYS) {
+          earlyEvents += events;
+          earlyKey += isKey ? events : 0L;
+          earlyDaySet.add(before);
+          if (!usedSinceSignup(features.get(f), signup) && firstUses.add(f)) {
+            earlyFeatures++;
+          }
+        }
+      }
+      return Arrays.asList(last == null ? null : Date.valueOf(last),
+          firstValue == null ? null : Date.valueOf(firstValue), earlyEvents, earlyDays + earlyDaySet.size(),
+          earlyFeatures, earlyKey, lifetime, lifetimeKey);
+    }
+
+    /** Whether a feature was used on a day from signup to the anchor ({@code signup} days before it, under 64). */
+    private static boolean usedSinceSignup(Feature x, int signup) {
+      return x != null && signup >= 1 && (x.lowBefore & ((1L << Math.min(signup, DAYS_PER_MASK - 1)) - 1)) != 0;
     }
 
     /** Tonight's row: the account, the date, its features and devices, then {@link #AGGREGATES}. */
     private Row row(String account, TreeMap<String, Feature> features,
-        TreeMap<String, TreeMap<String, Device>> devices) {
+        TreeMap<String, TreeMap<String, Device>> devices, List<Object> running) {
       List<Row> featureRows = new ArrayList<>();
       List<Row> deviceRows = new ArrayList<>();
       List<Object> featureSums = featureSums(features, featureRows);
@@ -312,6 +434,7 @@ public final class AccountUsageWindows {
       List<Object> out = new ArrayList<>(List.of(account, asOf, seq(featureRows), seq(deviceRows)));
       out.addAll(featureSums);
       out.addAll(userSums);
+      out.addAll(running);
       return RowFactory.create(out.toArray());
     }
 
@@ -434,14 +557,32 @@ public final class AccountUsageWindows {
   }
 
   /** Spark's order of strings: their UTF-8 bytes, unsigned. */
-  private static final Comparator<String> UTF8_ORDER = (a, b) -> Arrays.compareUnsigned(
-      a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  private static final Comparator<String> UTF8_ORDER = AccountUsageWindows::utf8Compare;
+
+  /**
+   * Strings in the order of their UTF-8 bytes, which is the order of their code points: their
+   * UTF-16 chars compared directly, except where a surrogate pair meets a char above it.
+   */
+  static int utf8Compare(String a, String b) {
+    int n = Math.min(a.length(), b.length());
+    for (int i = 0; i < n; i++) {
+      char x = a.charAt(i);
+      char y = b.charAt(i);
+      if (x != y) {
+        return Character.isSurrogate(x) || Character.isSurrogate(y)
+            ? Integer.compare(a.codePointAt(i), b.codePointAt(i)) : Character.compare(x, y);
+      }
+    }
+    return Integer.compare(a.length(), b.length());
+  }
 
   private static scala.collection.Seq<Row> seq(List<Row> rows) {
     return scala.collection.JavaConverters.asScalaBuffer(rows).toSeq();
   }
 
   private static final class Feature {
+    /** Days used before the step (the anchor's low day set). */
+    long lowBefore;
     long e28;
     long eprev;
     long e90;

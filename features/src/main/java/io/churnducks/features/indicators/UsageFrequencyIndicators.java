@@ -140,8 +140,11 @@ public final class UsageFrequencyIndicators {
     Column events28 = coalesce(col("events_28d"), lit(0L)).cast("double");
     Column eventsPrev = coalesce(col("events_prev_28d"), lit(0L)).cast("double");
     Column activeUsers = coalesce(col("active_users_28d"), lit(0L));
-    String top = String.format(Locale.ROOT, "slice(sort_array(coalesce(_features, array())), 1, %d)",
-        settings.maxFeatures());
+    // The listed features sorted once per row (a projection of its own, so the three maps below
+    // read it rather than each sorting again).
+    joined = joined.withColumn("_top", expr(String.format(Locale.ROOT,
+        "slice(sort_array(coalesce(_features, array())), 1, %d)", settings.maxFeatures())));
+    String top = "_top";
     String usedNow = "filter(" + top + ", x -> x.e28 > 0)";
     return joined.select(
             col("account_id"), col("as_of_date"),

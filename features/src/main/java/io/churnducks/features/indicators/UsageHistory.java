@@ -45,7 +45,10 @@ import static org.apache.spark.sql.functions.when;
  * read, whatever the number of as-of dates. With an {@link Anchor} (the same values stored for an
  * earlier as-of date) only roll-up days from the anchor on are read: the last active day is
  * {@code max(anchor, days since)}, and early usage is final once an account's onboarding window
- * ended before the anchor. Without one, the whole roll-up history is read once.
+ * ended before the anchor. Without one, the whole roll-up history is read once. A night one step
+ * after its anchor continues them account by account instead, in the pass that advances the usage
+ * windows ({@link AccountUsageWindows#advance}, then {@link #continued}); both give the values of
+ * the whole history.
  */
 public final class UsageHistory {
 
@@ -155,20 +158,50 @@ public final class UsageHistory {
         .select(col("account_id"), col("_d"), col("_kind"),
             max(col("_last")).over(upTo).as(LAST_ACTIVE),
             min(col("_first_value")).over(upTo).as(FIRST_VALUE),
-            sum(col("_early_events")).over(upTo).as("_ee"),
-            sum(col("_early_days")).over(upTo).as("_ed"),
-            sum(col("_early_features")).over(upTo).as("_ef"),
-            sum(col("_early_key")).over(upTo).as("_ek"),
-            sum(col("_events")).over(upTo).as("_le"),
-            sum(col("_key_events")).over(upTo).as("_lk"))
+            sum(col("_early_events")).over(upTo).as("early_events_14d"),
+            sum(col("_early_days")).over(upTo).as("early_active_days_14d"),
+            sum(col("_early_features")).over(upTo).as("early_features_14d"),
+            sum(col("_early_key")).over(upTo).as("early_key_feature_events_14d"),
+            sum(col("_events")).over(upTo).as("lifetime_events"),
+            sum(col("_key_events")).over(upTo).as("lifetime_key_feature_events"))
         .where(col("_kind").equalTo(1))
-        .select(col("account_id"), col("_d").as("as_of_date"), col(LAST_ACTIVE), col(FIRST_VALUE),
-            coalesce(col("_ee"), lit(0.0)).as("early_events_14d"),
-            coalesce(col("_ed"), lit(0L)).as("early_active_days_14d"),
-            coalesce(col("_ef"), lit(0L)).as("early_features_14d"),
-            coalesce(col("_ek"), lit(0.0)).as("early_key_feature_events_14d"),
-            coalesce(col("_le"), lit(0.0)).as("lifetime_events"),
-            coalesce(col("_lk"), lit(0.0)).as("lifetime_key_feature_events"));
+        .select(state(col("account_id"), col("_d").as("as_of_date"), c -> col(c)));
+  }
+
+  /**
+   * The values of the spine's one date, continued from an anchor's account by account
+   * ({@link AccountUsageWindows#advance} with the anchor's values): an account advanced takes its
+   * advanced values; any other used no product in between and keeps the anchor's.
+   *
+   * @param spine    {@code account_id, as_of_date} of one date
+   * @param advanced {@code account_id} + {@link #STATE} of the accounts advanced to that date
+   * @param anchor   {@code account_id} + {@link #STATE} as of the anchor
+   * @return {@code account_id, as_of_date} + {@link #STATE}
+   */
+  public static Dataset<Row> continued(Dataset<Row> spine, Dataset<Row> advanced, Dataset<Row> anchor) {
+    List<Column> a = new java.util.ArrayList<>(List.of(col("account_id").as("_adv"), lit(true).as("_advanced")));
+    List<Column> b = new java.util.ArrayList<>(List.of(col("account_id").as("_anc")));
+    STATE.forEach(c -> {
+      a.add(col(c).as("_adv_" + c));
+      b.add(col(c).as("_anc_" + c));
+    });
+    Dataset<Row> joined = spine.select("account_id", "as_of_date")
+        .join(advanced.select(a.toArray(Column[]::new)), col("account_id").equalTo(col("_adv")), "left")
+        .join(anchor.select(b.toArray(Column[]::new)), col("account_id").equalTo(col("_anc")), "left");
+    return joined.select(state(col("account_id"), col("as_of_date"),
+        c -> when(col("_advanced"), col("_adv_" + c)).otherwise(col("_anc_" + c))));
+  }
+
+  /** The key and {@link #STATE} from each value, no value meaning never used: no date, nothing summed. */
+  private static Column[] state(Column account, Column asOf, java.util.function.Function<String, Column> value) {
+    return new Column[] {account, asOf, value.apply(LAST_ACTIVE).as(LAST_ACTIVE),
+        value.apply(FIRST_VALUE).as(FIRST_VALUE),
+        coalesce(value.apply("early_events_14d"), lit(0.0)).as("early_events_14d"),
+        coalesce(value.apply("early_active_days_14d"), lit(0L)).as("early_active_days_14d"),
+        coalesce(value.apply("early_features_14d"), lit(0L)).as("early_features_14d"),
+        coalesce(value.apply("early_key_feature_events_14d"), lit(0.0)).as("early_key_feature_events_14d"),
+        coalesce(value.apply("lifetime_events"), lit(0.0)).as("lifetime_events"),
+        coalesce(value.apply("lifetime_key_feature_events"), lit(0.0)).as("lifetime_key_feature_events")};
   }
 
   /** The first as-of date after {@code day} (days on or after the last date are never passed in). */

@@ -54,8 +54,8 @@ public final class UsageIndicators {
     LocalDate first = asOfDates.stream().min(LocalDate::compareTo).orElseThrow(
         () -> new IllegalArgumentException("Cannot compute usage indicators: no as-of date"));
     LocalDate last = asOfDates.stream().max(LocalDate::compareTo).orElseThrow();
-    return assemble(spine, asOfDates, UsageFrequencyIndicators.apply(spine,
-        windows(spine, featureDays, userDays, first, last), settings), featureDays, accounts, settings, anchor);
+    return complete(UsageFrequencyIndicators.apply(spine, windows(spine, featureDays, userDays, first, last), settings),
+        UsageHistory.apply(spine, asOfDates, featureDays, accounts, settings, anchor), accounts);
   }
 
   /**
@@ -77,15 +77,22 @@ public final class UsageIndicators {
       Dataset<Row> featureDays, Dataset<Row> accounts, IndicatorSettings settings,
       Optional<UsageHistory.Anchor> anchor) {
     Windows.require(spine, "usage indicators", "account_id", "as_of_date");
-    return assemble(spine, asOfDates, windowed, featureDays, accounts, settings, anchor);
+    return complete(windowed, UsageHistory.apply(spine, asOfDates, featureDays, accounts, settings, anchor),
+        accounts);
   }
 
-  private static Dataset<Row> assemble(Dataset<Row> spine, List<LocalDate> asOfDates, Dataset<Row> windows,
-      Dataset<Row> featureDays, Dataset<Row> accounts, IndicatorSettings settings,
-      Optional<UsageHistory.Anchor> anchor) {
+  /**
+   * The usage indicators from the windowed ones and the running values of {@link UsageHistory},
+   * both of the same spine.
+   *
+   * @param windows  {@code account_id, as_of_date} + {@link UsageFrequencyIndicators#COLUMNS}
+   * @param running  {@code account_id, as_of_date} + {@link UsageHistory#STATE}
+   * @param accounts {@code account_id, signup_date}
+   */
+  public static Dataset<Row> complete(Dataset<Row> windows, Dataset<Row> running, Dataset<Row> accounts) {
     String[] key = {"account_id", "as_of_date"};
-    Dataset<Row> history = UsageHistory.apply(spine, asOfDates, featureDays, accounts, settings, anchor)
-        .join(accounts.select("account_id", "signup_date"), new String[] {"account_id"}, "left");
+    Dataset<Row> history = running.join(accounts.select("account_id", "signup_date"), new String[] {"account_id"},
+        "left");
     Column firstValue = col(UsageHistory.FIRST_VALUE);
     List<Column> out = new ArrayList<>(List.of(col("account_id"), col("as_of_date")));
     UsageFrequencyIndicators.COLUMNS.forEach(c -> out.add(col(c)));

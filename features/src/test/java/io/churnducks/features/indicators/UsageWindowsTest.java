@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 
 import static io.churnducks.features.indicators.FeatureStory.SETTINGS;
 import static org.apache.spark.sql.functions.col;
@@ -96,12 +97,54 @@ class UsageWindowsTest extends SparkTestBase {
   }
 
   @Test
+  void advancingWithTheAnchorsRunningValuesGivesThoseOfTheWholeHistory() {
+    // a5 signed up two days before the anchor (its onboarding ends within the longest step); a6
+    // signs up within the step; a7 signed up six days before the anchor and is paused until 2024-06-12
+    Dataset<Row> signups = accounts.selectExpr("account_id", "case account_id when 'a5' then date'2024-06-01' "
+        + "when 'a6' then date'2024-06-05' when 'a7' then date'2024-05-28' else date'" + START + "' end as signup_date");
+    LocalDate anchorDate = LocalDate.parse("2024-06-03");
+    Dataset<Row> anchorState = running(signups, anchorDate).drop("as_of_date");
+    for (int step : new int[] {1, 7, AccountUsageWindows.MAX_STEP_DAYS}) {
+      LocalDate date = anchorDate.plusDays(step);
+      Dataset<Row> advanced = AccountUsageWindows.advance(AccountUsageWindows.nest(build(anchorDate)),
+          Optional.of(signups.join(anchorState, new String[] {"account_id"}, "left")), anchorDate, date, featureDays,
+          userDays, SETTINGS);
+      Dataset<Row> continued = UsageHistory.continued(spine(date),
+          advanced.select("account_id", UsageHistory.STATE.toArray(String[]::new)), anchorState);
+      assertEquals(sorted(running(signups, date)), sorted(continued), "step of " + step + " days");
+    }
+    // onboarding usage and first uses of features move within the step, so the test can fail
+    Dataset<Row> a5 = running(signups, anchorDate.plusDays(7)).where(col("account_id").equalTo("a5"));
+    assertNotEquals(sorted(anchorState.where(col("account_id").equalTo("a5"))),
+        sorted(a5.drop("as_of_date")));
+    assertTrue(a5.first().<Long>getAs("early_features_14d") > anchorState.where(col("account_id").equalTo("a5"))
+        .first().<Long>getAs("early_features_14d"));
+  }
+
+  @Test
+  void accountsUsersAndFeaturesAreOrderedAsSparkOrdersStrings() {
+    List<String> names = List.of("", "a", "B", "ab", "a b", "é", "z", "\u00ff", "\u4e2d", "\uffef", "\ud83d\ude00",
+        "\ud83d\ude00x", "x\ud83d\ude00", "x\uff01", "\ud800\udc00", "user-10", "user-9");
+    for (String a : names) {
+      for (String b : names) {
+        int bytes = java.util.Arrays.compareUnsigned(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(Integer.signum(bytes), Integer.signum(AccountUsageWindows.utf8Compare(a, b)), a + " vs " + b);
+      }
+    }
+  }
+
+  @Test
   void aStepOutsideTheRangeIsRefused() {
     LocalDate anchorDate = LocalDate.parse("2024-06-03");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AccountUsageWindows.advance(
         AccountUsageWindows.nest(build(anchorDate)), anchorDate,
         anchorDate.plusDays(AccountUsageWindows.MAX_STEP_DAYS + 1), featureDays, userDays, SETTINGS));
     assertTrue(e.getMessage().contains("must be 1 to " + AccountUsageWindows.MAX_STEP_DAYS), e.getMessage());
+  }
+
+  private static Dataset<Row> running(Dataset<Row> signups, LocalDate date) {
+    return UsageHistory.apply(spine(date), List.of(date), featureDays, signups, SETTINGS, Optional.empty());
   }
 
   private static UsageWindows.State build(LocalDate date) {

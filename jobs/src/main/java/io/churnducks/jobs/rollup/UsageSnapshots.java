@@ -142,13 +142,14 @@ public final class UsageSnapshots {
       long t = System.nanoTime();
       Dataset<Row> spine = accounts.select("account_id").distinct()
           .crossJoin(io.churnducks.features.labels.AsOfCalendar.frame(spark, missing));
-      Windows windows = windows(missing, anchorDate, spine, featureDays, userDays, settings);
+      Windows windows = windows(missing, anchor, spine, accounts, featureDays, userDays, settings);
       advancedFrom = windows.advancedFrom();
       pruneWindows();
       dropDeltaFingerprints();
       double windowSeconds = (System.nanoTime() - t) / 1e9;
-      Dataset<Row> computed = UsageIndicators.complete(spine, missing, windows.windowed(), featureDays, accounts,
-          settings, anchor);
+      Dataset<Row> computed = windows.running().map(r -> UsageIndicators.complete(windows.windowed(), r, accounts))
+          .orElseGet(() -> UsageIndicators.complete(spine, missing, windows.windowed(), featureDays, accounts,
+              settings, anchor));
       List<String> order = new ArrayList<>();
       for (StructField f : schema.fields()) {
         order.add(f.name());
@@ -189,18 +190,22 @@ public final class UsageSnapshots {
 
   /**
    * @param windowed     the windowed usage indicators ({@link UsageFrequencyIndicators}) of the spine
+   * @param running      the running values ({@link UsageHistory#STATE}) of the spine, continued with
+   *                     the windows; empty when they are to be computed by {@link UsageHistory}
    * @param advancedFrom the date whose stored windows were advanced; empty when built from the roll-ups
    */
-  private record Windows(Dataset<Row> windowed, Optional<LocalDate> advancedFrom) {}
+  private record Windows(Dataset<Row> windowed, Optional<Dataset<Row>> running, Optional<LocalDate> advancedFrom) {}
 
   /**
    * The windowed usage indicators of the missing dates: one date at most
    * {@value AccountUsageWindows#MAX_STEP_DAYS} days after an anchor whose windows are stored advances them,
    * account by account ({@link AccountUsageWindows}); otherwise they are built from the roll-ups.
-   * The last date's windows are stored for the next night, with the sums its indicators are made of.
+   * The last date's windows are stored for the next night, with the sums its indicators are made of
+   * and, when advanced, the running values continued from the anchor's.
    */
-  private Windows windows(List<LocalDate> missing, LocalDate anchorDate, Dataset<Row> spine, Dataset<Row> featureDays,
-      Dataset<Row> userDays, IndicatorSettings settings) {
+  private Windows windows(List<LocalDate> missing, Optional<UsageHistory.Anchor> anchor, Dataset<Row> spine,
+      Dataset<Row> accounts, Dataset<Row> featureDays, Dataset<Row> userDays, IndicatorSettings settings) {
+    LocalDate anchorDate = anchor.map(UsageHistory.Anchor::asOfDate).orElse(null);
     LocalDate last = missing.get(missing.size() - 1);
     // Stored windows of a date being recomputed were computed from roll-ups that have changed.
     missing.forEach(d -> warehouse.drop(windowsFolder(d)));
@@ -209,8 +214,10 @@ public final class UsageSnapshots {
         ? storedWindows(anchorDate) : Optional.empty();
     Dataset<Row> lastStored;
     if (before.isPresent()) {
-      lastStored = warehouse.stage(windowsFolder(last),
-          AccountUsageWindows.advance(before.get(), anchorDate, last, featureDays, userDays, settings));
+      Dataset<Row> anchored = accounts.select("account_id", "signup_date").join(anchor.get().state(),
+          new String[] {"account_id"}, "left");
+      lastStored = warehouse.stage(windowsFolder(last), AccountUsageWindows.advance(before.get(),
+          Optional.of(anchored), anchorDate, last, featureDays, userDays, settings));
     } else {
       UsageWindows.State built = UsageIndicators.windows(
           spine.where(col("as_of_date").equalTo(lit(Date.valueOf(last)))), featureDays, userDays, last, last);
@@ -219,12 +226,15 @@ public final class UsageSnapshots {
     }
     if (missing.size() > 1) {
       return new Windows(UsageFrequencyIndicators.apply(spine,
-          UsageIndicators.windows(spine, featureDays, userDays, missing.get(0), last), settings), Optional.empty());
+          UsageIndicators.windows(spine, featureDays, userDays, missing.get(0), last), settings), Optional.empty(),
+          Optional.empty());
     }
     List<String> sums = new ArrayList<>(List.of("as_of_date"));
     sums.addAll(List.of(AccountUsageWindows.AGGREGATES.fieldNames()));
+    Optional<Dataset<Row>> running = before.map(b -> UsageHistory.continued(spine,
+        lastStored.select("account_id", UsageHistory.STATE.toArray(String[]::new)), anchor.get().state()));
     return new Windows(UsageFrequencyIndicators.finish(spine, settings,
-        lastStored.select("account_id", sums.toArray(String[]::new))), before.map(b -> anchorDate));
+        lastStored.select("account_id", sums.toArray(String[]::new))), running, before.map(b -> anchorDate));
   }
 
   /** Folder of the usage windows stored for a date, under this fingerprint. */
