@@ -2,6 +2,7 @@ package io.churnducks.features.indicators;
 
 import org.apache.spark.api.java.function.CoGroupFunction;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -13,8 +14,13 @@ import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -88,10 +94,22 @@ public final class AccountUsageWindows {
   private static final StructType DEVICE = new StructType().add("user_id", StringType).add("device_id", StringType)
       .add("days_low", LongType).add("days_high", LongType).add("earlier", LongType);
 
-  /** One account's windows as of a date. */
+  /** One account's windows as of a date, nested. */
   public static final StructType STATE_SCHEMA = new StructType().add("account_id", StringType)
       .add("as_of_date", DateType).add("features", new ArrayType(FEATURE, true))
       .add("devices", new ArrayType(DEVICE, true));
+
+  /**
+   * One account's windows as of a date, packed: the content of {@link #STATE_SCHEMA}'s arrays in
+   * one binary value ({@link #unpack} opens it). A night reads and writes every account's windows;
+   * as nested arrays of structs, writing, shuffling and reading them back as rows was most of its
+   * usage step at 10,000 accounts.
+   */
+  public static final StructType PACKED_SCHEMA = new StructType().add("account_id", StringType)
+      .add("as_of_date", DateType).add("windows", DataTypes.BinaryType);
+
+  /** Layout version of {@link #PACKED_SCHEMA}'s value, its first byte. */
+  private static final byte PACKED_FORMAT = 1;
 
   /** A product feature used in days 1-56, for the per-feature maps (as the SQL aggregate lists it). */
   private static final StructType LISTED = new StructType().add("rank", LongType, false).add("f", StringType)
@@ -118,8 +136,8 @@ public final class AccountUsageWindows {
       .add("early_key_feature_events_14d", DoubleType).add("lifetime_events", DoubleType)
       .add("lifetime_key_feature_events", DoubleType);
 
-  /** An advanced row: the state, its aggregates and the running values. */
-  public static final StructType ADVANCED_SCHEMA = concat(concat(STATE_SCHEMA, AGGREGATES), HISTORY);
+  /** An advanced row: the packed state, its aggregates and the running values. */
+  public static final StructType ADVANCED_SCHEMA = concat(concat(PACKED_SCHEMA, AGGREGATES), HISTORY);
 
   /**
    * Changing roll-up rows of one account: a feature day ({@code kind} 0, {@code before} = days
@@ -158,7 +176,7 @@ public final class AccountUsageWindows {
    * most {@value #MAX_STEP_DAYS} days before) and the roll-up days whose weight in a
    * window changes between the two dates.
    *
-   * @param state       {@link #STATE_SCHEMA} rows as of {@code from}
+   * @param state       {@link #PACKED_SCHEMA} rows (or {@link #STATE_SCHEMA} rows) as of {@code from}
    * @param featureDays account × day × feature roll-up (any range; only the changing days are read)
    * @param userDays    account × day × user × device roll-up
    * @return {@link #ADVANCED_SCHEMA} rows, one per account with usage in the 90 days before {@code date}
@@ -211,12 +229,14 @@ public final class AccountUsageWindows {
       changes = changes.unionByName(history.get().select(anchored.toArray(Column[]::new)));
     }
     changes = changes.select(Arrays.stream(CHANGE.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
-    Dataset<Row> old = state.select(Arrays.stream(STATE_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
-    Step stepper = new Step(k, date, settings, history.isPresent());
+    boolean packed = Arrays.asList(state.columns()).contains("windows");
+    StructType layout = packed ? PACKED_SCHEMA : STATE_SCHEMA;
+    Dataset<Row> old = state.select(Arrays.stream(layout.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
+    Step stepper = new Step(k, date, settings, history.isPresent(), packed);
     // Grouped on the column itself (no key function that would rebuild every nested row); both
     // sides' keys must have the same type, nullability included.
     Column key = when(col("account_id").isNotNull(), col("account_id"));
-    return old.groupBy(key).as(Encoders.STRING(), Encoders.row(STATE_SCHEMA))
+    return old.groupBy(key).as(Encoders.STRING(), Encoders.row(layout))
         .cogroup(changes.groupBy(key).as(Encoders.STRING(), Encoders.row(CHANGE)), stepper,
             Encoders.row(ADVANCED_SCHEMA));
   }
@@ -229,10 +249,157 @@ public final class AccountUsageWindows {
    * @return {@link #ADVANCED_SCHEMA} rows
    */
   public static Dataset<Row> measure(Dataset<Row> state, LocalDate date, IndicatorSettings settings) {
-    Step same = new Step(0, date, settings, false);
+    Step same = new Step(0, date, settings, false, false);
     return state.select(Arrays.stream(STATE_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new))
         .flatMap((FlatMapFunction<Row, Row>) r -> same.call(r.getString(0), List.of(r).iterator(),
             java.util.Collections.emptyIterator()), Encoders.row(ADVANCED_SCHEMA));
+  }
+
+  /**
+   * Packed windows ({@link #PACKED_SCHEMA}, or {@link #ADVANCED_SCHEMA}) as the nested rows of
+   * {@link #STATE_SCHEMA}, for reading and checking them.
+   */
+  public static Dataset<Row> unpack(Dataset<Row> packed) {
+    return packed.select("account_id", "as_of_date", "windows").map((MapFunction<Row, Row>) r -> {
+      TreeMap<String, Feature> features = new TreeMap<>(UTF8_ORDER);
+      TreeMap<String, TreeMap<String, Device>> devices = new TreeMap<>(UTF8_ORDER);
+      read((byte[]) r.get(2), 0, features, devices);
+      List<Row> featureRows = new ArrayList<>();
+      features.forEach((f, x) -> {
+        List<Row> users = new ArrayList<>();
+        x.users.forEach((u, days) -> users.add(RowFactory.create(u, days)));
+        featureRows.add(RowFactory.create(f, x.e28, x.eprev, x.e90, x.q28, x.low, x.high, seq(users)));
+      });
+      List<Row> deviceRows = new ArrayList<>();
+      devices.forEach((u, ds) -> ds.forEach((d, x) -> deviceRows.add(RowFactory.create(u, d, x.low, x.high,
+          x.earlier))));
+      return RowFactory.create(r.getString(0), r.getDate(1), seq(featureRows), seq(deviceRows));
+    }, Encoders.row(STATE_SCHEMA));
+  }
+
+  /** One account's windows in the packed layout. */
+  private static byte[] pack(TreeMap<String, Feature> features, TreeMap<String, TreeMap<String, Device>> devices) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64 + 48 * features.size());
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(PACKED_FORMAT);
+      out.writeInt(features.size());
+      for (Map.Entry<String, Feature> e : features.entrySet()) {
+        Feature x = e.getValue();
+        text(out, e.getKey());
+        out.writeLong(x.e28);
+        out.writeLong(x.eprev);
+        out.writeLong(x.e90);
+        out.writeBoolean(x.q28 != null);
+        if (x.q28 != null) {
+          byte[] unscaled = x.q28.unscaledValue().toByteArray();
+          out.writeInt(x.q28.scale());
+          out.writeInt(unscaled.length);
+          out.write(unscaled);
+        }
+        out.writeLong(x.low);
+        out.writeLong(x.high);
+        out.writeInt(x.users.size());
+        for (Map.Entry<String, Long> u : x.users.entrySet()) {
+          text(out, u.getKey());
+          out.writeLong(u.getValue());
+        }
+      }
+      out.writeInt(devices.size());
+      for (Map.Entry<String, TreeMap<String, Device>> user : devices.entrySet()) {
+        text(out, user.getKey());
+        out.writeInt(user.getValue().size());
+        for (Map.Entry<String, Device> d : user.getValue().entrySet()) {
+          text(out, d.getKey());
+          out.writeLong(d.getValue().low);
+          out.writeLong(d.getValue().high);
+          out.writeLong(d.getValue().earlier);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Reads packed windows into the maps given, each day set moved {@code k} days back (as
+   * {@link Step} moves them); features keep the days they held before in {@link Feature#lowBefore}.
+   */
+  private static void read(byte[] packed, int k, TreeMap<String, Feature> features,
+      TreeMap<String, TreeMap<String, Device>> devices) {
+    try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(packed))) {
+      byte format = in.readByte();
+      if (format != PACKED_FORMAT) {
+        throw new IllegalStateException("Stored usage windows have layout " + format + ", this release reads "
+            + PACKED_FORMAT);
+      }
+      for (int i = in.readInt(); i > 0; i--) {
+        String name = text(in);
+        long e28 = in.readLong();
+        long eprev = in.readLong();
+        long e90 = in.readLong();
+        BigDecimal q28 = null;
+        if (in.readBoolean()) {
+          int scale = in.readInt();
+          byte[] unscaled = new byte[in.readInt()];
+          in.readFully(unscaled);
+          q28 = new BigDecimal(new java.math.BigInteger(unscaled), scale);
+        }
+        Feature x = oldFeature(features, name, k, e28, eprev, e90, q28, in.readLong(), in.readLong());
+        for (int u = in.readInt(); u > 0; u--) {
+          oldUser(x, k, text(in), in.readLong());
+        }
+      }
+      for (int i = in.readInt(); i > 0; i--) {
+        String user = text(in);
+        for (int d = in.readInt(); d > 0; d--) {
+          oldDevice(devices, k, user, text(in), in.readLong(), in.readLong(), in.readLong());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void text(DataOutputStream out, String value) throws IOException {
+    byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(utf8.length);
+    out.write(utf8);
+  }
+
+  private static String text(DataInputStream in) throws IOException {
+    byte[] utf8 = new byte[in.readInt()];
+    in.readFully(utf8);
+    return new String(utf8, StandardCharsets.UTF_8);
+  }
+
+  /** A feature of last night's windows, its day sets moved k days back. */
+  private static Feature oldFeature(TreeMap<String, Feature> features, String name, int k, long e28, long eprev,
+      long e90, BigDecimal q28, long low, long high) {
+    Feature x = new Feature();
+    x.e28 = e28;
+    x.eprev = eprev;
+    x.e90 = e90;
+    x.q28 = q28;
+    x.lowBefore = low;
+    x.low = low << k;
+    x.high = shiftHigh(k, low, high);
+    features.put(name, x);
+    return x;
+  }
+
+  /** A user of a feature's last 28 days in last night's windows, its days moved k days back. */
+  private static void oldUser(Feature x, int k, String user, long days) {
+    x.users.merge(user, (days << k) & UsageWindows.RECENT_BITS, (a, b) -> a | b);
+  }
+
+  /** A user's device of last night's windows, its day sets moved k days back. */
+  private static void oldDevice(TreeMap<String, TreeMap<String, Device>> devices, int k, String user, String device,
+      long low, long high, long earlier) {
+    Device x = device(devices, user, device);
+    x.low = low << k;
+    x.high = shiftHigh(k, low, high);
+    x.earlier = earlier;
   }
 
   /** Roll-up rows of the days that enter a window or cross a window's far edge from {@code from} to {@code to}. */
@@ -264,14 +431,17 @@ public final class AccountUsageWindows {
     private final LocalDate from;
     /** Whether to continue the running values ({@link #HISTORY}). */
     private final boolean history;
+    /** Whether last night's rows are packed ({@link #PACKED_SCHEMA}) or nested ({@link #STATE_SCHEMA}). */
+    private final boolean packed;
     private final Set<String> intent;
     private final Set<String> error;
     private final Set<String> key;
     private final Map<String, BigDecimal> unitCosts;
     private final BigDecimal defaultCost;
 
-    Step(int k, LocalDate date, IndicatorSettings settings, boolean history) {
+    Step(int k, LocalDate date, IndicatorSettings settings, boolean history, boolean packed) {
       this.k = k;
+      this.packed = packed;
       this.asOf = Date.valueOf(date);
       this.from = date.minusDays(k);
       this.history = history;
@@ -295,25 +465,21 @@ public final class AccountUsageWindows {
       TreeMap<String, TreeMap<String, Device>> devices = new TreeMap<>(UTF8_ORDER);
       while (olds.hasNext()) {
         Row r = olds.next();
-        for (Row f : list(r, 2)) {
-          Feature x = new Feature();
-          x.e28 = f.getLong(1);
-          x.eprev = f.getLong(2);
-          x.e90 = f.getLong(3);
-          x.q28 = f.getDecimal(4);
-          x.lowBefore = f.getLong(5);
-          x.low = f.getLong(5) << k;
-          x.high = shiftHigh(f.getLong(5), f.getLong(6));
-          for (Row u : list(f, 7)) {
-            x.users.merge(u.getString(0), (u.getLong(1) << k) & UsageWindows.RECENT_BITS, (a, b) -> a | b);
+        if (packed) {
+          if (!r.isNullAt(2)) {
+            read((byte[]) r.get(2), k, features, devices);
           }
-          features.put(f.getString(0), x);
+          continue;
+        }
+        for (Row f : list(r, 2)) {
+          Feature x = oldFeature(features, f.getString(0), k, f.getLong(1), f.getLong(2), f.getLong(3),
+              f.getDecimal(4), f.getLong(5), f.getLong(6));
+          for (Row u : list(f, 7)) {
+            oldUser(x, k, u.getString(0), u.getLong(1));
+          }
         }
         for (Row d : list(r, 3)) {
-          Device x = device(devices, d.getString(0), d.getString(1));
-          x.low = d.getLong(2) << k;
-          x.high = shiftHigh(d.getLong(2), d.getLong(3));
-          x.earlier = d.getLong(4);
+          oldDevice(devices, k, d.getString(0), d.getString(1), d.getLong(2), d.getLong(3), d.getLong(4));
         }
       }
       Row anchor = null;
@@ -427,19 +593,17 @@ public final class AccountUsageWindows {
     /** Tonight's row: the account, the date, its features and devices, then {@link #AGGREGATES}. */
     private Row row(String account, TreeMap<String, Feature> features,
         TreeMap<String, TreeMap<String, Device>> devices, List<Object> running) {
-      List<Row> featureRows = new ArrayList<>();
-      List<Row> deviceRows = new ArrayList<>();
-      List<Object> featureSums = featureSums(features, featureRows);
-      List<Object> userSums = userSums(devices, deviceRows);
-      List<Object> out = new ArrayList<>(List.of(account, asOf, seq(featureRows), seq(deviceRows)));
+      List<Object> featureSums = featureSums(features);
+      List<Object> userSums = userSums(devices);
+      List<Object> out = new ArrayList<>(List.of(account, asOf, pack(features, devices)));
       out.addAll(featureSums);
       out.addAll(userSums);
       out.addAll(running);
       return RowFactory.create(out.toArray());
     }
 
-    /** The features' rows (into the list given) and the sums of the feature columns of {@link #AGGREGATES}. */
-    private List<Object> featureSums(TreeMap<String, Feature> features, List<Row> featureRows) {
+    /** The sums of the feature columns of {@link #AGGREGATES} (users without a day left are dropped). */
+    private List<Object> featureSums(TreeMap<String, Feature> features) {
       List<Row> listed = new ArrayList<>();
       long events28 = 0;
       long eventsPrev = 0;
@@ -456,9 +620,6 @@ public final class AccountUsageWindows {
         String f = e.getKey();
         Feature x = e.getValue();
         x.users.values().removeIf(days -> days == 0L);
-        List<Row> users = new ArrayList<>();
-        x.users.forEach((u, days) -> users.add(RowFactory.create(u, days)));
-        featureRows.add(RowFactory.create(f, x.e28, x.eprev, x.e90, x.q28, x.low, x.high, seq(users)));
         boolean isIntent = intent.contains(f);
         boolean isError = error.contains(f);
         if (isIntent) {
@@ -496,7 +657,7 @@ public final class AccountUsageWindows {
      * active on a device in the last 28 days, in days 29-56, their events of days 29-90 and their
      * devices of the last 28 days.
      */
-    private static List<Object> userSums(TreeMap<String, TreeMap<String, Device>> devices, List<Row> deviceRows) {
+    private static List<Object> userSums(TreeMap<String, TreeMap<String, Device>> devices) {
       long active = 0;
       long previous = 0;
       long lost28 = 0;
@@ -510,7 +671,6 @@ public final class AccountUsageWindows {
         long earlier = 0;
         for (Map.Entry<String, Device> e : user.getValue().entrySet()) {
           Device x = e.getValue();
-          deviceRows.add(RowFactory.create(user.getKey(), e.getKey(), x.low, x.high, x.earlier));
           boolean recent = (x.low & UsageWindows.RECENT_BITS) != 0;
           now |= recent;
           before |= (x.low & UsageWindows.PREVIOUS_BITS) != 0;
@@ -527,10 +687,11 @@ public final class AccountUsageWindows {
       return List.of(active, previous, lost28, lost90, lostEvents, earlierEvents, userDevices);
     }
 
-    /** The high long of a 90-day set moved k days back: its own bits and the low long's top k, cut at day 90. */
-    private long shiftHigh(long low, long high) {
-      return k == 0 ? high : ((high << k) | (low >>> (DAYS_PER_MASK - k))) & HIGH_BITS;
-    }
+  }
+
+  /** The high long of a 90-day set moved k days back: its own bits and the low long's top k, cut at day 90. */
+  private static long shiftHigh(int k, long low, long high) {
+    return k == 0 ? high : ((high << k) | (low >>> (DAYS_PER_MASK - k))) & HIGH_BITS;
   }
 
   /** A row's change of a window sum when it moves from {@code before} to {@code after} days back. */

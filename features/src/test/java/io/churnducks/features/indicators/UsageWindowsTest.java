@@ -160,10 +160,9 @@ class UsageWindowsTest extends SparkTestBase {
   }
 
   private static void assertSameAccounts(UsageWindows.State built, Dataset<Row> advanced, LocalDate date, String what) {
-    String[] state = AccountUsageWindows.STATE_SCHEMA.fieldNames();
     List<Row> expected = AccountUsageWindows.nest(built).orderBy("account_id").collectAsList();
-    assertEquals(expected, advanced.select(state[0], java.util.Arrays.copyOfRange(state, 1, state.length))
-        .orderBy("account_id").collectAsList(), what + ": windows per account");
+    assertEquals(expected, AccountUsageWindows.unpack(advanced).orderBy("account_id").collectAsList(),
+        what + ": windows per account");
     String[] sums = AccountUsageWindows.AGGREGATES.fieldNames();
     List<String> keyed = new java.util.ArrayList<>(List.of("as_of_date"));
     keyed.addAll(List.of(sums));

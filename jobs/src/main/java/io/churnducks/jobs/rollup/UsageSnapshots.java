@@ -64,7 +64,10 @@ public final class UsageSnapshots {
    * Usage windows per account ({@link AccountUsageWindows}) of the latest dates, with the sums of
    * their windowed indicators; one folder per fingerprint and date.
    */
-  private static final String WINDOWS = "_state/usage_windows/";
+  private static final String WINDOWS = "_state/usage_windows_packed/";
+
+  /** Where an earlier release kept them, nested ({@link AccountUsageWindows#STATE_SCHEMA}); removed. */
+  private static final String NESTED_WINDOWS = "_state/usage_windows";
 
   private static final int WINDOWS_KEPT = 3;
 
@@ -247,12 +250,16 @@ public final class UsageSnapshots {
     if (!warehouse.exists(windowsFolder(date) + "/_SUCCESS")) {
       return Optional.empty();
     }
-    return Optional.of(spark.read().schema(AccountUsageWindows.STATE_SCHEMA)
+    return Optional.of(spark.read().schema(AccountUsageWindows.PACKED_SCHEMA)
         .parquet(warehouse.tablePath(windowsFolder(date))));
   }
 
-  /** Keeps the windows of the latest {@value #WINDOWS_KEPT} dates: a night advances from the one before it. */
+  /**
+   * Keeps the windows of the latest {@value #WINDOWS_KEPT} dates: a night advances from the one before it
+   * (and removes the nested windows of an earlier release).
+   */
   private void pruneWindows() {
+    warehouse.drop(NESTED_WINDOWS);
     List<String> dates = warehouse.folders(WINDOWS + fingerprint);
     for (String d : dates.subList(0, Math.max(0, dates.size() - WINDOWS_KEPT))) {
       warehouse.drop(WINDOWS + fingerprint + "/" + d);
