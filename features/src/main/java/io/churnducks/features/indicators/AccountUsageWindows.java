@@ -261,24 +261,24 @@ public final class AccountUsageWindows {
    */
   public static Dataset<Row> unpack(Dataset<Row> packed) {
     return packed.select("account_id", "as_of_date", "windows").map((MapFunction<Row, Row>) r -> {
-      TreeMap<String, Feature> features = new TreeMap<>(UTF8_ORDER);
-      TreeMap<String, TreeMap<String, Device>> devices = new TreeMap<>(UTF8_ORDER);
+      Map<String, Feature> features = new TreeMap<>(UTF8_ORDER);
+      Map<String, Map<String, Device>> devices = new TreeMap<>(UTF8_ORDER);
       read((byte[]) r.get(2), 0, features, devices);
       List<Row> featureRows = new ArrayList<>();
       features.forEach((f, x) -> {
         List<Row> users = new ArrayList<>();
-        x.users.forEach((u, days) -> users.add(RowFactory.create(u, days)));
+        sorted(x.users).forEach((u, days) -> users.add(RowFactory.create(u, days)));
         featureRows.add(RowFactory.create(f, x.e28, x.eprev, x.e90, x.q28, x.low, x.high, seq(users)));
       });
       List<Row> deviceRows = new ArrayList<>();
-      devices.forEach((u, ds) -> ds.forEach((d, x) -> deviceRows.add(RowFactory.create(u, d, x.low, x.high,
+      devices.forEach((u, ds) -> sorted(ds).forEach((d, x) -> deviceRows.add(RowFactory.create(u, d, x.low, x.high,
           x.earlier))));
       return RowFactory.create(r.getString(0), r.getDate(1), seq(featureRows), seq(deviceRows));
     }, Encoders.row(STATE_SCHEMA));
   }
 
   /** One account's windows in the packed layout. */
-  private static byte[] pack(TreeMap<String, Feature> features, TreeMap<String, TreeMap<String, Device>> devices) {
+  private static byte[] pack(Map<String, Feature> features, Map<String, Map<String, Device>> devices) {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64 + 48 * features.size());
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(PACKED_FORMAT);
@@ -305,7 +305,7 @@ public final class AccountUsageWindows {
         }
       }
       out.writeInt(devices.size());
-      for (Map.Entry<String, TreeMap<String, Device>> user : devices.entrySet()) {
+      for (Map.Entry<String, Map<String, Device>> user : devices.entrySet()) {
         text(out, user.getKey());
         out.writeInt(user.getValue().size());
         for (Map.Entry<String, Device> d : user.getValue().entrySet()) {
@@ -325,8 +325,8 @@ public final class AccountUsageWindows {
    * Reads packed windows into the maps given, each day set moved {@code k} days back (as
    * {@link Step} moves them); features keep the days they held before in {@link Feature#lowBefore}.
    */
-  private static void read(byte[] packed, int k, TreeMap<String, Feature> features,
-      TreeMap<String, TreeMap<String, Device>> devices) {
+  private static void read(byte[] packed, int k, Map<String, Feature> features,
+      Map<String, Map<String, Device>> devices) {
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(packed))) {
       byte format = in.readByte();
       if (format != PACKED_FORMAT) {
@@ -374,7 +374,7 @@ public final class AccountUsageWindows {
   }
 
   /** A feature of last night's windows, its day sets moved k days back. */
-  private static Feature oldFeature(TreeMap<String, Feature> features, String name, int k, long e28, long eprev,
+  private static Feature oldFeature(Map<String, Feature> features, String name, int k, long e28, long eprev,
       long e90, BigDecimal q28, long low, long high) {
     Feature x = new Feature();
     x.e28 = e28;
@@ -394,7 +394,7 @@ public final class AccountUsageWindows {
   }
 
   /** A user's device of last night's windows, its day sets moved k days back. */
-  private static void oldDevice(TreeMap<String, TreeMap<String, Device>> devices, int k, String user, String device,
+  private static void oldDevice(Map<String, Map<String, Device>> devices, int k, String user, String device,
       long low, long high, long earlier) {
     Device x = device(devices, user, device);
     x.low = low << k;
@@ -461,8 +461,8 @@ public final class AccountUsageWindows {
 
     @Override
     public Iterator<Row> call(String account, Iterator<Row> olds, Iterator<Row> changes) {
-      TreeMap<String, Feature> features = new TreeMap<>(UTF8_ORDER);
-      TreeMap<String, TreeMap<String, Device>> devices = new TreeMap<>(UTF8_ORDER);
+      Map<String, Feature> features = new HashMap<>();
+      Map<String, Map<String, Device>> devices = new HashMap<>();
       while (olds.hasNext()) {
         Row r = olds.next();
         if (packed) {
@@ -540,7 +540,7 @@ public final class AccountUsageWindows {
      * product usage of the days that entered, as {@link UsageHistory} defines them. A feature is a
      * new onboarding feature when its day set held no day from signup to the anchor.
      */
-    private List<Object> running(Row anchor, List<Row> entering, TreeMap<String, Feature> features) {
+    private List<Object> running(Row anchor, List<Row> entering, Map<String, Feature> features) {
       int at = HISTORY_AT;
       boolean known = anchor != null;
       LocalDate last = known && !anchor.isNullAt(at) ? anchor.getDate(at).toLocalDate() : null;
@@ -591,8 +591,8 @@ public final class AccountUsageWindows {
     }
 
     /** Tonight's row: the account, the date, its features and devices, then {@link #AGGREGATES}. */
-    private Row row(String account, TreeMap<String, Feature> features,
-        TreeMap<String, TreeMap<String, Device>> devices, List<Object> running) {
+    private Row row(String account, Map<String, Feature> features,
+        Map<String, Map<String, Device>> devices, List<Object> running) {
       List<Object> featureSums = featureSums(features);
       List<Object> userSums = userSums(devices);
       List<Object> out = new ArrayList<>(List.of(account, asOf, pack(features, devices)));
@@ -603,7 +603,7 @@ public final class AccountUsageWindows {
     }
 
     /** The sums of the feature columns of {@link #AGGREGATES} (users without a day left are dropped). */
-    private List<Object> featureSums(TreeMap<String, Feature> features) {
+    private List<Object> featureSums(Map<String, Feature> features) {
       List<Row> listed = new ArrayList<>();
       long events28 = 0;
       long eventsPrev = 0;
@@ -657,7 +657,7 @@ public final class AccountUsageWindows {
      * active on a device in the last 28 days, in days 29-56, their events of days 29-90 and their
      * devices of the last 28 days.
      */
-    private static List<Object> userSums(TreeMap<String, TreeMap<String, Device>> devices) {
+    private static List<Object> userSums(Map<String, Map<String, Device>> devices) {
       long active = 0;
       long previous = 0;
       long lost28 = 0;
@@ -665,7 +665,7 @@ public final class AccountUsageWindows {
       long lostEvents = 0;
       long earlierEvents = 0;
       long userDevices = 0;
-      for (Map.Entry<String, TreeMap<String, Device>> user : devices.entrySet()) {
+      for (Map.Entry<String, Map<String, Device>> user : devices.entrySet()) {
         boolean now = false;
         boolean before = false;
         long earlier = 0;
@@ -708,13 +708,20 @@ public final class AccountUsageWindows {
     return in ? 1L << ((daysBefore - 1) % DAYS_PER_MASK) : 0L;
   }
 
-  private static Device device(TreeMap<String, TreeMap<String, Device>> devices, String user, String device) {
-    return devices.computeIfAbsent(user, u -> new TreeMap<>(UTF8_ORDER)).computeIfAbsent(device, d -> new Device());
+  private static Device device(Map<String, Map<String, Device>> devices, String user, String device) {
+    return devices.computeIfAbsent(user, u -> new HashMap<>()).computeIfAbsent(device, d -> new Device());
   }
 
   /** An array field's rows; none when it is null. */
   private static List<Row> list(Row row, int field) {
     return row.isNullAt(field) ? List.of() : row.getList(field);
+  }
+
+  /** A map's entries in Spark's order of strings, as {@link #nest} lists them. */
+  private static <V> TreeMap<String, V> sorted(Map<String, V> map) {
+    TreeMap<String, V> out = new TreeMap<>(UTF8_ORDER);
+    out.putAll(map);
+    return out;
   }
 
   /** Spark's order of strings: their UTF-8 bytes, unsigned. */
@@ -750,7 +757,7 @@ public final class AccountUsageWindows {
     BigDecimal q28 = BigDecimal.ZERO.setScale(UsageWindows.QUANTITY.scale());
     long low;
     long high;
-    final TreeMap<String, Long> users = new TreeMap<>(UTF8_ORDER);
+    final Map<String, Long> users = new HashMap<>();
   }
 
   private static final class Device {
