@@ -46,7 +46,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.DateType;
-import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
@@ -130,11 +129,7 @@ public final class AccountUsageWindows {
    * Per account and date, the running values of {@link UsageHistory} ({@link UsageHistory#STATE}),
    * continued from an anchor's when {@link #advance} is given them; null otherwise.
    */
-  public static final StructType HISTORY = new StructType().add(UsageHistory.LAST_ACTIVE, DateType)
-      .add(UsageHistory.FIRST_VALUE, DateType).add("early_events_14d", DoubleType)
-      .add("early_active_days_14d", LongType).add("early_features_14d", LongType)
-      .add("early_key_feature_events_14d", DoubleType).add("lifetime_events", DoubleType)
-      .add("lifetime_key_feature_events", DoubleType);
+  public static final StructType HISTORY = UsageHistory.STATE_TYPES;
 
   /** An advanced row: the packed state, its aggregates and the running values. */
   public static final StructType ADVANCED_SCHEMA = concat(concat(PACKED_SCHEMA, AGGREGATES), HISTORY);

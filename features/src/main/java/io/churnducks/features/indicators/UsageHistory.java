@@ -5,6 +5,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 import java.time.LocalDate;
 import java.util.List;
@@ -61,10 +63,15 @@ public final class UsageHistory {
   /** State column: first day of key-feature use on or after signup, before the as-of date (null: not yet). */
   public static final String FIRST_VALUE = "first_value_date";
 
-  /** Values per account an anchor carries forward; the output columns after the key. */
-  public static final List<String> STATE = List.of(LAST_ACTIVE, FIRST_VALUE, "early_events_14d",
-      "early_active_days_14d", "early_features_14d", "early_key_feature_events_14d", "lifetime_events",
-      "lifetime_key_feature_events");
+  /** Values per account an anchor carries forward, with their types; the output columns after the key. */
+  public static final StructType STATE_TYPES = new StructType().add(LAST_ACTIVE, DataTypes.DateType)
+      .add(FIRST_VALUE, DataTypes.DateType).add("early_events_14d", DataTypes.DoubleType)
+      .add("early_active_days_14d", DataTypes.LongType).add("early_features_14d", DataTypes.LongType)
+      .add("early_key_feature_events_14d", DataTypes.DoubleType).add("lifetime_events", DataTypes.DoubleType)
+      .add("lifetime_key_feature_events", DataTypes.DoubleType);
+
+  /** The names of {@link #STATE_TYPES}. */
+  public static final List<String> STATE = List.of(STATE_TYPES.fieldNames());
 
   /**
    * Values already known as of an earlier date.
