@@ -131,8 +131,18 @@ public final class AccountUsageWindows {
    */
   public static final StructType HISTORY = UsageHistory.STATE_TYPES;
 
-  /** An advanced row: the packed state, its aggregates and the running values. */
-  public static final StructType ADVANCED_SCHEMA = concat(concat(PACKED_SCHEMA, AGGREGATES), HISTORY);
+  /**
+   * Whether an advanced row's account is among the accounts given with their running values
+   * ({@code listed}; null when none were given) and its signup date: a row for each of those
+   * accounts, with or without windows, is all its usage indicators are made of
+   * ({@link UsageIndicators#advanced}).
+   */
+  public static final StructType LISTING = new StructType().add("listed", DataTypes.BooleanType)
+      .add("signup_date", DateType);
+
+  /** An advanced row: the packed state, its aggregates, the running values and the listing. */
+  public static final StructType ADVANCED_SCHEMA = concat(concat(concat(PACKED_SCHEMA, AGGREGATES), HISTORY),
+      LISTING);
 
   /**
    * Changing roll-up rows of one account: a feature day ({@code kind} 0, {@code before} = days
@@ -184,8 +194,9 @@ public final class AccountUsageWindows {
   /**
    * {@link #advance} that also continues each account's running values of {@link UsageHistory}
    * ({@link #HISTORY}) from the anchor's by the days that enter: the roll-up rows it reads already.
-   * An account without a row out (no usage in 90 days) used nothing in the step, so its values
-   * are the anchor's ({@link UsageHistory#continued}).
+   * Every account given gets a row, with or without usage in the 90 days (an account without
+   * used nothing in the step and keeps the anchor's values), listed and with its signup date
+   * ({@link #LISTING}); an account with windows that is not given keeps them, unlisted.
    *
    * @param history {@code account_id, signup_date} of every account, with its
    *     {@link UsageHistory#STATE} as of {@code from} (null when it had none)
@@ -522,12 +533,14 @@ public final class AccountUsageWindows {
       features.values().removeIf(x -> x.low == 0 && x.high == 0);
       devices.values().forEach(d -> d.values().removeIf(x -> x.low == 0 && x.high == 0));
       devices.values().removeIf(Map::isEmpty);
-      if (features.isEmpty() && devices.isEmpty()) {
+      boolean listed = history && anchor != null;
+      if (features.isEmpty() && devices.isEmpty() && !listed) {
         return java.util.Collections.emptyIterator();
       }
       List<Object> running = history ? running(anchor, entering, features)
           : Arrays.asList(new Object[HISTORY.size()]);
-      return List.of(row(account, features, devices, running)).iterator();
+      Date signup = listed && !anchor.isNullAt(2) ? Date.valueOf(from.minusDays(anchor.getInt(2))) : null;
+      return List.of(row(account, features, devices, running, history ? listed : null, signup)).iterator();
     }
 
     /**
@@ -585,15 +598,17 @@ public final class AccountUsageWindows {
       return x != null && signup >= 1 && (x.lowBefore & ((1L << Math.min(signup, DAYS_PER_MASK - 1)) - 1)) != 0;
     }
 
-    /** Tonight's row: the account, the date, its features and devices, then {@link #AGGREGATES}. */
+    /** Tonight's row ({@link #ADVANCED_SCHEMA}): the account, the date, its packed windows, their sums, the rest. */
     private Row row(String account, Map<String, Feature> features,
-        Map<String, Map<String, Device>> devices, List<Object> running) {
+        Map<String, Map<String, Device>> devices, List<Object> running, Boolean listed, Date signup) {
       List<Object> featureSums = featureSums(features);
       List<Object> userSums = userSums(devices);
       List<Object> out = new ArrayList<>(List.of(account, asOf, pack(features, devices)));
       out.addAll(featureSums);
       out.addAll(userSums);
       out.addAll(running);
+      out.add(listed);
+      out.add(signup);
       return RowFactory.create(out.toArray());
     }
 

@@ -137,43 +137,55 @@ public final class UsageFrequencyIndicators {
     for (Dataset<Row> a : aggregates) {
       joined = joined.join(a, keyColumns, "left");
     }
+    return finished(joined, settings);
+  }
+
+  /**
+   * The indicators of rows that hold their sums ({@link AccountUsageWindows#AGGREGATES}, null
+   * meaning no usage), with the {@code carried} columns after the key as they are.
+   */
+  public static Dataset<Row> finished(Dataset<Row> sums, IndicatorSettings settings, String... carried) {
     Column events28 = coalesce(col("events_28d"), lit(0L)).cast("double");
     Column eventsPrev = coalesce(col("events_prev_28d"), lit(0L)).cast("double");
     Column activeUsers = coalesce(col("active_users_28d"), lit(0L));
     // The listed features sorted once per row (a projection of its own, so the three maps below
     // read it rather than each sorting again).
-    joined = joined.withColumn("_top", expr(String.format(Locale.ROOT,
+    Dataset<Row> rows = sums.withColumn("_top", expr(String.format(Locale.ROOT,
         "slice(sort_array(coalesce(_features, array())), 1, %d)", settings.maxFeatures())));
     String top = "_top";
     String usedNow = "filter(" + top + ", x -> x.e28 > 0)";
-    return joined.select(
-            col("account_id"), col("as_of_date"),
-            activeUsers.as("active_users_28d"),
-            coalesce(col("active_users_prev_28d"), lit(0L)).as("active_users_prev_28d"),
-            coalesce(col("lost_users_28d"), lit(0L)).as("lost_users_28d"),
-            coalesce(col("lost_users_90d"), lit(0L)).as("lost_users_90d"),
-            when(col("_earlier_events").gt(0), col("_lost_events").divide(col("_earlier_events"))).otherwise(0.0)
-                .as("lost_user_share_90d"),
-            when(activeUsers.gt(0), col("_user_devices").divide(activeUsers)).otherwise(0.0).as("devices_per_user_28d"),
-            coalesce(col("active_days_28d"), lit(0)).cast("long").as("active_days_28d"),
-            coalesce(col("active_days_90d"), lit(0)).cast("long").as("active_days_90d"),
-            events28.as("events_28d"),
-            eventsPrev.as("events_prev_28d"),
-            coalesce(col("events_90d"), lit(0L)).cast("double").as("events_90d"),
-            log(events28.plus(1)).minus(log(eventsPrev.plus(1))).as("usage_trend_28d"),
-            when(activeUsers.gt(0), events28.divide(activeUsers)).otherwise(0.0).as("events_per_active_user_28d"),
-            coalesce(col("features_used_28d"), lit(0L)).as("features_used_28d"),
-            coalesce(col("key_feature_events_28d"), lit(0L)).cast("double").as("key_feature_events_28d"),
-            when(col("events_90d").gt(0), coalesce(col("_key_events_90d"), lit(0L)).divide(col("events_90d")))
-                .as("key_feature_share_90d"),
-            coalesce(col("intent_events_28d"), lit(0L)).cast("double").as("intent_events_28d"),
-            coalesce(col("error_events_28d"), lit(0L)).cast("double").as("error_events_28d"),
-            // Decimal quantities times decimal costs, summed exactly; to a millionth of a currency unit.
-            coalesce(round(col("usage_cost_28d"), 6).cast("double"), lit(0.0)).as("usage_cost_28d"),
-            expr("map_from_entries(transform(" + usedNow + ", x -> struct(x.f, x.e28)))").as("feature_events_28d"),
-            expr("map_from_entries(transform(" + usedNow + ", x -> struct(x.f, x.u28)))").as("feature_users_28d"),
-            expr("map_from_entries(transform(" + top + ", x -> struct(x.f, ln((x.e28 + 1) / (x.eprev + 1)))))")
-                .as("feature_trend_28d"));
+    List<Column> out = new java.util.ArrayList<>(List.of(col("account_id"), col("as_of_date")));
+    for (String c : carried) {
+      out.add(col(c));
+    }
+    out.addAll(List.of(
+        activeUsers.as("active_users_28d"),
+        coalesce(col("active_users_prev_28d"), lit(0L)).as("active_users_prev_28d"),
+        coalesce(col("lost_users_28d"), lit(0L)).as("lost_users_28d"),
+        coalesce(col("lost_users_90d"), lit(0L)).as("lost_users_90d"),
+        when(col("_earlier_events").gt(0), col("_lost_events").divide(col("_earlier_events"))).otherwise(0.0)
+            .as("lost_user_share_90d"),
+        when(activeUsers.gt(0), col("_user_devices").divide(activeUsers)).otherwise(0.0).as("devices_per_user_28d"),
+        coalesce(col("active_days_28d"), lit(0)).cast("long").as("active_days_28d"),
+        coalesce(col("active_days_90d"), lit(0)).cast("long").as("active_days_90d"),
+        events28.as("events_28d"),
+        eventsPrev.as("events_prev_28d"),
+        coalesce(col("events_90d"), lit(0L)).cast("double").as("events_90d"),
+        log(events28.plus(1)).minus(log(eventsPrev.plus(1))).as("usage_trend_28d"),
+        when(activeUsers.gt(0), events28.divide(activeUsers)).otherwise(0.0).as("events_per_active_user_28d"),
+        coalesce(col("features_used_28d"), lit(0L)).as("features_used_28d"),
+        coalesce(col("key_feature_events_28d"), lit(0L)).cast("double").as("key_feature_events_28d"),
+        when(col("events_90d").gt(0), coalesce(col("_key_events_90d"), lit(0L)).divide(col("events_90d")))
+            .as("key_feature_share_90d"),
+        coalesce(col("intent_events_28d"), lit(0L)).cast("double").as("intent_events_28d"),
+        coalesce(col("error_events_28d"), lit(0L)).cast("double").as("error_events_28d"),
+        // Decimal quantities times decimal costs, summed exactly; to a millionth of a currency unit.
+        coalesce(round(col("usage_cost_28d"), 6).cast("double"), lit(0.0)).as("usage_cost_28d"),
+        expr("map_from_entries(transform(" + usedNow + ", x -> struct(x.f, x.e28)))").as("feature_events_28d"),
+        expr("map_from_entries(transform(" + usedNow + ", x -> struct(x.f, x.u28)))").as("feature_users_28d"),
+        expr("map_from_entries(transform(" + top + ", x -> struct(x.f, ln((x.e28 + 1) / (x.eprev + 1)))))")
+            .as("feature_trend_28d")));
+    return rows.select(out.toArray(Column[]::new));
   }
 
   /** Cost to serve one unit of each feature: its configured cost, else the default per unit. */

@@ -175,30 +175,6 @@ public final class UsageHistory {
         .select(state(col("account_id"), col("_d").as("as_of_date"), c -> col(c)));
   }
 
-  /**
-   * The values of the spine's one date, continued from an anchor's account by account
-   * ({@link AccountUsageWindows#advance} with the anchor's values): an account advanced takes its
-   * advanced values; any other used no product in between and keeps the anchor's.
-   *
-   * @param spine    {@code account_id, as_of_date} of one date
-   * @param advanced {@code account_id} + {@link #STATE} of the accounts advanced to that date
-   * @param anchor   {@code account_id} + {@link #STATE} as of the anchor
-   * @return {@code account_id, as_of_date} + {@link #STATE}
-   */
-  public static Dataset<Row> continued(Dataset<Row> spine, Dataset<Row> advanced, Dataset<Row> anchor) {
-    List<Column> a = new java.util.ArrayList<>(List.of(col("account_id").as("_adv"), lit(true).as("_advanced")));
-    List<Column> b = new java.util.ArrayList<>(List.of(col("account_id").as("_anc")));
-    STATE.forEach(c -> {
-      a.add(col(c).as("_adv_" + c));
-      b.add(col(c).as("_anc_" + c));
-    });
-    Dataset<Row> joined = spine.select("account_id", "as_of_date")
-        .join(advanced.select(a.toArray(Column[]::new)), col("account_id").equalTo(col("_adv")), "left")
-        .join(anchor.select(b.toArray(Column[]::new)), col("account_id").equalTo(col("_anc")), "left");
-    return joined.select(state(col("account_id"), col("as_of_date"),
-        c -> when(col("_advanced"), col("_adv_" + c)).otherwise(col("_anc_" + c))));
-  }
-
   /** The key and {@link #STATE} from each value, no value meaning never used: no date, nothing summed. */
   private static Column[] state(Column account, Column asOf, java.util.function.Function<String, Column> value) {
     return new Column[] {account, asOf, value.apply(LAST_ACTIVE).as(LAST_ACTIVE),

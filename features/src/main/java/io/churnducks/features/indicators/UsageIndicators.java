@@ -93,6 +93,25 @@ public final class UsageIndicators {
     String[] key = {"account_id", "as_of_date"};
     Dataset<Row> history = running.join(accounts.select("account_id", "signup_date"), new String[] {"account_id"},
         "left");
+    return completed(windows.join(history, key, "left"));
+  }
+
+  /**
+   * The usage indicators of the accounts listed in rows advanced with their running values
+   * ({@link AccountUsageWindows#advance} given them): each such row holds all its account's
+   * indicators are made of, so they take no join.
+   *
+   * @param advanced {@link AccountUsageWindows#ADVANCED_SCHEMA} rows
+   */
+  public static Dataset<Row> advanced(Dataset<Row> advanced, IndicatorSettings settings) {
+    List<String> carried = new ArrayList<>(UsageHistory.STATE);
+    carried.add("signup_date");
+    return completed(UsageFrequencyIndicators.finished(advanced.where(col("listed")), settings,
+        carried.toArray(String[]::new)));
+  }
+
+  /** The output columns from rows holding the windowed indicators, the running values and the signup date. */
+  private static Dataset<Row> completed(Dataset<Row> rows) {
     Column firstValue = col(UsageHistory.FIRST_VALUE);
     List<Column> out = new ArrayList<>(List.of(col("account_id"), col("as_of_date")));
     UsageFrequencyIndicators.COLUMNS.forEach(c -> out.add(col(c)));
@@ -105,7 +124,7 @@ public final class UsageIndicators {
         when(col("lifetime_events").gt(0), col("lifetime_key_feature_events").divide(col("lifetime_events")))
             .as("key_feature_share_lifetime"),
         col(UsageHistory.LAST_ACTIVE), firstValue));
-    return windows.join(history, key, "left").select(out.toArray(Column[]::new));
+    return rows.select(out.toArray(Column[]::new));
   }
 
   private static Dataset<Row> between(Dataset<Row> rollup, LocalDate from, LocalDate until) {

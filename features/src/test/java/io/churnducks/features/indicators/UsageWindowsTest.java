@@ -97,11 +97,13 @@ class UsageWindowsTest extends SparkTestBase {
   }
 
   @Test
-  void advancingWithTheAnchorsRunningValuesGivesThoseOfTheWholeHistory() {
+  void advancingWithTheAnchorsRunningValuesGivesTheIndicatorsOfTheWholeHistory() {
     // a5 signed up two days before the anchor (its onboarding ends within the longest step); a6
-    // signs up within the step; a7 signed up six days before the anchor and is paused until 2024-06-12
+    // signs up within the step; a7 signed up six days before the anchor and is paused until
+    // 2024-06-12; a9 never used the product
     Dataset<Row> signups = accounts.selectExpr("account_id", "case account_id when 'a5' then date'2024-06-01' "
-        + "when 'a6' then date'2024-06-05' when 'a7' then date'2024-05-28' else date'" + START + "' end as signup_date");
+            + "when 'a6' then date'2024-06-05' when 'a7' then date'2024-05-28' else date'" + START + "' end as signup_date")
+        .unionByName(spark().sql("select 'a9' as account_id, date'2024-05-02' as signup_date"));
     LocalDate anchorDate = LocalDate.parse("2024-06-03");
     Dataset<Row> anchorState = running(signups, anchorDate).drop("as_of_date");
     for (int step : new int[] {1, 7, AccountUsageWindows.MAX_STEP_DAYS}) {
@@ -109,10 +111,15 @@ class UsageWindowsTest extends SparkTestBase {
       Dataset<Row> advanced = AccountUsageWindows.advance(AccountUsageWindows.nest(build(anchorDate)),
           Optional.of(signups.join(anchorState, new String[] {"account_id"}, "left")), anchorDate, date, featureDays,
           userDays, SETTINGS);
-      Dataset<Row> continued = UsageHistory.continued(spine(date),
-          advanced.select("account_id", UsageHistory.STATE.toArray(String[]::new)), anchorState);
-      assertEquals(sorted(running(signups, date)), sorted(continued), "step of " + step + " days");
+      Dataset<Row> expected = declared(UsageIndicators.compute(spine(signups, date), List.of(date), featureDays,
+          userDays, signups, SETTINGS, Optional.empty()), null);
+      assertEquals(sorted(expected), sorted(declared(UsageIndicators.advanced(advanced, SETTINGS), expected.schema())),
+          "step of " + step + " days");
+      assertEquals(10, expected.count(), "every account, a9 and the accounts without usage in 90 days included");
     }
+    // a8's windows are empty after the longest step, so an account without windows is covered
+    assertEquals(0, build(anchorDate.plusDays(AccountUsageWindows.MAX_STEP_DAYS)).features()
+        .where(col("account_id").equalTo("a8")).count());
     // onboarding usage and first uses of features move within the step, so the test can fail
     Dataset<Row> a5 = running(signups, anchorDate.plusDays(7)).where(col("account_id").equalTo("a5"));
     assertNotEquals(sorted(anchorState.where(col("account_id").equalTo("a5"))),
@@ -144,7 +151,7 @@ class UsageWindowsTest extends SparkTestBase {
   }
 
   private static Dataset<Row> running(Dataset<Row> signups, LocalDate date) {
-    return UsageHistory.apply(spine(date), List.of(date), featureDays, signups, SETTINGS, Optional.empty());
+    return UsageHistory.apply(spine(signups, date), List.of(date), featureDays, signups, SETTINGS, Optional.empty());
   }
 
   private static UsageWindows.State build(LocalDate date) {
@@ -152,7 +159,11 @@ class UsageWindowsTest extends SparkTestBase {
   }
 
   private static Dataset<Row> spine(LocalDate date) {
-    return accounts.crossJoin(AsOfCalendar.frame(spark(), List.of(date)));
+    return spine(accounts, date);
+  }
+
+  private static Dataset<Row> spine(Dataset<Row> of, LocalDate date) {
+    return of.select("account_id").crossJoin(AsOfCalendar.frame(spark(), List.of(date)));
   }
 
   private static Dataset<Row> indicators(UsageWindows.State state, LocalDate date) {

@@ -150,9 +150,7 @@ public final class UsageSnapshots {
       pruneWindows();
       dropDeltaFingerprints();
       double windowSeconds = (System.nanoTime() - t) / 1e9;
-      Dataset<Row> computed = windows.running().map(r -> UsageIndicators.complete(windows.windowed(), r, accounts))
-          .orElseGet(() -> UsageIndicators.complete(spine, missing, windows.windowed(), featureDays, accounts,
-              settings, anchor));
+      Dataset<Row> computed = windows.indicators();
       List<String> order = new ArrayList<>();
       for (StructField f : schema.fields()) {
         order.add(f.name());
@@ -192,19 +190,18 @@ public final class UsageSnapshots {
   public record Ensured(Dataset<Row> values, List<LocalDate> computed, Optional<LocalDate> advancedFrom) {}
 
   /**
-   * @param windowed     the windowed usage indicators ({@link UsageFrequencyIndicators}) of the spine
-   * @param running      the running values ({@link UsageHistory#STATE}) of the spine, continued with
-   *                     the windows; empty when they are to be computed by {@link UsageHistory}
+   * @param indicators   the usage indicators of the spine
    * @param advancedFrom the date whose stored windows were advanced; empty when built from the roll-ups
    */
-  private record Windows(Dataset<Row> windowed, Optional<Dataset<Row>> running, Optional<LocalDate> advancedFrom) {}
+  private record Windows(Dataset<Row> indicators, Optional<LocalDate> advancedFrom) {}
 
   /**
-   * The windowed usage indicators of the missing dates: one date at most
+   * The usage indicators of the missing dates: one date at most
    * {@value AccountUsageWindows#MAX_STEP_DAYS} days after an anchor whose windows are stored advances them,
    * account by account ({@link AccountUsageWindows}); otherwise they are built from the roll-ups.
    * The last date's windows are stored for the next night, with the sums its indicators are made of
-   * and, when advanced, the running values continued from the anchor's.
+   * and, when advanced, the running values continued from the anchor's and every account's row:
+   * the indicators are then read from that row alone.
    */
   private Windows windows(List<LocalDate> missing, Optional<UsageHistory.Anchor> anchor, Dataset<Row> spine,
       Dataset<Row> accounts, Dataset<Row> featureDays, Dataset<Row> userDays, IndicatorSettings settings) {
@@ -227,17 +224,21 @@ public final class UsageSnapshots {
       lastStored = warehouse.stage(windowsFolder(last),
           AccountUsageWindows.measure(AccountUsageWindows.nest(built), last, settings));
     }
-    if (missing.size() > 1) {
-      return new Windows(UsageFrequencyIndicators.apply(spine,
-          UsageIndicators.windows(spine, featureDays, userDays, missing.get(0), last), settings), Optional.empty(),
-          Optional.empty());
+    if (before.isPresent()) {
+      return new Windows(UsageIndicators.advanced(lastStored, settings), Optional.of(anchorDate));
     }
-    List<String> sums = new ArrayList<>(List.of("as_of_date"));
-    sums.addAll(List.of(AccountUsageWindows.AGGREGATES.fieldNames()));
-    Optional<Dataset<Row>> running = before.map(b -> UsageHistory.continued(spine,
-        lastStored.select("account_id", UsageHistory.STATE.toArray(String[]::new)), anchor.get().state()));
-    return new Windows(UsageFrequencyIndicators.finish(spine, settings,
-        lastStored.select("account_id", sums.toArray(String[]::new))), running, before.map(b -> anchorDate));
+    Dataset<Row> windowed;
+    if (missing.size() > 1) {
+      windowed = UsageFrequencyIndicators.apply(spine,
+          UsageIndicators.windows(spine, featureDays, userDays, missing.get(0), last), settings);
+    } else {
+      List<String> sums = new ArrayList<>(List.of("as_of_date"));
+      sums.addAll(List.of(AccountUsageWindows.AGGREGATES.fieldNames()));
+      windowed = UsageFrequencyIndicators.finish(spine, settings,
+          lastStored.select("account_id", sums.toArray(String[]::new)));
+    }
+    return new Windows(UsageIndicators.complete(spine, missing, windowed, featureDays, accounts, settings, anchor),
+        Optional.empty());
   }
 
   /** Folder of the usage windows stored for a date, under this fingerprint. */
