@@ -188,11 +188,12 @@ public final class Warehouse {
 
   /**
    * Replaces the {@code dates} partitions of a bookkeeping table (under {@code _state}) with
-   * {@code rows}: plain Parquet, one file per date, no transaction log, so a night's write costs
-   * one Spark job instead of a Delta commit's log reads and writes. A crash can leave a date half
-   * written: a reader trusts a date only once the writer's own log lists it (written after the
-   * data, see {@link #overwriteState}). Other dates are never touched; a date without rows is left
-   * empty. A table an older release kept as Delta is dropped first (its log goes with it).
+   * {@code rows}: plain Parquet (one file per date when several are written), no transaction log,
+   * so a night's write costs one Spark job instead of a Delta commit's log reads and writes. A
+   * crash can leave a date half written: a reader trusts a date only once the writer's own log
+   * lists it (written after the data, see {@link #overwriteState}). Other dates are never touched;
+   * a date without rows is left empty. A table an older release kept as Delta is dropped first
+   * (its log goes with it).
    */
   public void replaceStatePartitions(String name, Dataset<Row> rows, StructType schema, String partitionColumn,
       java.util.Collection<LocalDate> dates) {
@@ -201,7 +202,10 @@ public final class Warehouse {
     for (LocalDate d : dates) {
       drop(name + "/" + partitionColumn + "=" + d);
     }
-    rows.select(documented(schema)).repartition(col(partitionColumn)).write().mode(SaveMode.Append)
+    // Several dates (a history run writes hundreds) are shuffled to one file per date; one date (a
+    // night's) is written by the tasks that compute it, without a shuffle.
+    Dataset<Row> out = rows.select(documented(schema));
+    (dates.size() == 1 ? out : out.repartition(col(partitionColumn))).write().mode(SaveMode.Append)
         .partitionBy(partitionColumn).parquet(tablePath(name));
   }
 
