@@ -175,14 +175,15 @@ public final class ChurnConfig {
       out.add(get(key, () -> {
         String type = c.getString("type");
         Candidate trees = Candidate.boostedTrees(c.hasPath("max-depth") ? c.getInt("max-depth") : 4,
-            c.hasPath("trees") ? c.getInt("trees") : 100, c.hasPath("step-size") ? c.getDouble("step-size") : 0.1);
+            c.hasPath("trees") ? c.getInt("trees") : 100, c.hasPath("step-size") ? c.getDouble("step-size") : 0.1,
+            c.hasPath("subsample") ? c.getDouble("subsample") : 1.0);
         Candidate linear = Candidate.logisticRegression(c.hasPath("reg-param") ? c.getDouble("reg-param") : 0.01,
             c.hasPath("elastic-net") ? c.getDouble("elastic-net") : 0.0);
         return switch (type) {
           case Candidate.GRADIENT_BOOSTED_TREES -> trees;
           case Candidate.LOGISTIC_REGRESSION -> linear;
           case Candidate.BLEND -> Candidate.blend(trees, linear);
-          default -> new Candidate(type, 0, 0, 0, 0, 0); // refused with the list of known types
+          default -> new Candidate(type, 0, 0, 0, 0, 0, 0); // refused with the list of known types
         };
       }));
     }

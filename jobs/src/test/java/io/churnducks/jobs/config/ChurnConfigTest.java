@@ -53,6 +53,10 @@ class ChurnConfigTest {
     assertEquals(3, search.size());
     assertEquals(io.churnducks.models.churn.Candidate.blend(search.get(1), search.get(0)), search.get(2),
         "the blend's members are the two candidates listed before it (backtested from their predictions)");
+    io.churnducks.models.churn.Candidate sampled = ChurnConfig.load(DEMO, List.of("model.candidates=[{type="
+        + "gradient-boosted-trees, max-depth=3, trees=50, step-size=0.1, subsample=0.8}]")).model().candidates().get(0);
+    assertEquals(0.8, sampled.subsample());
+    assertEquals("gbt(depth 3, 50 trees, step 0.1, subsample 0.8)", sampled.label());
     ContractException e = assertThrows(ContractException.class, () -> ChurnConfig.load(DEMO,
         List.of("model.candidates=[{type=random-forest}]")).model());
     assertTrue(e.getMessage().contains("model.candidates[0]") && e.getMessage().contains("blend"), e.getMessage());

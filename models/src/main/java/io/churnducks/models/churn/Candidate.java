@@ -18,9 +18,11 @@ import java.util.Locale;
  * @param maxDepth   depth of each tree (boosted trees)
  * @param trees      boosting iterations (boosted trees)
  * @param stepSize   learning rate (boosted trees)
+ * @param subsample  share of the examples each tree is fitted on, drawn anew per tree (boosted trees;
+ *                   1 = all; 0, as a model card written before this setting reads, means 1)
  */
-public record Candidate(String type, double regParam, double elasticNet, int maxDepth, int trees, double stepSize)
-    implements Serializable {
+public record Candidate(String type, double regParam, double elasticNet, int maxDepth, int trees, double stepSize,
+    double subsample) implements Serializable {
 
   public static final String LOGISTIC_REGRESSION = "logistic-regression";
   public static final String GRADIENT_BOOSTED_TREES = "gradient-boosted-trees";
@@ -28,6 +30,7 @@ public record Candidate(String type, double regParam, double elasticNet, int max
   public static final String BLEND = "blend";
 
   public Candidate {
+    subsample = subsample == 0 ? 1.0 : subsample;
     if (!List.of(LOGISTIC_REGRESSION, GRADIENT_BOOSTED_TREES, BLEND).contains(type)) {
       throw new IllegalArgumentException("Cannot train churn model: unknown candidate type '" + type + "' (use "
           + LOGISTIC_REGRESSION + ", " + GRADIENT_BOOSTED_TREES + " or " + BLEND + ")");
@@ -37,23 +40,34 @@ public record Candidate(String type, double regParam, double elasticNet, int max
           + "0 <= elastic-net <= 1 (got " + regParam + ", " + elasticNet + ")");
     }
     if (!LOGISTIC_REGRESSION.equals(type) && (maxDepth < 1 || maxDepth > 12 || trees < 1
-        || !(stepSize > 0 && stepSize <= 1))) {
+        || !(stepSize > 0 && stepSize <= 1) || !(subsample > 0 && subsample <= 1))) {
       throw new IllegalArgumentException("Cannot train churn model: boosted trees need 1 <= max-depth <= 12, "
-          + "trees >= 1 and 0 < step-size <= 1 (got " + maxDepth + ", " + trees + ", " + stepSize + ")");
+          + "trees >= 1, 0 < step-size <= 1 and 0 < subsample <= 1 (got " + maxDepth + ", " + trees + ", "
+          + stepSize + ", " + subsample + ")");
     }
   }
 
   public static Candidate logisticRegression(double regParam, double elasticNet) {
-    return new Candidate(LOGISTIC_REGRESSION, regParam, elasticNet, 0, 0, 0.0);
+    return new Candidate(LOGISTIC_REGRESSION, regParam, elasticNet, 0, 0, 0.0, 1.0);
   }
 
   public static Candidate boostedTrees(int maxDepth, int trees, double stepSize) {
-    return new Candidate(GRADIENT_BOOSTED_TREES, 0.0, 0.0, maxDepth, trees, stepSize);
+    return boostedTrees(maxDepth, trees, stepSize, 1.0);
+  }
+
+  public static Candidate boostedTrees(int maxDepth, int trees, double stepSize, double subsample) {
+    return new Candidate(GRADIENT_BOOSTED_TREES, 0.0, 0.0, maxDepth, trees, stepSize, subsample);
+  }
+
+  /** The boosted trees of this candidate (itself, or a blend's tree member). */
+  public Candidate treeMember() {
+    return boostedTrees(maxDepth, trees, stepSize, subsample);
   }
 
   /** A blend of {@code trees} and {@code linear}: the trees' depth, count and step, the regression's penalty. */
   public static Candidate blend(Candidate trees, Candidate linear) {
-    return new Candidate(BLEND, linear.regParam, linear.elasticNet, trees.maxDepth, trees.trees, trees.stepSize);
+    return new Candidate(BLEND, linear.regParam, linear.elasticNet, trees.maxDepth, trees.trees, trees.stepSize,
+        trees.subsample);
   }
 
   /**
@@ -79,7 +93,8 @@ public record Candidate(String type, double regParam, double elasticNet, int max
 
   /** A readable description, e.g. {@code gbt(depth 4, 100 trees, step 0.1)}. */
   public String label() {
-    String boosted = String.format(Locale.ROOT, "gbt(depth %d, %d trees, step %s)", maxDepth, trees, stepSize);
+    String boosted = String.format(Locale.ROOT, "gbt(depth %d, %d trees, step %s%s)", maxDepth, trees, stepSize,
+        subsample < 1 ? ", subsample " + subsample : "");
     String linear = String.format(Locale.ROOT, "logreg(reg %s, l1 share %s)", regParam, elasticNet);
     return switch (type) {
       case GRADIENT_BOOSTED_TREES -> boosted;

@@ -108,6 +108,7 @@ public final class ChurnPipeline {
       stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(ASSEMBLED));
       GBTClassifier trees = new GBTClassifier().setFeaturesCol(ASSEMBLED).setLabelCol(LABEL).setWeightCol(WEIGHT)
           .setMaxDepth(candidate.maxDepth()).setMaxIter(candidate.trees()).setStepSize(candidate.stepSize())
+          .setSubsamplingRate(candidate.subsample())
           .setMaxBins(MAX_BINS).setMinInstancesPerNode(20).setSeed(7L);
       stages.add(candidate.isBlend() ? trees.setProbabilityCol(TREE_PROBABILITY).setRawPredictionCol("tree_raw")
           .setPredictionCol("tree_prediction") : trees.setProbabilityCol(PROBABILITY));

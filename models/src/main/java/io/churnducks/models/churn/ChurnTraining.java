@@ -207,8 +207,8 @@ public final class ChurnTraining {
     if (!c.isBlend()) {
       return Optional.empty();
     }
-    Optional<RollingBacktest.Result> trees = done.stream().filter(r -> r.candidate().equals(
-        Candidate.boostedTrees(c.maxDepth(), c.trees(), c.stepSize()))).findFirst();
+    Optional<RollingBacktest.Result> trees = done.stream().filter(r -> r.candidate().equals(c.treeMember()))
+        .findFirst();
     Optional<RollingBacktest.Result> linear = done.stream().filter(r -> r.candidate().equals(
         Candidate.logisticRegression(c.regParam(), c.elasticNet()))).findFirst();
     if (trees.isEmpty() || linear.isEmpty()) {

@@ -286,7 +286,11 @@ class ChurnModelTest extends SparkTestBase {
     assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(0, 30, 12, 3, one, "platt", true, 0.3, 0.15, 3, 30));
     assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(90, 30, 12, 3, List.of(), "platt", true, 0.3, 0.15, 3, 30));
     assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(90, 30, 12, 3, one, "magic", true, 0.3, 0.15, 3, 30));
-    assertThrows(IllegalArgumentException.class, () -> new Candidate("random-forest", 0, 0, 3, 10, 0.1));
+    assertThrows(IllegalArgumentException.class, () -> new Candidate("random-forest", 0, 0, 3, 10, 0.1, 1.0));
     assertThrows(IllegalArgumentException.class, () -> Candidate.boostedTrees(0, 10, 0.1));
+    assertThrows(IllegalArgumentException.class, () -> Candidate.boostedTrees(3, 10, 0.1, 1.5));
+    // a model card written before subsampling was a setting fitted every tree on all examples
+    assertEquals(Candidate.boostedTrees(3, 10, 0.1),
+        new Candidate(Candidate.GRADIENT_BOOSTED_TREES, 0, 0, 3, 10, 0.1, 0));
   }
 }
