@@ -172,19 +172,18 @@ public final class UsageHistory {
             sum(col("_events")).over(upTo).as("lifetime_events"),
             sum(col("_key_events")).over(upTo).as("lifetime_key_feature_events"))
         .where(col("_kind").equalTo(1))
-        .select(state(col("account_id"), col("_d").as("as_of_date"), c -> col(c)));
+        .select(state(col("account_id"), col("_d").as("as_of_date")));
   }
 
-  /** The key and {@link #STATE} from each value, no value meaning never used: no date, nothing summed. */
-  private static Column[] state(Column account, Column asOf, java.util.function.Function<String, Column> value) {
-    return new Column[] {account, asOf, value.apply(LAST_ACTIVE).as(LAST_ACTIVE),
-        value.apply(FIRST_VALUE).as(FIRST_VALUE),
-        coalesce(value.apply("early_events_14d"), lit(0.0)).as("early_events_14d"),
-        coalesce(value.apply("early_active_days_14d"), lit(0L)).as("early_active_days_14d"),
-        coalesce(value.apply("early_features_14d"), lit(0L)).as("early_features_14d"),
-        coalesce(value.apply("early_key_feature_events_14d"), lit(0.0)).as("early_key_feature_events_14d"),
-        coalesce(value.apply("lifetime_events"), lit(0.0)).as("lifetime_events"),
-        coalesce(value.apply("lifetime_key_feature_events"), lit(0.0)).as("lifetime_key_feature_events")};
+  /** The key and {@link #STATE}, no value meaning never used: no date, nothing summed. */
+  private static Column[] state(Column account, Column asOf) {
+    return new Column[] {account, asOf, col(LAST_ACTIVE), col(FIRST_VALUE),
+        coalesce(col("early_events_14d"), lit(0.0)).as("early_events_14d"),
+        coalesce(col("early_active_days_14d"), lit(0L)).as("early_active_days_14d"),
+        coalesce(col("early_features_14d"), lit(0L)).as("early_features_14d"),
+        coalesce(col("early_key_feature_events_14d"), lit(0.0)).as("early_key_feature_events_14d"),
+        coalesce(col("lifetime_events"), lit(0.0)).as("lifetime_events"),
+        coalesce(col("lifetime_key_feature_events"), lit(0.0)).as("lifetime_key_feature_events")};
   }
 
   /** The first as-of date after {@code day} (days on or after the last date are never passed in). */
