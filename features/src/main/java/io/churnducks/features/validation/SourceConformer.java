@@ -14,6 +14,7 @@ import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
 
 import java.time.LocalDate;
@@ -431,11 +432,27 @@ public final class SourceConformer {
   }
 
   private static void checkMappingNames(TableContract contract, SourceMapping mapping, String sourceLabel) {
-    for (String key : mapping.columns().keySet()) {
-      if (contract.column(key).isEmpty()) {
-        throw new ContractException("Cannot map source " + contract.name() + " (" + sourceLabel
-            + "): '" + key + "' is not a canonical column (canonical columns: "
-            + String.join(", ", contract.columnNames()) + ")");
+    java.util.Map<String, java.util.Collection<String>> keys = new java.util.LinkedHashMap<>();
+    keys.put("columns", mapping.columns().keySet());
+    keys.put("formats", mapping.formats().keySet());
+    keys.put("values", mapping.values().keySet());
+    keys.forEach((setting, names) -> {
+      for (String key : names) {
+        if (contract.column(key).isEmpty()) {
+          throw new ContractException("Cannot map source " + contract.name() + " (" + sourceLabel
+              + "): " + (setting.equals("columns") ? "" : setting + " ") + "'" + key
+              + "' is not a canonical column (canonical columns: " + String.join(", ", contract.columnNames()) + ")");
+        }
+      }
+    });
+    // A format only tells how to read a date or time: on any other column it would be silently unused.
+    for (String key : mapping.formats().keySet()) {
+      DataType type = contract.column(key).get().type();
+      if (!(type instanceof DateType || type instanceof TimestampType)) {
+        throw new ContractException("Cannot map source " + contract.name() + " (" + sourceLabel + "): formats '"
+            + key + "' applies to date and time columns only; " + key + " is " + type.simpleString()
+            + " (map the column through an SQL expression to parse it, e.g. "
+            + "cast(regexp_replace(col, '[^0-9.-]', '') AS double))");
       }
     }
   }
@@ -541,8 +558,9 @@ public final class SourceConformer {
     if (to instanceof DateType || to instanceof TimestampType) {
       Column ts;
       String f = format == null ? ISO : format;
-      if (from instanceof DateType || from instanceof TimestampType) {
-        // Already a date/time (Parquet, JDBC): a text pattern configured for a CSV export does not apply.
+      if (from instanceof DateType || from instanceof TimestampType || from instanceof TimestampNTZType) {
+        // Already a date/time (Parquet, JDBC; pandas and pyarrow write time without a zone, read as
+        // TIMESTAMP_NTZ, a type of its own): a text pattern configured for a CSV export does not apply.
         ts = col(name).cast(DataTypes.TimestampType);
       } else if (f.equals(EPOCH_SECONDS) || f.equals(EPOCH_MILLIS)) {
         // Fractions are kept (1709647620.5 s); values beyond year 9999 would overflow the

@@ -40,6 +40,24 @@ class ContractErrorsTest extends SparkTestBase {
   }
 
   @Test
+  void aFormatOrValueMappingForNoCanonicalColumnOrForANumberIsRefused() {
+    Dataset<Row> raw = frame(text("id", "customer", "created", "mrr"), new Object[] {"s1", "a1", "01/02/2024", "$9"});
+    Map<String, String> columns = Map.of("subscription_id", "id", "account_id", "customer", "start_date", "created");
+
+    assertEquals("Cannot map source subscriptions (billing/subscriptions.csv): formats 'start' is not a canonical "
+        + "column (canonical columns: " + String.join(", ", InputContract.SUBSCRIPTIONS.columnNames()) + ")",
+        failure(raw, InputContract.SUBSCRIPTIONS, new SourceMapping("subscriptions", columns,
+            Map.of("start", "MM/dd/yyyy"), Map.of(), Optional.empty())));
+    assertContains(failure(raw, InputContract.SUBSCRIPTIONS, new SourceMapping("subscriptions", columns, Map.of(),
+            Map.of("state", Map.of("on", "active")), Optional.empty())),
+        "values 'state' is not a canonical column");
+    assertContains(failure(raw, InputContract.SUBSCRIPTIONS, new SourceMapping("subscriptions", columns,
+            Map.of("mrr", "#,##0.00"), Map.of(), Optional.empty())),
+        "formats 'mrr' applies to date and time columns only; mrr is double",
+        "map the column through an SQL expression");
+  }
+
+  @Test
   void missingRequiredColumnNamesTheSourceTheColumnAndTheColumnsFound() {
     Dataset<Row> raw = frame(text("id", "customer", "created"), new Object[] {"s1", "a1", "2024-01-01"});
 

@@ -338,6 +338,22 @@ class SourceMappingKindsTest extends SparkTestBase {
   }
 
   @Test
+  void timeWithoutAZoneIsAlreadyATimeWhateverFormatIsConfigured() {
+    // Parquet written by pandas / pyarrow holds naive times, which Spark reads as TIMESTAMP_NTZ.
+    StructType usage = typed("ts", DataTypes.TimestampNTZType, "feature", DataTypes.StringType,
+        "account_id", DataTypes.StringType);
+    Dataset<Row> raw = frame(usage, new Object[] {java.time.LocalDateTime.parse("2024-03-05T14:07:00"), "report", "a1"});
+
+    for (String format : java.util.Arrays.asList(null, "MM/dd/yyyy HH:mm", "epoch_millis")) {
+      Map<String, String> formats = format == null ? Map.of() : Map.of("event_time", format);
+      ConformedSource c = conform(raw, InputContract.USAGE_EVENTS,
+          mapping("usage_events", Map.of("event_time", "ts"), formats, Map.of(), null));
+      assertCanonical(allClean(c, InputContract.USAGE_EVENTS), new String[] {"event_time"},
+          new Object[] {ts("2024-03-05T14:07:00")});
+    }
+  }
+
+  @Test
   void rawJsonKeepsEverySourceColumnAsRead() {
     Dataset<Row> raw = frame(text("account_id", "signup_date", "Extra Column"),
         new Object[] {"a1", " ", null});
