@@ -8,4 +8,9 @@ public class ContractException extends RuntimeException {
   public ContractException(String message) {
     super(message);
   }
+
+  /** A contract error found through a lower-level failure, kept as the cause (shown with --verbose). */
+  public ContractException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -58,7 +58,8 @@ public final class ChurnCli implements Runnable {
       err.println("churn " + commandLine.getCommandName() + ": " + message(e));
       if (verbose) {
         e.printStackTrace(err);
-      } else if (!(e instanceof ContractException || e instanceof IllegalArgumentException)) {
+      } else if (!(e instanceof ContractException || e instanceof IllegalArgumentException) || e.getCause() != null) {
+        // Not our own words alone: a failure underneath has a stack trace worth asking for.
         err.println("(run again with --verbose for the stack trace)");
       }
       err.flush();
@@ -67,14 +68,8 @@ public final class ChurnCli implements Runnable {
     return cli;
   }
 
-  /** The user-facing line: our own messages as they are, anything else with its type. */
+  /** The user-facing line: our own messages as they are, anything else with its type (and the file being read). */
   static String message(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && !(t instanceof ContractException) && !(t instanceof IllegalArgumentException)) {
-      t = t.getCause();
-    }
-    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().lines().findFirst().orElse("");
-    return t instanceof ContractException || t instanceof IllegalArgumentException ? m
-        : t.getClass().getSimpleName() + ": " + m;
+    return io.churnducks.jobs.io.Failures.describe(e);
   }
 }

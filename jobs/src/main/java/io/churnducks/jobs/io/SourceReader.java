@@ -1,27 +1,57 @@
 package io.churnducks.jobs.io;
 
+import io.churnducks.features.contract.InputContract;
 import io.churnducks.features.validation.ContractException;
 import io.churnducks.jobs.config.SourceSettings;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
+import java.io.IOException;
+
 /**
  * Reads one configured source as it is (no schema inference: mapping and parsing happen in
- * validation, where a bad value is quarantined instead of failing the read).
+ * validation, where a bad value is quarantined instead of failing the read). A CSV source other
+ * than usage events is read as records that may span lines (quoted line breaks in free text).
  */
 public final class SourceReader {
 
   private SourceReader() {}
 
   public static Dataset<Row> read(SparkSession spark, SourceSettings s) {
-    return "jdbc".equals(s.format()) ? read(spark, s, new String[0]) : read(spark, s, requirePath(s));
+    if ("jdbc".equals(s.format())) {
+      return read(spark, s, false);
+    }
+    requireData(spark, s, requirePath(s));
+    return read(spark, s, false, s.path());
   }
 
-  /** Reads the source from {@code paths} (some of its date folders) instead of its configured path. */
-  public static Dataset<Row> read(SparkSession spark, SourceSettings s, String... paths) {
-    DataFrameReader reader = spark.read().options(s.options());
+  /**
+   * Reads the source from {@code paths} (some of its date folders) instead of its configured path:
+   * every data file under them, in subfolders too (hourly ones), without partition columns.
+   */
+  public static Dataset<Row> readFolders(SparkSession spark, SourceSettings s, String... paths) {
+    return read(spark, s, true, paths);
+  }
+
+  private static Dataset<Row> read(SparkSession spark, SourceSettings s, boolean recursive, String... paths) {
+    DataFrameReader reader = spark.read();
+    if (recursive) {
+      // Without it Spark reads the files of a folder's subfolders only when they are named key=value.
+      reader = reader.option("recursiveFileLookup", "true");
+    }
+    if ("csv".equals(s.format()) && !InputContract.USAGE_EVENTS.name().equals(s.table())) {
+      // Free text in CRM, billing and helpdesk exports holds line breaks inside quoted values: read
+      // records, not lines. Not for usage events (no free text; a big CSV file stays splittable).
+      // The source's own options come after, so options { multiLine = false } turns it off.
+      reader = reader.option("multiLine", "true");
+    }
+    reader = reader.options(s.options());
     try {
       return switch (s.format()) {
         case "csv" -> reader.option("inferSchema", "false").csv(paths);
@@ -34,9 +64,56 @@ public final class SourceReader {
     } catch (ContractException e) {
       throw e;
     } catch (Exception e) {
-      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-      throw new ContractException("Cannot read source " + s.table() + " (" + s.location() + "): " + why);
+      // Reading a CSV header (multiLine) or a schema runs a Spark job, which may fail on a bad file.
+      throw new ContractException("Cannot read source " + s.table() + " (" + s.location() + "): "
+          + Failures.describe(e), e);
     }
+  }
+
+  /**
+   * Runs the first work that reads a source ({@code what}: which part of it), so a file that cannot
+   * be read (a truncated archive, types that differ between files) fails with the source, its
+   * location and the file named, in one line. Our own contract errors pass through as they are.
+   */
+  public static <T> T reading(SourceSettings s, String what, java.util.function.Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (ContractException | IllegalArgumentException e) {
+      throw e;
+    } catch (Exception e) {
+      // Exception, not RuntimeException: a failed Spark job is a SparkException, which Java calls checked.
+      throw new ContractException("Cannot read source " + s.table() + " (" + s.location() + ")"
+          + (what == null ? "" : ", " + what) + ": " + Failures.describe(e), e);
+    }
+  }
+
+  /**
+   * Fails with a clear line when the source's path exists but holds no data: no file, or only
+   * empty ones (an export that did not land). Spark would otherwise fail to infer a schema, or read
+   * no columns and report every mapped column missing. A glob or an unlistable path is left to Spark.
+   */
+  private static void requireData(SparkSession spark, SourceSettings s, String path) {
+    Path p = new Path(path);
+    try {
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        return;
+      }
+      RemoteIterator<LocatedFileStatus> files = fs.listFiles(p, true);
+      while (files.hasNext()) {
+        LocatedFileStatus f = files.next();
+        String name = f.getPath().getName();
+        if (f.getLen() > 0 && !name.startsWith("_") && !name.startsWith(".")) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      return;
+    }
+    boolean optional = InputContract.ALL.stream().anyMatch(t -> t.name().equals(s.table()) && !t.requiredSource());
+    throw new ContractException("Cannot read source " + s.table() + " (" + s.location() + "): it holds no data "
+        + "(no file, or only empty ones); deliver the export" + (optional ? ", or remove sources." + s.table()
+        + " to run without it" : ""));
   }
 
   private static String requirePath(SourceSettings s) {

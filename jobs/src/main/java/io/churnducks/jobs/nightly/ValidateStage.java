@@ -91,8 +91,9 @@ final class ValidateStage implements NightStage {
       ConformedSource kept = new ConformedSource(c.table(), checked, c.canonicalNames(), c.sourceColumns(),
           c.absentColumns());
       conformed.put(s.table(), kept);
-      long read = raw.count();
-      Row conformedCounts = kept.checked().agg(count(lit(1)), kept.outOfScopeCount()).first();
+      long read = SourceReader.reading(s, null, raw::count);
+      Row conformedCounts = SourceReader.reading(s, null,
+          () -> kept.checked().agg(count(lit(1)), kept.outOfScopeCount()).first());
       counts.put(s.table(), new long[] {read, read - conformedCounts.getLong(0), conformedCounts.getLong(1)});
       if (!c.absentColumns().isEmpty()) {
         LOG.info("Source {} provides no {}: left empty", s.table(), c.absentColumns());
@@ -183,11 +184,11 @@ final class ValidateStage implements NightStage {
       throw e;
     }
     stats.add(new SourceStats(USAGE, o.read(), 0L, o.rejected(), o.rejectedByRule()));
-    night.manifest.record("rollup", USAGE, o.rejected() > 0 || o.unusedColumns().isPresent() ? "warning" : "ok",
+    night.manifest.record("rollup", USAGE, o.rejected() > 0 || o.warnings().isPresent() ? "warning" : "ok",
         o.read(), o.rolled(), o.seconds(), o.processed().size() + " event dates, " + o.layout()
             + (o.rejected() == 0 ? "" : "; rejected " + o.rejectedByRule() + " (usage_quarantine)")
             + (quarantineOnly ? "; validated only, not rolled up (another source failed the night)" : "")
-            + o.unusedColumns().map(line -> "; " + line).orElse(""));
+            + o.warnings().map(line -> "; " + line).orElse(""));
     return Optional.of(o);
   }
 }

@@ -36,8 +36,12 @@ public final class EventSourceLayout {
   /** The hive-style default: one folder per date named {@code <column>=yyyy-MM-dd}. */
   private static final Pattern HIVE = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\\d{4}-\\d{2}-\\d{2})");
 
-  /** One date folder: its path, its path under the source's, and its fingerprint. */
-  public record DateFolder(LocalDate date, String path, String relative, String fingerprint) {}
+  /**
+   * One date folder: its path, its path under the source's, its fingerprint, and how deep under it
+   * its data files sit (0: in the folder itself; 1: in subfolders such as hourly ones; ...).
+   */
+  public record DateFolder(LocalDate date, String path, String relative, String fingerprint,
+      java.util.Set<Integer> fileDepths) {}
 
   private final String layout;
   private final TreeMap<LocalDate, DateFolder> folders;
@@ -127,6 +131,8 @@ public final class EventSourceLayout {
       long files = 0;
       long bytes = 0;
       long modified = 0;
+      java.util.Set<Integer> depths = new java.util.TreeSet<>();
+      int dirDepth = dir.getPath().depth();
       var it = fs.listFiles(dir.getPath(), true);
       while (it.hasNext()) {
         var f = it.next();
@@ -137,8 +143,10 @@ public final class EventSourceLayout {
         files++;
         bytes += f.getLen();
         modified = Math.max(modified, f.getModificationTime());
+        depths.add(f.getPath().depth() - dirDepth - 1);
       }
-      DateFolder previous = out.put(date, new DateFolder(date, qualified, relative, files + "f/" + bytes + "b/" + modified));
+      DateFolder previous = out.put(date, new DateFolder(date, qualified, relative, files + "f/" + bytes + "b/" + modified,
+          depths));
       if (previous != null) {
         throw new ContractException("Cannot read source " + table + ": folders " + previous.path() + " and "
             + qualified + " are both for " + date + " under layout '" + layout + "'");

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -70,6 +71,8 @@ public final class UsageRollupStage {
   public static final String USER_DAYS = "usage_user_days";
   public static final String QUARANTINE = "usage_quarantine";
   private static final String STAGING = "_state/staging/usage_events";
+  /** Most distinct feature names brought to the driver per chunk to check the configured ones against. */
+  private static final int MAX_FEATURE_NAMES = 10_000;
 
   /** {@code usage_quarantine}: {@code dq_quarantine}'s columns plus the event date (null: undated). */
   public static final StructType QUARANTINE_SCHEMA = withEventDate(Quarantine.SCHEMA);
@@ -137,15 +140,21 @@ public final class UsageRollupStage {
     }
   }
 
-  /** What the stage did. */
+  /**
+   * What the stage did.
+   *
+   * @param warnings the lines worth a look, joined by "; ": source columns the mapping does not use,
+   *                 configured intent or error events no event carries
+   */
   public record Outcome(String layout, List<LocalDate> processed, long read, long rolled, long rejected,
-      Map<String, Long> rejectedByRule, double seconds, Optional<String> unusedColumns) {}
+      Map<String, Long> rejectedByRule, double seconds, Optional<String> warnings) {}
 
   private final SparkSession spark;
   private final Warehouse warehouse;
   private final SourceSettings source;
   private final Settings settings;
   private final EventValidation validation;
+  private final References references;
   private boolean layoutByDate;
   /** Whether this run processes every date of the source (its first run, or a changed mapping). */
   private boolean wholeHistory;
@@ -163,6 +172,7 @@ public final class UsageRollupStage {
     this.source = source;
     this.settings = settings;
     this.validation = new EventValidation(source, references, extractDate);
+    this.references = references;
   }
 
   /**
@@ -189,6 +199,7 @@ public final class UsageRollupStage {
     wholeHistory = log.values().stream().noneMatch(e -> fingerprint.equals(e.rollupFingerprint()));
     // The newest date (the day before the run) plus late-days dates before it are always rolled up again.
     LocalDate lateFrom = runDate.minusDays(settings.lateDays() + 1L);
+    Set<LocalDate> waiting = wholeHistory ? Set.of() : waitingForTheirAccounts(lateFrom);
     Totals totals = new Totals();
     List<LocalDate> processed = new ArrayList<>();
     if (layout.byDate()) {
@@ -197,7 +208,7 @@ public final class UsageRollupStage {
         RollupLog.Entry e = log.get(f.date());
         if (e == null || !f.fingerprint().equals(e.sourceFingerprint())
             || !fingerprint.equals(e.rollupFingerprint()) || !f.date().isBefore(lateFrom)
-            || inRange(f.date(), forced)) {
+            || inRange(f.date(), forced) || waiting.contains(f.date())) {
           dates.add(f.date());
         }
       }
@@ -210,26 +221,91 @@ public final class UsageRollupStage {
       List<LocalDate> all = new ArrayList<>(dates);
       for (int i = 0; i < all.size(); i += settings.chunkDays()) {
         List<LocalDate> chunk = all.subList(i, Math.min(all.size(), i + settings.chunkDays()));
-        processChunk(chunk, layout, fingerprint, runDate, totals);
+        SourceReader.reading(source, "event dates " + chunk.get(0) + " to " + chunk.get(chunk.size() - 1), () -> {
+          processChunk(chunk, layout, fingerprint, runDate, totals);
+          return null;
+        });
         processed.addAll(chunk);
       }
     } else {
       // One slice: read whole, cut by the events' own dates.
       TreeSet<LocalDate> done = new TreeSet<>();
       log.forEach((d, e) -> {
-        if (fingerprint.equals(e.rollupFingerprint()) && d.isBefore(lateFrom) && !inRange(d, forced)) {
+        if (fingerprint.equals(e.rollupFingerprint()) && d.isBefore(lateFrom) && !inRange(d, forced)
+            && !waiting.contains(d)) {
           done.add(d);
         }
       });
-      List<LocalDate> chunk = processSlice(done, fingerprint, runDate, lateFrom, forced, totals);
+      List<LocalDate> chunk = SourceReader.reading(source, null,
+          () -> processSlice(done, fingerprint, runDate, lateFrom, forced, totals));
       processed.addAll(chunk);
     }
     double seconds = (System.nanoTime() - t) / 1e9;
     String layoutText = layout.layout().map(l -> "laid out by date (" + l + ")").orElse("one slice");
     LOG.info(String.format(Locale.ROOT, "Rolled up %d event dates of usage_events (%s): %,d rows read, %,d rolled up, "
         + "%,d rejected, %.1fs", processed.size(), layoutText, totals.read, totals.rolled, totals.rejected, seconds));
+    List<String> warnings = new ArrayList<>();
+    if (unusedColumns != null) {
+      warnings.add(unusedColumns);
+    }
+    if (wholeHistory && !quarantineOnly && totals.rolled > 0) {
+      unseenFeatures(settings.nonUsageFeatures(), totals.features).ifPresent(line -> {
+        LOG.warn(line);
+        warnings.add(line);
+      });
+    }
     return new Outcome(layoutText, processed, totals.read, totals.rolled, totals.rejected, totals.byRule, seconds,
-        Optional.ofNullable(unusedColumns));
+        warnings.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", warnings)));
+  }
+
+  /**
+   * The line naming the configured intent and error events (rollup.intent-features,
+   * rollup.error-features) that no event of the whole history carries, with the source's feature
+   * names that look like them: events are matched by exact name, so "Pricing Page" is not
+   * "pricing_page", and intent would silently count as product use.
+   */
+  static Optional<String> unseenFeatures(List<String> configured, Set<String> seen) {
+    List<String> unseen = configured.stream().filter(f -> !seen.contains(f)).toList();
+    if (unseen.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> alike = seen.stream().filter(f -> unseen.stream().anyMatch(u -> looseName(f).contains(looseName(u))))
+        .sorted().limit(10).toList();
+    return Optional.of("no usage event is of the configured intent/error feature(s) " + unseen
+        + (alike.isEmpty() ? "" : " (the source has " + alike + ")")
+        + ": names must match exactly; set rollup.intent-features / rollup.error-features to the source's names");
+  }
+
+  private static String looseName(String feature) {
+    return feature.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+  }
+
+  /**
+   * Event dates before the late window holding events rejected because their account (or
+   * subscription) was unknown or rejected then, and is clean tonight: a CRM export that lags the
+   * events, or an account fixed at the source. They are rolled up again, so those events count as
+   * they would in a full run. Reads three columns of {@code usage_quarantine}; only dates reach the driver.
+   */
+  private Set<LocalDate> waitingForTheirAccounts(LocalDate lateFrom) {
+    if (!warehouse.exists(QUARANTINE)) {
+      return Set.of();
+    }
+    Dataset<Row> known = references.accounts().select(col("account_id").as("_known"))
+        .union(references.subscriptions().select(col("subscription_id").as("_known")))
+        .where(col("_known").isNotNull()).distinct();
+    Set<LocalDate> dates = new TreeSet<>();
+    for (Row r : warehouse.readAll(QUARANTINE, QUARANTINE_SCHEMA)
+        .where(col("rule").isin(Quarantine.UNKNOWN_ACCOUNT, Quarantine.REJECTED_ACCOUNT)
+            .and(col("event_date").lt(lit(java.sql.Date.valueOf(lateFrom)))))
+        .join(org.apache.spark.sql.functions.broadcast(known), col("value").equalTo(col("_known")), "left_semi")
+        .select("event_date").distinct().collectAsList()) {
+      dates.add(r.getDate(0).toLocalDate());
+    }
+    if (!dates.isEmpty()) {
+      LOG.info("Usage events of {} earlier date(s) were rejected for accounts that are known tonight: rolled up again",
+          dates.size());
+    }
+    return dates;
   }
 
   private static boolean inRange(LocalDate d, Optional<LocalDate[]> range) {
@@ -239,38 +315,50 @@ public final class UsageRollupStage {
   private void processChunk(List<LocalDate> chunk, EventSourceLayout layout, String fingerprint, LocalDate runDate,
       Totals totals) {
     Map<LocalDate, String> folderPrints = new LinkedHashMap<>();
-    List<String> paths = new ArrayList<>();
-    List<Row> folders = new ArrayList<>();
+    List<EventSourceLayout.DateFolder> folders = new ArrayList<>();
     for (LocalDate d : chunk) {
       EventSourceLayout.DateFolder f = layout.folders().get(d);
       folderPrints.put(d, f == null ? null : f.fingerprint());
-      if (f != null) {
-        paths.add(f.path());
-        folders.add(org.apache.spark.sql.RowFactory.create(f.relative() + "/", java.sql.Date.valueOf(d)));
+      if (f != null && !f.fileDepths().isEmpty()) {
+        // A folder without data files is an empty date, like a missing one.
+        folders.add(f);
       }
     }
-    if (paths.isEmpty()) {
+    if (folders.isEmpty()) {
       write(chunk, null, folderPrints, fingerprint, runDate, totals);
       return;
     }
-    // Each row's folder: the last path segments of its file (as many as the layout has), looked up
-    // in the chunk's folders (a broadcast join: one hash lookup per row).
-    int depth = layout.layout().orElseThrow().split("/", -1).length;
-    Dataset<Row> dates = org.apache.spark.sql.functions.broadcast(spark.createDataFrame(folders, new StructType()
-        .add("_folder", org.apache.spark.sql.types.DataTypes.StringType)
-        .add(EventValidation.FOLDER_DATE, DateType)));
-    Dataset<Row> read = SourceReader.read(spark, source, paths.toArray(String[]::new));
+    Dataset<Row> read = SourceReader.readFolders(spark, source,
+        folders.stream().map(EventSourceLayout.DateFolder::path).toArray(String[]::new));
     noteUnusedColumns(read);
-    Dataset<Row> raw = read
-        .withColumn("_folder", folderOf(org.apache.spark.sql.functions.input_file_name(), depth))
-        .join(dates, "_folder")
-        .drop("_folder");
+    Dataset<Row> raw = datedByFolder(spark, read, folders, layout.layout().orElseThrow().split("/", -1).length);
     String staging = STAGING + "/" + runDate + "-" + chunk.get(0);
     try {
       write(chunk, validation.validateFolders(raw, warehouse, staging), folderPrints, fingerprint, runDate, totals);
     } finally {
       warehouse.drop(staging);
     }
+  }
+
+  /**
+   * The rows read from date folders, each with its folder's date (column {@code _folder_date}):
+   * its file's folder, the {@code depth} path segments (as many as the layout has) above the file's
+   * own depth under its date folder, looked up in the folders (a broadcast join: one hash lookup per row).
+   */
+  static Dataset<Row> datedByFolder(SparkSession spark, Dataset<Row> read, List<EventSourceLayout.DateFolder> folders,
+      int depth) {
+    List<Row> byName = folders.stream().map(f -> org.apache.spark.sql.RowFactory.create(f.relative() + "/",
+        java.sql.Date.valueOf(f.date()))).toList();
+    Dataset<Row> dates = org.apache.spark.sql.functions.broadcast(spark.createDataFrame(byName, new StructType()
+        .add("_folder", org.apache.spark.sql.types.DataTypes.StringType)
+        .add(EventValidation.FOLDER_DATE, DateType)));
+    Set<Integer> fileDepths = new TreeSet<>();
+    folders.forEach(f -> fileDepths.addAll(f.fileDepths()));
+    return read
+        .withColumn("_folder", folderOf(org.apache.spark.sql.functions.input_file_name(), depth, fileDepths,
+            byName.stream().map(r -> r.getString(0)).toList()))
+        .join(dates, "_folder")
+        .drop("_folder");
   }
 
   /** Logs, once per run, the line naming the source columns the mapping does not use (if any). */
@@ -284,11 +372,27 @@ public final class UsageRollupStage {
     }
   }
 
-  /** The last {@code depth} folders of a file's path, each followed by a slash ({@code a/b/} of {@code …/a/b/f}). */
-  static Column folderOf(Column file, int depth) {
+  /**
+   * The date folder of a file, as the {@code depth} path segments above the file's own depth under
+   * it, each followed by a slash: {@code a/b/} of {@code …/a/b/f} (file depth 0) and of
+   * {@code …/a/b/13/f} (1). Counted from the file's end, so the spelling of the path before the
+   * date folder does not matter. When the chunk's files sit at several depths, the first depth
+   * whose segments name one of the chunk's {@code folders} is the file's.
+   */
+  private static Column folderOf(Column file, int depth, Set<Integer> fileDepths, List<String> folders) {
     // substring_index, not a regular expression: it runs on every row read.
-    return org.apache.spark.sql.functions.concat(org.apache.spark.sql.functions.substring_index(
-        org.apache.spark.sql.functions.substring_index(file, "/", -(depth + 1)), "/", depth), lit("/"));
+    List<Column> candidates = fileDepths.stream().sorted().map(below -> org.apache.spark.sql.functions.concat(
+        org.apache.spark.sql.functions.substring_index(org.apache.spark.sql.functions.substring_index(file, "/",
+            -(depth + below + 1)), "/", depth), lit("/"))).toList();
+    if (candidates.size() == 1) {
+      return candidates.get(0);
+    }
+    Column chosen = null;
+    for (Column c : candidates) {
+      Column known = c.isin(folders.toArray());
+      chosen = chosen == null ? when(known, c) : chosen.when(known, c);
+    }
+    return chosen;
   }
 
   private List<LocalDate> processSlice(TreeSet<LocalDate> done, String fingerprint, LocalDate runDate,
@@ -403,6 +507,11 @@ public final class UsageRollupStage {
       return;
     }
     Dataset<Row> clean = validated.clean();
+    if (wholeHistory) {
+      // The feature names of the whole history, once: a configured intent event none carries is reported.
+      clean.select("feature").distinct().limit(MAX_FEATURE_NAMES).collectAsList()
+          .forEach(r -> totals.features.add(r.getString(0)));
+    }
     warehouse.replacePartitions(FEATURE_DAYS,
         UsageRollup.featureDays(clean, eventDate).select(fdColumns()), fdSchema, "event_date", chunk);
     warehouse.replacePartitions(USER_DAYS,
@@ -428,10 +537,14 @@ public final class UsageRollupStage {
     return new Column[] {col("account_id"), col("user_id"), col("device_id"), col("events"), col("event_date")};
   }
 
-  /** Hash of everything a roll-up depends on besides the events: mapping, intent events, version. */
+  /**
+   * Hash of everything a roll-up depends on besides the events: format and reader options (a
+   * corrected separator or quote re-reads every date), mapping, intent events, version.
+   */
   public static String fingerprint(SourceSettings source, Settings settings) {
     SourceMapping m = source.mapping();
     StringBuilder b = new StringBuilder(ROLLUP_VERSION).append('|').append(source.format()).append('|')
+        .append(source.options().isEmpty() ? "" : new TreeMap<>(source.options()) + "|")
         .append(new TreeMap<>(m.columns())).append('|').append(new TreeMap<>(m.formats())).append('|');
     new TreeMap<>(m.values()).forEach((k, v) -> b.append(k).append('=').append(new TreeMap<>(v)).append(';'));
     b.append('|').append(m.filter().orElse("")).append('|').append(settings.nonUsageFeatures().stream().sorted().toList());
@@ -459,6 +572,8 @@ public final class UsageRollupStage {
     long rolled;
     long rejected;
     final Map<String, Long> byRule = new LinkedHashMap<>();
+    /** Feature names seen in the clean events (whole-history runs only). */
+    final Set<String> features = new TreeSet<>();
 
     void add(long r, long ro, long re, Map<String, Long> rules) {
       read += r;

@@ -116,4 +116,42 @@ class ChurnCliTest extends SparkTestBase {
     assertFalse(err.contains("\tat "), "no stack trace: " + err);
     assertEquals(1, err.lines().count(), err);
   }
+
+  @Test
+  void anUnreadableFileNamesTheSourceWithoutAStackTrace(@TempDir Path dir) throws Exception {
+    SparkSessions.configure(spark(), 2);
+    Path accounts = Files.createDirectories(dir.resolve("accounts"));
+    StringBuilder csv = new StringBuilder("Id,CreatedDate\n");
+    for (int i = 0; i < 20_000; i++) {
+      csv.append("A").append(i).append(",01/02/2024\n");
+    }
+    java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
+      gz.write(csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    // An export cut off in transfer: the archive ends halfway.
+    byte[] whole = zipped.toByteArray();
+    Files.write(accounts.resolve("a.csv.gz"), java.util.Arrays.copyOf(whole, whole.length / 2));
+    Path subs = Files.createDirectories(dir.resolve("subs"));
+    Files.writeString(subs.resolve("s.csv"), "id,customer_ref,created,mrr\ns1,A1,1704153600,10\n");
+    Path conf = dir.resolve("cut.conf");
+    Files.writeString(conf, """
+        warehouse = "%s/wh"
+        sources {
+          accounts { format = csv, path = "%s", options { header = "true" },
+                     columns { account_id = "Id", signup_date = "CreatedDate" }, formats { signup_date = "MM/dd/yyyy" } }
+          subscriptions { format = csv, path = "%s", options { header = "true" },
+                          columns { subscription_id = id, account_id = customer_ref, start_date = created },
+                          formats { start_date = epoch_seconds } }
+        }
+        """.formatted(dir, accounts, subs));
+    Run r = run("nightly", "--run-date", "2024-06-01", "--config", conf.toString());
+    assertEquals(1, r.code());
+    String err = r.err().strip();
+    assertTrue(err.startsWith("churn nightly: Cannot read source accounts (csv " + accounts + "): "), err);
+    assertFalse(err.contains("Lost task") || err.contains("stage failure"), "what failed, not where Spark ran it: " + err);
+    assertFalse(err.contains("\tat "), "no stack trace: " + err);
+    assertEquals(2, err.lines().count(), err);
+    assertEquals("(run again with --verbose for the stack trace)", err.lines().skip(1).findFirst().orElse(""));
+  }
 }

@@ -1,0 +1,75 @@
+package io.churnducks.jobs.io;
+
+import io.churnducks.features.contract.SourceMapping;
+import io.churnducks.features.testing.SparkTestBase;
+import io.churnducks.features.validation.ContractException;
+import io.churnducks.jobs.config.SourceSettings;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** A source that holds no data fails in one line that says so; a source with a header and no rows is read. */
+class SourceReaderTest extends SparkTestBase {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void anEmptyFolderOfAnOptionalSourceSaysSoAndHowToRunWithoutIt() throws IOException {
+    Path surveys = Files.createDirectories(dir.resolve("surveys"));
+    Files.writeString(surveys.resolve("_SUCCESS"), "");
+    ContractException e = assertThrows(ContractException.class,
+        () -> SourceReader.read(spark(), source("surveys", "parquet", surveys)));
+    assertEquals("Cannot read source surveys (parquet " + surveys + "): it holds no data (no file, or only empty "
+        + "ones); deliver the export, or remove sources.surveys to run without it", e.getMessage());
+  }
+
+  @Test
+  void anEmptyFileOfARequiredSourceSaysSo() throws IOException {
+    Path accounts = Files.writeString(dir.resolve("accounts.csv"), "");
+    ContractException e = assertThrows(ContractException.class,
+        () -> SourceReader.read(spark(), source("accounts", "csv", accounts)));
+    assertEquals("Cannot read source accounts (csv " + accounts + "): it holds no data (no file, or only empty "
+        + "ones); deliver the export", e.getMessage());
+  }
+
+  @Test
+  void aHeaderWithoutRowsIsAnEmptySource() throws IOException {
+    Path tickets = Files.writeString(dir.resolve("tickets.csv"), "ticket_id,account_id,created_at\n");
+    SourceSettings s = new SourceSettings("support_tickets", "csv", tickets.toString(), null, null, null, null,
+        Map.of("header", "true"), SourceMapping.identity("support_tickets"), null);
+    assertEquals(0, SourceReader.read(spark(), s).count());
+    assertEquals(3, SourceReader.read(spark(), s).columns().length);
+  }
+
+  @Test
+  void aQuotedLineBreakInAHelpdeskExportStaysInsideItsValue() throws IOException {
+    Path tickets = Files.writeString(dir.resolve("tickets.csv"), "ticket_id,description,priority\n"
+        + "t1,\"Cannot log in.\nTried twice, the reset did not help\",urgent\n"
+        + "t2,short,low\n");
+    SourceSettings s = new SourceSettings("support_tickets", "csv", tickets.toString(), null, null, null, null,
+        Map.of("header", "true"), SourceMapping.identity("support_tickets"), null);
+    List<Row> rows = SourceReader.read(spark(), s).orderBy("ticket_id").collectAsList();
+
+    assertEquals(2, rows.size());
+    assertEquals("Cannot log in.\nTried twice, the reset did not help", rows.get(0).getString(1));
+    assertEquals("urgent", rows.get(0).getString(2));
+    SourceSettings lines = new SourceSettings("support_tickets", "csv", tickets.toString(), null, null, null, null,
+        Map.of("header", "true", "multiLine", "false"), SourceMapping.identity("support_tickets"), null);
+    assertEquals(3, SourceReader.read(spark(), lines).count(), "the source's own options win");
+  }
+
+  private static SourceSettings source(String table, String format, Path path) {
+    return new SourceSettings(table, format, path.toString(), null, null, null, null, Map.of(),
+        SourceMapping.identity(table), null);
+  }
+}
