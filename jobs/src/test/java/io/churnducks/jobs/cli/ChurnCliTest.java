@@ -94,20 +94,7 @@ class ChurnCliTest extends SparkTestBase {
     SparkSessions.configure(spark(), 2);
     Path accounts = Files.createDirectories(dir.resolve("accounts"));
     Files.writeString(accounts.resolve("a.csv"), "AccountNumber,CreatedDate\nA1,01/02/2024\n");
-    Path subs = Files.createDirectories(dir.resolve("subs"));
-    Files.writeString(subs.resolve("s.csv"), "id,customer_ref,created,mrr\ns1,A1,1704153600,10\n");
-    Path conf = dir.resolve("bad.conf");
-    Files.writeString(conf, """
-        warehouse = "%s/wh"
-        sources {
-          accounts { format = csv, path = "%s", options { header = "true" },
-                     columns { account_id = "Id", signup_date = "CreatedDate" }, formats { signup_date = "MM/dd/yyyy" } }
-          subscriptions { format = csv, path = "%s", options { header = "true" },
-                          columns { subscription_id = id, account_id = customer_ref, start_date = created },
-                          formats { start_date = epoch_seconds } }
-        }
-        """.formatted(dir, accounts, subs));
-    Run r = run("nightly", "--run-date", "2024-06-01", "--config", conf.toString());
+    Run r = nightlyWithAccounts(dir, accounts);
     assertEquals(1, r.code());
     String err = r.err().strip();
     assertTrue(err.startsWith("churn nightly: Cannot read source accounts"), err);
@@ -132,9 +119,21 @@ class ChurnCliTest extends SparkTestBase {
     // An export cut off in transfer: the archive ends halfway.
     byte[] whole = zipped.toByteArray();
     Files.write(accounts.resolve("a.csv.gz"), java.util.Arrays.copyOf(whole, whole.length / 2));
+    Run r = nightlyWithAccounts(dir, accounts);
+    assertEquals(1, r.code());
+    String err = r.err().strip();
+    assertTrue(err.startsWith("churn nightly: Cannot read source accounts (csv " + accounts + "): "), err);
+    assertFalse(err.contains("Lost task") || err.contains("stage failure"), "what failed, not where Spark ran it: " + err);
+    assertFalse(err.contains("\tat "), "no stack trace: " + err);
+    assertEquals(2, err.lines().count(), err);
+    assertEquals("(run again with --verbose for the stack trace)", err.lines().skip(1).findFirst().orElse(""));
+  }
+
+  /** A night over the accounts folder given and one subscription, mapped as a CRM and a billing export. */
+  private static Run nightlyWithAccounts(Path dir, Path accounts) throws Exception {
     Path subs = Files.createDirectories(dir.resolve("subs"));
     Files.writeString(subs.resolve("s.csv"), "id,customer_ref,created,mrr\ns1,A1,1704153600,10\n");
-    Path conf = dir.resolve("cut.conf");
+    Path conf = dir.resolve("night.conf");
     Files.writeString(conf, """
         warehouse = "%s/wh"
         sources {
@@ -145,13 +144,6 @@ class ChurnCliTest extends SparkTestBase {
                           formats { start_date = epoch_seconds } }
         }
         """.formatted(dir, accounts, subs));
-    Run r = run("nightly", "--run-date", "2024-06-01", "--config", conf.toString());
-    assertEquals(1, r.code());
-    String err = r.err().strip();
-    assertTrue(err.startsWith("churn nightly: Cannot read source accounts (csv " + accounts + "): "), err);
-    assertFalse(err.contains("Lost task") || err.contains("stage failure"), "what failed, not where Spark ran it: " + err);
-    assertFalse(err.contains("\tat "), "no stack trace: " + err);
-    assertEquals(2, err.lines().count(), err);
-    assertEquals("(run again with --verbose for the stack trace)", err.lines().skip(1).findFirst().orElse(""));
+    return run("nightly", "--run-date", "2024-06-01", "--config", conf.toString());
   }
 }
