@@ -221,10 +221,7 @@ public final class UsageRollupStage {
       List<LocalDate> all = new ArrayList<>(dates);
       for (int i = 0; i < all.size(); i += settings.chunkDays()) {
         List<LocalDate> chunk = all.subList(i, Math.min(all.size(), i + settings.chunkDays()));
-        SourceReader.reading(source, "event dates " + chunk.get(0) + " to " + chunk.get(chunk.size() - 1), () -> {
-          processChunk(chunk, layout, fingerprint, runDate, totals);
-          return null;
-        });
+        processChunk(chunk, layout, fingerprint, runDate, totals);
         processed.addAll(chunk);
       }
     } else {
@@ -236,8 +233,7 @@ public final class UsageRollupStage {
           done.add(d);
         }
       });
-      List<LocalDate> chunk = SourceReader.reading(source, null,
-          () -> processSlice(done, fingerprint, runDate, lateFrom, forced, totals));
+      List<LocalDate> chunk = processSlice(done, fingerprint, runDate, lateFrom, forced, totals);
       processed.addAll(chunk);
     }
     double seconds = (System.nanoTime() - t) / 1e9;
@@ -334,7 +330,10 @@ public final class UsageRollupStage {
     Dataset<Row> raw = datedByFolder(spark, read, folders, layout.layout().orElseThrow().split("/", -1).length);
     String staging = STAGING + "/" + runDate + "-" + chunk.get(0);
     try {
-      write(chunk, validation.validateFolders(raw, warehouse, staging), folderPrints, fingerprint, runDate, totals);
+      // Staging the validated rows is where the files are read: a file that cannot be read fails there.
+      EventValidation.Staged validated = SourceReader.reading(source, "event dates " + chunk.get(0) + " to "
+          + chunk.get(chunk.size() - 1), () -> validation.validateFolders(raw, warehouse, staging));
+      write(chunk, validated, folderPrints, fingerprint, runDate, totals);
     } finally {
       warehouse.drop(staging);
     }
@@ -406,8 +405,10 @@ public final class UsageRollupStage {
     }
     String staging = STAGING + "/" + runDate + "-slice";
     try {
-      return processSlice(validation.validateSlice(raw, runDate, inScope, warehouse, staging), fingerprint, runDate,
-          lateFrom, forced, totals);
+      Column scope = inScope;
+      EventValidation.Staged slice = SourceReader.reading(source, null,
+          () -> validation.validateSlice(raw, runDate, scope, warehouse, staging));
+      return processSlice(slice, fingerprint, runDate, lateFrom, forced, totals);
     } finally {
       warehouse.drop(staging);
     }
