@@ -1,6 +1,6 @@
 package io.churnducks.jobs.cli;
 
-import io.churnducks.features.validation.ContractException;
+import io.churnducks.jobs.io.Failures;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -55,21 +55,15 @@ public final class ChurnCli implements Runnable {
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
       boolean verbose = parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose");
-      err.println("churn " + commandLine.getCommandName() + ": " + message(e));
+      err.println("churn " + commandLine.getCommandName() + ": " + Failures.describe(e));
       if (verbose) {
         e.printStackTrace(err);
-      } else if (!(e instanceof ContractException || e instanceof IllegalArgumentException) || e.getCause() != null) {
-        // Not our own words alone: a failure underneath has a stack trace worth asking for.
+      } else if (Failures.hasStackTraceWorthShowing(e)) {
         err.println("(run again with --verbose for the stack trace)");
       }
       err.flush();
       return 1;
     });
     return cli;
-  }
-
-  /** The user-facing line: our own messages as they are, anything else with its type (and the file being read). */
-  static String message(Throwable e) {
-    return io.churnducks.jobs.io.Failures.describe(e);
   }
 }

@@ -44,6 +44,14 @@ public final class Failures {
     return q.matches() ? q.group(1) + (q.group(2) == null ? "" : q.group(2)) : text;
   }
 
+  /**
+   * Whether a failure's stack trace is worth offering: it is not our own words alone (a contract
+   * error or bad argument with nothing underneath).
+   */
+  public static boolean hasStackTraceWorthShowing(Throwable e) {
+    return !ours(e) || e.getCause() != null;
+  }
+
   private static boolean ours(Throwable t) {
     return t instanceof ContractException || t instanceof IllegalArgumentException;
   }

@@ -65,8 +65,7 @@ public final class SourceReader {
       throw e;
     } catch (Exception e) {
       // Reading a CSV header (multiLine) or a schema runs a Spark job, which may fail on a bad file.
-      throw new ContractException("Cannot read source " + s.table() + " (" + s.location() + "): "
-          + Failures.describe(e), e);
+      throw cannotRead(s, null, e);
     }
   }
 
@@ -82,9 +81,23 @@ public final class SourceReader {
       throw e;
     } catch (Exception e) {
       // Exception, not RuntimeException: a failed Spark job is a SparkException, which Java calls checked.
-      throw new ContractException("Cannot read source " + s.table() + " (" + s.location() + ")"
-          + (what == null ? "" : ", " + what) + ": " + Failures.describe(e), e);
+      throw cannotRead(s, what, e);
     }
+  }
+
+  /** "Cannot read source X (location)[, what]: what failed", keeping the failure as the cause. */
+  private static ContractException cannotRead(SourceSettings s, String what, Exception e) {
+    return new ContractException("Cannot read source " + s.table() + " (" + s.location() + ")"
+        + (what == null ? "" : ", " + what) + ": " + Failures.describe(e), e);
+  }
+
+  /**
+   * Whether a listed file is data Spark reads: not a marker or hidden file ({@code _SUCCESS},
+   * {@code .crc}), whose names start with {@code _} or {@code .}.
+   */
+  public static boolean isDataFile(Path file) {
+    String name = file.getName();
+    return !name.startsWith("_") && !name.startsWith(".");
   }
 
   /**
@@ -102,15 +115,14 @@ public final class SourceReader {
       RemoteIterator<LocatedFileStatus> files = fs.listFiles(p, true);
       while (files.hasNext()) {
         LocatedFileStatus f = files.next();
-        String name = f.getPath().getName();
-        if (f.getLen() > 0 && !name.startsWith("_") && !name.startsWith(".")) {
+        if (f.getLen() > 0 && isDataFile(f.getPath())) {
           return;
         }
       }
     } catch (IOException e) {
       return;
     }
-    boolean optional = InputContract.ALL.stream().anyMatch(t -> t.name().equals(s.table()) && !t.requiredSource());
+    boolean optional = !InputContract.table(s.table()).requiredSource();
     throw new ContractException("Cannot read source " + s.table() + " (" + s.location() + "): it holds no data "
         + "(no file, or only empty ones); deliver the export" + (optional ? ", or remove sources." + s.table()
         + " to run without it" : ""));

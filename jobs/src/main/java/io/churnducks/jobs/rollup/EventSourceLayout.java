@@ -2,6 +2,7 @@ package io.churnducks.jobs.rollup;
 
 import io.churnducks.features.validation.ContractException;
 import io.churnducks.jobs.config.SourceSettings;
+import io.churnducks.jobs.io.SourceReader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -136,8 +137,7 @@ public final class EventSourceLayout {
       var it = fs.listFiles(dir.getPath(), true);
       while (it.hasNext()) {
         var f = it.next();
-        String name = f.getPath().getName();
-        if (name.startsWith("_") || name.startsWith(".")) {
+        if (!SourceReader.isDataFile(f.getPath())) {
           continue;
         }
         files++;
