@@ -13,6 +13,7 @@ import io.churnducks.features.indicators.IndicatorSettings;
 import io.churnducks.features.validation.ContractException;
 import io.churnducks.models.churn.Candidate;
 import io.churnducks.models.churn.ChurnModelSettings;
+import io.churnducks.models.segments.DuckSegmentation;
 import io.churnducks.models.segments.HealthTemperature;
 import io.churnducks.models.segments.SegmentNaming;
 import io.churnducks.models.segments.SegmentSettings;
@@ -250,14 +251,15 @@ public final class ChurnConfig {
         groups.put(group, members);
       }
       String criterion = string("segments.criterion");
-      if (!criterion.equals("bic") && !criterion.equals("silhouette")) {
-        throw new IllegalArgumentException("segments.criterion must be bic or silhouette (got " + criterion + ")");
+      if (!List.of(DuckSegmentation.MML, DuckSegmentation.BIC, DuckSegmentation.SILHOUETTE).contains(criterion)) {
+        throw new IllegalArgumentException("segments.criterion must be mml, bic or silhouette (got " + criterion + ")");
       }
       return new SegmentSettings(groups, strings("segments.log-scaled"), strings("segments.describe-with"),
           integer("segments.min-k"), integer("segments.max-k"), number("segments.min-share"), criterion,
           integer("segments.over-clusters"), integer("segments.restarts"), integer("segments.refine-iter"),
           number("segments.covariance-ridge"), config.getLong("segments.seed"), number("segments.k-switch-margin"),
-          integer("segments.k-confirm-days"), number("segments.min-distinction"), number("segments.max-match-distance"), rules, overrides);
+          integer("segments.k-confirm-days"), number("segments.min-distinction"), number("segments.max-match-distance"),
+          number("segments.switch-ratio"), rules, overrides);
     });
   }
 

@@ -88,6 +88,11 @@ public record PersonaRecovery(double ari, long segments, Map<String, String> maj
         .filter(p -> !MOTIVATION.getOrDefault(p, "").equals(majority.get(p))).toList();
   }
 
+  /** Personas whose majority segment's name is not the name of their motivation, whoever leads that segment. */
+  public List<String> notNamedForTheirMotivation() {
+    return majority.keySet().stream().filter(p -> !MOTIVATION.getOrDefault(p, "").equals(majority.get(p))).toList();
+  }
+
   public String describe() {
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%d segments, ARI %.3f vs the hidden personas",
         segments, ari));

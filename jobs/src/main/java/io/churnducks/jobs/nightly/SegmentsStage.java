@@ -13,6 +13,7 @@ import io.churnducks.models.segments.HealthTemperature;
 import io.churnducks.models.segments.SegmentModelStore;
 import io.churnducks.models.segments.SegmentProfiles;
 import io.churnducks.models.segments.SegmentSettings;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -29,6 +30,8 @@ import static org.apache.spark.sql.functions.lit;
 
 /** Segments: duck segments, health and temperature (customer_segments, segment_profiles, health_extremes). */
 final class SegmentsStage implements NightStage {
+
+  private static final String PREVIOUS_SEGMENT = "_previous_segment_id";
 
   @Override
   public void run(Night night) {
@@ -47,7 +50,16 @@ final class SegmentsStage implements NightStage {
     Optional<DuckSegmentModel> previousModel = previousRun.map(segmentModels::load);
     DuckSegments segments = DuckSegments.learn(features, segmentSettings, runDate, previousModel);
     segmentModels.save(runDate, segments.model());
-    Dataset<Row> segmentRows = segments.model().transform(features)
+    // Each customer starts from the segment it was in on the previous run (it moves when another is
+    // segments.switch-ratio times as likely).
+    Dataset<Row> withPrevious = previousRun.map(d -> {
+      Dataset<Row> before = warehouse.read("customer_segments", d).select(col("account_id").as("_previous_account"),
+          col("segment_id").as(PREVIOUS_SEGMENT));
+      return features.join(before, features.col("account_id").equalTo(before.col("_previous_account")), "left")
+          .drop("_previous_account");
+    }).orElse(features);
+    Dataset<Row> segmentRows = segments.model().copy(ParamMap.empty()).setPreviousSegmentCol(PREVIOUS_SEGMENT)
+        .transform(withPrevious)
         .join(HealthTemperature.apply(features, config.healthMap().restrictedTo(populatedTonight)), "account_id")
         .select("account_id", "segment_id", "segment_name", "health", "temperature", "quadrant", "play");
     warehouse.write("customer_segments", segmentRows, CustomerSegments.SCHEMA, runDate);

@@ -52,6 +52,8 @@ class BenchSmokeTest extends SparkTestBase {
     assertTrue(r.segments().purity().values().stream().filter(x -> x >= 0.8).count() >= 5,
         "personas with a segment of their own: " + r.segments().describe());
     assertEquals(List.of(), r.segments().misnamed(0.8), "personas whose segment's name does not say what they are");
+    assertEquals(List.of(), r.segments().notNamedForTheirMotivation(),
+        "personas whose majority segment is not named for their motivation: " + r.segments().describe());
     System.out.println("bench smoke health: " + r.health().describe());
     assertEquals(0, r.health().rises(), "the true churn probability falls decile by decile as health rises: "
         + r.health().describe());

@@ -93,6 +93,11 @@ class ChurnConfigTest {
     ContractException e = assertThrows(ContractException.class,
         () -> ChurnConfig.load(DEMO, List.of("segments.min-k=many")).segments());
     assertTrue(e.getMessage().contains("segments.min-k"), e.getMessage());
+    assertEquals("mml", ChurnConfig.load(DEMO, List.of()).segments().criterion());
+    ContractException criterion = assertThrows(ContractException.class,
+        () -> ChurnConfig.load(DEMO, List.of("segments.criterion=aic")).segments());
+    assertTrue(criterion.getMessage().contains("segments.criterion must be mml, bic or silhouette (got aic)"),
+        criterion.getMessage());
     ContractException tiers = assertThrows(ContractException.class,
         () -> ChurnConfig.load(DEMO, List.of("model.medium-tier=0.5", "model.high-tier=0.3")).model());
     assertTrue(tiers.getMessage().contains("model"), tiers.getMessage());

@@ -292,8 +292,9 @@ class NightlyEndToEndTest extends SparkTestBase {
   void eachPersonaWithASegmentOfItsOwnFindsItNamedForItsMotivation() {
     PersonaRecovery p = PersonaRecovery.measure(spark(), sampleDir, warehouse, cutoff);
     System.out.println("end-to-end segments: " + p.describe());
-    // About 930 active customers: the classification BIC supports fewer segments than on churn bench's
-    // 5,000 accounts (where ARI >= 0.8 is asserted); the segments it finds must still say what they are.
+    // About 930 active customers, a hundred or so per persona: the segments are rougher than on churn
+    // bench's 5,000 accounts (where ARI >= 0.8 and every persona's majority segment named for it are
+    // asserted); the segments found must still say what they are.
     // A segment holding two personas is named for what they share; a persona with a segment of (nearly)
     // its own must find its motivation in the name.
     assertTrue(p.ari() >= 0.4, p.describe());
@@ -335,6 +336,11 @@ class NightlyEndToEndTest extends SparkTestBase {
           count(org.apache.spark.sql.functions.when(col("now").equalTo(col("then")), 1))).first();
       System.out.printf("end-to-end segment stability: moved < %.2f: %d of %d kept their id%n", d, r.getLong(1),
           r.getLong(0));
+    }
+    for (Row r : both.where(col("moved").lt(0.5).and(col("now").notEqual(col("then")))).groupBy("name_then", "name_now")
+        .count().orderBy(col("count").desc()).collectAsList()) {
+      System.out.printf("end-to-end segment stability: moved < 0.50 from %s to %s: %d%n", r.getString(0),
+          r.getString(1), r.getLong(2));
     }
     // A segment that vanished (reported in segment_profiles) takes its ids with it: its customers are
     // judged by the segments that persist.

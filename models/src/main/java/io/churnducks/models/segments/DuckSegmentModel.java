@@ -2,8 +2,10 @@ package io.churnducks.models.segments;
 
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWriter;
@@ -24,6 +26,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map;
 
 /**
  * Learned duck segments: the scaling of the indicators, one Gaussian per segment (share, mean in
@@ -34,8 +39,13 @@ import static org.apache.spark.sql.functions.col;
  */
 public final class DuckSegmentModel extends Model<DuckSegmentModel> implements MLWritable {
 
-  /** One k tried while fitting: its classification BIC, silhouette, smallest segment share, and whether it was allowed. */
-  public record KScore(int k, double bic, double silhouette, double smallestShare, boolean usable) {}
+  /**
+   * One k tried while fitting: its classification BIC, silhouette, smallest segment share, whether it
+   * was allowed, and the message length of its Gaussians as a mixture (NaN in models saved before it
+   * was kept).
+   */
+  public record KScore(int k, double bic, double silhouette, double smallestShare, boolean usable,
+      double messageLength) {}
 
   /**
    * A fresh segmentation into {@code k} segments that beat the segments carried over from the
@@ -48,6 +58,8 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
   private final StringArrayParam inputCols;
   private final StringArrayParam logScaledCols;
   private final Param<String> predictionCol;
+  private final Param<String> previousSegmentCol;
+  private final DoubleParam switchRatio;
   private final SegmentScaling scaling;
   private final GaussianClusters clusters;
   private final int k;
@@ -64,8 +76,15 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
     inputCols = new StringArrayParam(this, "inputCols", "motivation indicators clustered on");
     logScaledCols = new StringArrayParam(this, "logScaledCols", "indicators passed through ln(1 + x) first");
     predictionCol = new Param<>(this, "predictionCol", "output column of the segment id");
+    previousSegmentCol = new Param<>(this, "previousSegmentCol", "input column of each row's segment id in the "
+        + "previous run (null for a customer in none); empty or absent = every row goes to its most likely segment");
+    switchRatio = new DoubleParam(this, "switchRatio", "how many times as likely (share x density) a segment must be "
+        + "than a customer's previous segment for the customer to move to it (>= 1; 1 = always the most likely)",
+        ParamValidators.gtEq(1.0));
     setDefault(logScaledCols, new String[0]);
     setDefault(predictionCol, "segment_id");
+    setDefault(previousSegmentCol, "");
+    setDefault(switchRatio, 1.0);
     this.scaling = scaling;
     this.clusters = clusters;
     this.k = clusters.k();
@@ -92,6 +111,26 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
 
   public Param<String> predictionCol() {
     return predictionCol;
+  }
+
+  /** Column of each row's segment id in the previous run. Default empty: not used. */
+  public Param<String> previousSegmentCol() {
+    return previousSegmentCol;
+  }
+
+  /** Likelihood ratio a customer's most likely segment needs over its previous one to move it there. Default 1. */
+  public DoubleParam switchRatio() {
+    return switchRatio;
+  }
+
+  public DuckSegmentModel setPreviousSegmentCol(String value) {
+    set(previousSegmentCol, value);
+    return this;
+  }
+
+  public DuckSegmentModel setSwitchRatio(double value) {
+    set(switchRatio, value);
+    return this;
   }
 
   /** The number of segments chosen. */
@@ -200,13 +239,33 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
         .drop("_point");
   }
 
+  /**
+   * Every row with its segment id and name. With {@link #previousSegmentCol} in the input, a
+   * customer whose previous segment is one of this model's stays in it unless its most likely
+   * segment is {@link #switchRatio} times as likely: segments are stable from run to run, and a
+   * customer changes segment when its indicators really moved, not because it sits on a border.
+   */
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema());
+    Dataset<Row> rows = dataset.toDF();
+    String previousCol = getOrDefault(previousSegmentCol);
+    Dataset<Row> centred;
+    if (!previousCol.isEmpty() && Arrays.asList(rows.columns()).contains(previousCol)) {
+      List<Column> byId = new ArrayList<>();
+      for (int j = 0; j < k; j++) {
+        byId.add(lit(ids[j]));
+        byId.add(lit(j));
+      }
+      Column previousCentre = element_at(map(byId.toArray(Column[]::new)), col(previousCol));
+      centred = points(rows, rows, scaling).withColumn("_centre", clusters.assignSticky(col("_point"),
+          previousCentre, Math.log((Double) getOrDefault(switchRatio)))).drop("_point");
+    } else {
+      centred = withCentre(rows, "_centre");
+    }
     Column id = GaussianClusters.pick(Arrays.stream(ids).boxed().toArray(), col("_centre"));
     Column name = GaussianClusters.pick(names, col("_centre"));
-    return withCentre(dataset.toDF(), "_centre").withColumn(getOrDefault(predictionCol), id)
-        .withColumn("segment_name", name).drop("_centre");
+    return centred.withColumn(getOrDefault(predictionCol), id).withColumn("segment_name", name).drop("_centre");
   }
 
   @Override
@@ -251,7 +310,9 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
       .add("scores", DataTypes.createArrayType(new StructType()
           .add("k", DataTypes.IntegerType).add("bic", DataTypes.DoubleType)
           .add("silhouette", DataTypes.DoubleType).add("smallest_share", DataTypes.DoubleType)
-          .add("usable", DataTypes.BooleanType)))
+          .add("usable", DataTypes.BooleanType)
+          // Null in models saved before the message length was kept.
+          .add("message_length", DataTypes.DoubleType)))
       // Null when no fresh segmentation waits (and in models saved before challengers were kept).
       .add("challenger_k", DataTypes.IntegerType)
       .add("challenger_since", DataTypes.DateType);
@@ -280,7 +341,7 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
               .toList(), inverses, boxed(g.constants()),
           Arrays.stream(model.ids).boxed().toList(), List.of(model.names), List.of(model.evidence),
           model.scores.stream().map(x -> RowFactory.create(x.k(), x.bic(), x.silhouette(), x.smallestShare(),
-              x.usable())).toList(), model.challenger == null ? null : model.challenger.k(),
+              x.usable(), x.messageLength())).toList(), model.challenger == null ? null : model.challenger.k(),
           model.challenger == null || model.challenger.since() == null ? null
               : java.sql.Date.valueOf(model.challenger.since()));
       sparkSession().createDataFrame(List.of(data), DATA).repartition(1).write().parquet(path + "/data");
@@ -315,7 +376,7 @@ public final class DuckSegmentModel extends Model<DuckSegmentModel> implements M
       }
       GaussianClusters clusters = new GaussianClusters(means, inverses, doubles(r.getList(10)));
       List<KScore> scores = r.<Row>getList(14).stream().map(x -> new KScore(x.getInt(0), x.getDouble(1),
-          x.getDouble(2), x.getDouble(3), x.getBoolean(4))).toList();
+          x.getDouble(2), x.getDouble(3), x.getBoolean(4), x.isNullAt(5) ? Double.NaN : x.getDouble(5))).toList();
       Challenger challenger = r.isNullAt(15) ? null : new Challenger(r.getInt(15),
           r.isNullAt(16) ? null : r.getDate(16).toLocalDate());
       DuckSegmentModel model = new DuckSegmentModel(metadata.uid(), scaling, clusters, scores, challenger);

@@ -48,7 +48,8 @@ public record DuckSegments(DuckSegmentModel model, SegmentProfile profile, Segme
         .orElseGet(() -> SegmentLineage.first(fitted.k()));
     SegmentNaming.Names names = SegmentNaming.name(profile, lineage.ids(), lineage.kept(), s.rules(),
         s.minDistinction(), s.overrides());
-    return new DuckSegments(fitted.labelled(lineage.ids(), names.names(), names.evidence()), profile, lineage, names);
+    return new DuckSegments(fitted.labelled(lineage.ids(), names.names(), names.evidence())
+        .setSwitchRatio(s.switchRatio()), profile, lineage, names);
   }
 
   /** Centre number of segment {@code id}, or -1. */

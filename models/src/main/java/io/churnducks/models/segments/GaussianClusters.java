@@ -6,6 +6,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 
@@ -45,7 +46,7 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
   /** Free parameters: shares, means and covariances. */
   public double parameters() {
     int d = means.length == 0 ? 0 : means[0].length;
-    return k() * (d + d * (d + 1) / 2.0) + k() - 1;
+    return k() * parametersPerSegment(d) + k() - 1;
   }
 
   /** (segment number, log-likelihood under it) of the most likely segment of {@code x}. */
@@ -53,21 +54,83 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
     double bestLikelihood = Double.NEGATIVE_INFINITY;
     int best = -1;
     for (int g = 0; g < means.length; g++) {
-      double q = 0;
-      for (int i = 0; i < x.length; i++) {
-        double y = 0;
-        for (int j = 0; j <= i; j++) {
-          y += lowerInverse[g][i][j] * (x[j] - means[g][j]);
-        }
-        q += y * y;
-      }
-      double l = constants[g] - 0.5 * q;
+      double l = logLikelihood(g, x);
       if (l > bestLikelihood) {
         bestLikelihood = l;
         best = g;
       }
     }
     return new double[] {best, bestLikelihood};
+  }
+
+  /** ln(share × density) of {@code x} under segment {@code g}. */
+  double logLikelihood(int g, double[] x) {
+    double q = 0;
+    for (int i = 0; i < x.length; i++) {
+      double y = 0;
+      for (int j = 0; j <= i; j++) {
+        y += lowerInverse[g][i][j] * (x[j] - means[g][j]);
+      }
+      q += y * y;
+    }
+    return constants[g] - 0.5 * q;
+  }
+
+  /**
+   * ln of the mixture density of {@code x} (the sum over segments of share × density), given its
+   * most likely segment's term {@code best} (from {@link #best}), which is factored out so the sum
+   * cannot underflow.
+   */
+  double mixtureLogLikelihood(double[] x, double[] best) {
+    double sum = 0;
+    for (int g = 0; g < means.length; g++) {
+      sum += g == (int) best[0] ? 1.0 : Math.exp(logLikelihood(g, x) - best[1]);
+    }
+    return best[1] + Math.log(sum);
+  }
+
+  /** Free parameters of one segment: its mean and covariance in {@code d} dimensions. */
+  static double parametersPerSegment(int d) {
+    return d + d * (d + 1) / 2.0;
+  }
+
+  /**
+   * Twice the minimum message length of a Gaussian mixture (Figueiredo and Jain, "Unsupervised
+   * learning of finite mixture models", IEEE TPAMI 2002), on the BIC's scale (lower is better):
+   * −2 × mixture log-likelihood + Σ_g N ln(n π_g / 12) + k ln(n / 12) + k (N + 1), with N the
+   * parameters of one segment. Unlike BIC, which prices every parameter at ln n, a segment's
+   * parameters are priced at the log of the customers they are estimated from (n π_g): a small,
+   * distinct customer type is worth a segment of its own when its customers' likelihood pays for
+   * the parameters they support. A segment's term is never below 0.
+   */
+  static double messageLength(double mixtureLogLikelihood, double[] shares, double n, int d) {
+    double per = parametersPerSegment(d);
+    double length = -2 * mixtureLogLikelihood + shares.length * (Math.log(n / 12) + per + 1);
+    for (double share : shares) {
+      length += per * Math.max(0, Math.log(n * share / 12));
+    }
+    return length;
+  }
+
+  /**
+   * The segment number of {@code x} for a customer that was in segment {@code current} (null when
+   * it was in none of these): it stays there unless its most likely segment is more than
+   * e^{@code margin} times as likely (share × density), so a customer on the border of two segments
+   * does not change segment with every small move.
+   */
+  int stickyBest(double[] x, Integer current, double margin) {
+    double[] best = best(x);
+    if (current == null || current < 0 || current >= means.length || current == (int) best[0]) {
+      return (int) best[0];
+    }
+    return best[1] - logLikelihood(current, x) > margin ? (int) best[0] : current;
+  }
+
+  /** {@link #stickyBest} of the vector column {@code point} and the segment number column {@code current}. */
+  public Column assignSticky(Column point, Column current, double margin) {
+    GaussianClusters self = this;
+    return udf((UDF2<Vector, Integer, Integer>) (v, c) -> self.stickyBest(v.toArray(), c, margin),
+        DataTypes.IntegerType).apply(point, current);
   }
 
   /** {@code [segment number, log-likelihood]} of the vector column {@code point}. */
@@ -90,6 +153,7 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
     List<double[][]> inverses = new ArrayList<>();
     List<Double> constants = new ArrayList<>();
     List<Integer> from = new ArrayList<>();
+    List<Double> shares = new ArrayList<>();
     for (Map.Entry<Integer, double[]> e : new TreeMap<>(moments.perSegment).entrySet()) {
       double[] r = e.getValue();
       double m = r[0];
@@ -117,17 +181,18 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
       inverses.add(lowerInverse(l));
       constants.add(Math.log(m / n) - 0.5 * logDet - 0.5 * d * Math.log(2 * Math.PI));
       from.add(e.getKey());
+      shares.add(m / n);
     }
     return new Estimate(new GaussianClusters(means.toArray(double[][]::new), inverses.toArray(double[][][]::new),
         constants.stream().mapToDouble(Double::doubleValue).toArray()), from.stream().mapToInt(Integer::intValue)
-        .toArray());
+        .toArray(), shares.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   /**
-   * Gaussians estimated from a partition, and the segment number each came from: a customer most
-   * likely under Gaussian g belongs to segment {@code from[g]}.
+   * Gaussians estimated from a partition, the segment number each came from (a customer most
+   * likely under Gaussian g belongs to segment {@code from[g]}) and each one's share of the customers.
    */
-  record Estimate(GaussianClusters clusters, int[] from) implements Serializable {
+  record Estimate(GaussianClusters clusters, int[] from, double[] shares) implements Serializable {
 
     int segment(double[] x) {
       return from[(int) clusters.best(x)[0]];
@@ -136,20 +201,23 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
 
   /**
    * A refined partition: its Gaussians, classification BIC (−2 Σ best log-likelihood + parameters ×
-   * ln n), rounds run, and per Gaussian the segment number of the starting partition it continues.
+   * ln n), the {@link #messageLength} of the Gaussians as a mixture, rounds run, and per Gaussian the
+   * segment number of the starting partition it continues.
    */
-  record Refined(GaussianClusters clusters, double bic, int rounds, int[] from) {}
+  record Refined(GaussianClusters clusters, double bic, double messageLength, int rounds, int[] from) {}
 
   /**
    * One pass's sums: per segment number, the count, the sum of the points and of their cross
-   * products (lower triangle), plus how many customers changed segment and the total best
-   * log-likelihood under the Gaussians they were assigned by. Only k × d × d numbers reach the driver.
+   * products (lower triangle), plus how many customers changed segment, the total best
+   * log-likelihood under the Gaussians they were assigned by and the total log-likelihood under those
+   * Gaussians as a mixture. Only k × d × d numbers reach the driver.
    */
   static final class Moments implements Serializable {
     private final int d;
     private final Map<Integer, double[]> perSegment = new HashMap<>();
     private long moved;
     private double logLikelihood;
+    private double mixtureLogLikelihood;
 
     Moments(int d) {
       this.d = d;
@@ -185,6 +253,7 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
       });
       moved += other.moved;
       logLikelihood += other.logLikelihood;
+      mixtureLogLikelihood += other.mixtureLogLikelihood;
       return this;
     }
   }
@@ -195,7 +264,7 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
    *
    * <p>Each round is one distributed pass that assigns every customer by the latest Gaussians and
    * sums the moments of that partition (for the next Gaussians), the log-likelihoods (for the
-   * latest Gaussians' BIC) and the customers that moved (assigned again by the Gaussians before, so
+   * latest Gaussians' BIC and message length) and the customers that moved (assigned again by the Gaussians before, so
    * no per-customer state is kept between rounds). The points are held in memory for the refinement.
    */
   static Refined refine(Dataset<Row> points, String point, String segment, int d, double[] ridge, int rounds,
@@ -206,6 +275,7 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
       Estimate before = null;
       Estimate latest = null;
       double bic = Double.NaN;
+      double messageLength = Double.NaN;
       for (int round = 0; ; round++) {
         Estimate by = latest;
         Estimate byBefore = before;
@@ -217,16 +287,18 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
           int now = by.from()[(int) best[0]];
           int was = byBefore == null ? p.segment() : byBefore.segment(p.x());
           acc.logLikelihood += best[1];
+          acc.mixtureLogLikelihood += by.clusters().mixtureLogLikelihood(p.x(), best);
           acc.moved += now == was ? 0 : 1;
           return acc.add(now, p.x());
         }, Moments::merge);
         if (latest != null) {
           bic = -2 * m.logLikelihood + latest.clusters().parameters() * Math.log(m.customers());
+          messageLength = messageLength(m.mixtureLogLikelihood, latest.shares(), m.customers(), d);
         }
         Estimate next = estimate(m, d, ridge, minSize);
         if (latest != null && m.moved == 0 || round == rounds || next.clusters().k() == 0) {
           // No one moved (the next Gaussians are the latest's), the rounds are spent, or no segment is left.
-          return new Refined(next.clusters(), bic, round, next.from());
+          return new Refined(next.clusters(), bic, messageLength, round, next.from());
         }
         before = latest;
         latest = next;

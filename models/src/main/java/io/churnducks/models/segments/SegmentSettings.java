@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * @param minK             fewest segments tried (default 4)
  * @param maxK             most segments tried (default 10)
  * @param minShare         smallest share of customers a segment may hold (default 0.03)
- * @param criterion        how k is chosen: bic (default) or silhouette
+ * @param criterion        how k is chosen: mml (default), bic or silhouette
  * @param overClusters     k-means clusters merged into each k (default 20)
  * @param restarts         k-means runs; the lowest cost is kept (default 5)
  * @param refineIter       most classification-EM rounds per k (default 20)
@@ -27,13 +27,15 @@ import java.util.TreeMap;
  * @param kConfirmDays     days a fresh segmentation must keep winning before it replaces them (default 28)
  * @param minDistinction   standard deviations a segment must stand out by for a name to mention it (default 0.5)
  * @param maxMatchDistance farthest (in standard deviations) a centre may move and keep its id (default 1.5)
+ * @param switchRatio      how many times as likely a customer's most likely segment must be than the one it was
+ *                         in on the previous run to move it (default 10; 1 = always the most likely)
  * @param rules            the naming rulebook, in order
  * @param overrides        segment id → name given by people
  */
 public record SegmentSettings(Map<String, List<String>> groups, List<String> logScaled, List<String> describeWith,
     int minK, int maxK, double minShare, String criterion, int overClusters, int restarts, int refineIter,
     double covarianceRidge, long seed, double kSwitchMargin, int kConfirmDays, double minDistinction,
-    double maxMatchDistance,
+    double maxMatchDistance, double switchRatio,
     List<SegmentNaming.Rule> rules, Map<Integer, String> overrides) {
 
   public SegmentSettings {
@@ -54,6 +56,10 @@ public record SegmentSettings(Map<String, List<String>> groups, List<String> log
     }
     if (groups.isEmpty()) {
       throw new IllegalArgumentException("Cannot segment: segments.groups names no indicator");
+    }
+    if (!(switchRatio >= 1)) {
+      throw new IllegalArgumentException("Cannot segment: segments.switch-ratio must be at least 1 (got " + switchRatio
+          + ")");
     }
   }
 
@@ -76,7 +82,7 @@ public record SegmentSettings(Map<String, List<String>> groups, List<String> log
     groups.forEach((g, cols) -> kept.put(g, cols.stream().filter(available::contains).toList()));
     return new SegmentSettings(kept, logScaled, describeWith.stream().filter(available::contains).toList(), minK,
         maxK, minShare, criterion, overClusters, restarts, refineIter, covarianceRidge, seed, kSwitchMargin,
-        kConfirmDays, minDistinction, maxMatchDistance, rules, overrides);
+        kConfirmDays, minDistinction, maxMatchDistance, switchRatio, rules, overrides);
   }
 
   /** Indicators segments are described by: the clustered ones, then the describing ones. */

@@ -48,8 +48,8 @@ class DuckSegmentationTest extends SparkTestBase {
       "support", List.of("tickets_90d"), "price", List.of("discount_pct"));
 
   private static SegmentSettings settings(long seed, Map<Integer, String> overrides) {
-    return new SegmentSettings(GROUPS, List.of("events_28d"), List.of(), 2, 5, 0.05, "bic", 8, 2, 10, 0.1, seed,
-        0.02, 28, 0.5, 1.5, RULES, overrides);
+    return new SegmentSettings(GROUPS, List.of("events_28d"), List.of(), 2, 5, 0.05, DuckSegmentation.MML, 8, 2, 10, 0.1, seed,
+        0.02, 28, 0.5, 1.5, 3.0, RULES, overrides);
   }
 
   private static SegmentSettings settings() {
@@ -75,6 +75,32 @@ class DuckSegmentationTest extends SparkTestBase {
       assertEquals("rulebook", s.names().origins()[j]);
       assertTrue(s.model().evidence(j).contains(" high +"), s.model().evidence(j));
     }
+  }
+
+  @Test
+  void aSmallDistinctTypeGetsItsOwnSegmentByMessageLengthWhereClassificationBicMergesIt() {
+    // Two large types and a small one (6 %) three standard deviations beside the first on one indicator.
+    Dataset<Row> features = spark().range(0, 800, 1, 2).select(
+            expr("concat('A', id)").as("account_id"),
+            expr("CASE WHEN id % 50 < 3 THEN 'small' WHEN id % 2 = 0 THEN 'first' ELSE 'second' END").as("planted"))
+        .selectExpr("*", "CASE planted WHEN 'second' THEN 6.0 ELSE 0.0 END + randn(1) AS a",
+            "CASE planted WHEN 'small' THEN 3.0 ELSE 0.0 END + randn(2) AS b", "randn(3) + 0.5 * randn(4) AS c");
+    java.util.function.Function<String, DuckSegmentModel> fit = criterion -> new DuckSegmentation()
+        .setInputCols(List.of("a", "b", "c")).setKRange(2, 4).setOverClusters(8).setRestarts(1)
+        .setMinSegmentShare(0.03).setCriterion(criterion).fit(features);
+    DuckSegmentModel bic = fit.apply(DuckSegmentation.BIC);
+    assertEquals(2, bic.k(), "classification BIC prices the small type's parameters at ln n: " + bic.scores());
+    DuckSegmentModel mml = fit.apply(DuckSegmentation.MML);
+    assertEquals(3, mml.k(), "the message length prices them at the log of the customers behind them: "
+        + mml.scores());
+    Dataset<Row> assigned = mml.transform(features);
+    double ari = AdjustedRandIndex.of(assigned, "segment_id", "planted");
+    assertTrue(ari >= 0.85, "ARI " + ari);
+    Row small = assigned.where(col("planted").equalTo("small")).groupBy("segment_id").count()
+        .orderBy(col("count").desc()).first();
+    long inIt = assigned.where(col("segment_id").equalTo(small.getInt(0))).count();
+    assertTrue(small.getLong(1) >= 0.6 * 48 && small.getLong(1) >= 0.6 * inIt,
+        "most of the small type, and mostly it, in one segment: " + small + " of " + inIt);
   }
 
   @Test
@@ -137,6 +163,34 @@ class DuckSegmentationTest extends SparkTestBase {
         "every id keeps its name");
     assertEquals(100, both.where(col("name_b").equalTo("Our Ticket Raisers")).count());
     assertTrue(second.lineage().vanished().isEmpty());
+  }
+
+  @Test
+  void withThePreviousRunsSegmentsACustomerMovesOnlyToASegmentSwitchRatioTimesAsLikely() {
+    Dataset<Row> features = planted(150, 0);
+    DuckSegmentModel model = DuckSegments.learn(features, settings(), DAY, Optional.empty()).model();
+    Dataset<Row> fresh = model.transform(features).select(col("account_id"), col("segment_id").as("fresh"));
+    // Everyone's previous segment is another one than tonight's most likely (ids shifted by one); an
+    // account of a segment id this model does not have (999) has none.
+    List<Integer> ids = fresh.select("fresh").distinct().orderBy("fresh").as(org.apache.spark.sql.Encoders.INT())
+        .collectAsList();
+    assertEquals(3, ids.size());
+    String shift = "CASE fresh WHEN " + ids.get(0) + " THEN " + ids.get(1) + " WHEN " + ids.get(1) + " THEN "
+        + ids.get(2) + " ELSE " + ids.get(0) + " END";
+    Dataset<Row> withPrevious = features.join(fresh, "account_id").withColumn("before",
+        expr("CASE WHEN account_id = 'A0' THEN 999 ELSE " + shift + " END"));
+    java.util.function.DoubleFunction<Dataset<Row>> assigned = ratio -> model.copy(
+        org.apache.spark.ml.param.ParamMap.empty()).setPreviousSegmentCol("before").setSwitchRatio(ratio)
+        .transform(withPrevious);
+    // The planted groups are far apart: tonight's segment is many times as likely, everyone moves.
+    assertEquals(150, assigned.apply(3).where(col("segment_id").equalTo(col("fresh"))).count());
+    // Demanding more than any segment can give keeps everyone where they were, except the account
+    // whose previous segment is not one of this model's.
+    Dataset<Row> sticky = assigned.apply(1e300);
+    assertEquals(149, sticky.where(col("segment_id").equalTo(col("before"))).count());
+    assertEquals(1, sticky.where(col("account_id").equalTo("A0").and(col("segment_id").equalTo(col("fresh")))).count());
+    // Names follow the ids.
+    assertEquals(3, sticky.select("segment_id", "segment_name").distinct().count());
   }
 
   /**
