@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * @param refineIter       most classification-EM rounds per k (default 20)
  * @param covarianceRidge  added to each segment's covariance diagonal (default 0.1)
  * @param seed             seed of the first run, fixed so a rerun gives the same segments (default 42)
- * @param kSwitchMargin    criterion gain a fresh segmentation needs over the previous run's segments (default 0.02)
+ * @param kSwitchMargin    criterion gain a fresh segmentation needs over the previous run's segments, and more
+ *                         segments over fewer (default 0.02)
  * @param kConfirmDays     days a fresh segmentation must keep winning before it replaces them (default 28)
  * @param minDistinction   standard deviations a segment must stand out by for a name to mention it (default 0.5)
  * @param maxMatchDistance farthest (in standard deviations) a centre may move and keep its id (default 1.5)
