@@ -84,13 +84,16 @@ public record PersonaRecovery(double ari, long segments, Map<String, String> maj
 
   /** Leading personas making up at least {@code minPurity} of their segment whose segment's name does not say what they are. */
   public List<String> misnamed(double minPurity) {
-    return leading.stream().filter(p -> purity.get(p) >= minPurity)
-        .filter(p -> !MOTIVATION.getOrDefault(p, "").equals(majority.get(p))).toList();
+    return leading.stream().filter(p -> purity.get(p) >= minPurity).filter(p -> !namedForItsMotivation(p)).toList();
   }
 
   /** Personas whose majority segment's name is not the name of their motivation, whoever leads that segment. */
   public List<String> notNamedForTheirMotivation() {
-    return majority.keySet().stream().filter(p -> !MOTIVATION.getOrDefault(p, "").equals(majority.get(p))).toList();
+    return majority.keySet().stream().filter(p -> !namedForItsMotivation(p)).toList();
+  }
+
+  private boolean namedForItsMotivation(String persona) {
+    return MOTIVATION.getOrDefault(persona, "").equals(majority.get(persona));
   }
 
   public String describe() {

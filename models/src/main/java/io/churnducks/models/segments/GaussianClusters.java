@@ -77,16 +77,24 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
   }
 
   /**
-   * ln of the mixture density of {@code x} (the sum over segments of share × density), given its
-   * most likely segment's term {@code best} (from {@link #best}), which is factored out so the sum
-   * cannot underflow.
+   * {@link #best} of {@code x} and, third, ln of its mixture density (the sum over segments of
+   * share × density), each segment's term computed once; the most likely term is factored out of the
+   * sum so it cannot underflow.
    */
-  double mixtureLogLikelihood(double[] x, double[] best) {
-    double sum = 0;
+  double[] bestWithMixture(double[] x) {
+    double[] l = new double[means.length];
+    int best = 0;
     for (int g = 0; g < means.length; g++) {
-      sum += g == (int) best[0] ? 1.0 : Math.exp(logLikelihood(g, x) - best[1]);
+      l[g] = logLikelihood(g, x);
+      if (l[g] > l[best]) {
+        best = g;
+      }
     }
-    return best[1] + Math.log(sum);
+    double sum = 0;
+    for (double v : l) {
+      sum += Math.exp(v - l[best]);
+    }
+    return new double[] {best, l[best], l[best] + Math.log(sum)};
   }
 
   /** Free parameters of one segment: its mean and covariance in {@code d} dimensions. */
@@ -283,11 +291,11 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
           if (by == null) {
             return acc.add(p.segment(), p.x());
           }
-          double[] best = by.clusters().best(p.x());
+          double[] best = by.clusters().bestWithMixture(p.x());
           int now = by.from()[(int) best[0]];
           int was = byBefore == null ? p.segment() : byBefore.segment(p.x());
           acc.logLikelihood += best[1];
-          acc.mixtureLogLikelihood += by.clusters().mixtureLogLikelihood(p.x(), best);
+          acc.mixtureLogLikelihood += best[2];
           acc.moved += now == was ? 0 : 1;
           return acc.add(now, p.x());
         }, Moments::merge);

@@ -2,6 +2,7 @@ package io.churnducks.models.segments;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,13 +29,13 @@ class GaussianClustersTest {
   void theMixtureLikelihoodSumsEverySegmentsShareTimesDensity() {
     GaussianClusters g = oneDimensional(new double[] {0, 3}, new double[] {1, 2}, new double[] {0.3, 0.7});
     for (double x : new double[] {-2, 0.5, 1.7, 3, 40}) {
-      double[] best = g.best(new double[] {x});
+      double[] best = g.bestWithMixture(new double[] {x});
       double expected = Math.log(0.3 * normal(x, 0, 1) + 0.7 * normal(x, 3, 2));
-      assertEquals(expected, g.mixtureLogLikelihood(new double[] {x}, best), 1e-9 * Math.max(1, Math.abs(expected)),
-          "x = " + x);
+      assertEquals(expected, best[2], 1e-9 * Math.max(1, Math.abs(expected)), "x = " + x);
+      assertArrayEquals(g.best(new double[] {x}), new double[] {best[0], best[1]}, "x = " + x);
     }
     // Far out, the sum is its largest term: no underflow to -infinity.
-    double far = g.mixtureLogLikelihood(new double[] {-60}, g.best(new double[] {-60}));
+    double far = g.bestWithMixture(new double[] {-60})[2];
     assertTrue(Double.isFinite(far), "finite at -60: " + far);
   }
 
