@@ -112,8 +112,13 @@ SELECT account_id,
                         AND date_diff('day', issued_date, paid_date) > 30) AS late_payments_90d,
        coalesce(sum(amount) FILTER (WHERE unpaid), 0.0) AS unpaid_amount,
        coalesce(max(date_diff('day', issued_date, DATE '${as_of}')) FILTER (WHERE unpaid), 0) AS oldest_unpaid_days,
-       count(*) FILTER (WHERE recent AND amount < 0) AS refunds_90d
+       count(*) FILTER (WHERE recent AND amount < 0) AS refunds_90d,
+       -- invoices of the last year old enough to judge: the share not paid within 7 days of issue
+       CAST(count(*) FILTER (WHERE judged AND (unpaid OR date_diff('day', issued_date, paid_date) > 7)) AS DOUBLE)
+           / nullif(count(*) FILTER (WHERE judged), 0) AS slow_payment_share_365d
 FROM (SELECT account_id, issued_date, paid_date, amount,
+             amount > 0 AND issued_date >= DATE '${as_of}' - 365
+                 AND issued_date < DATE '${as_of}' - 7 AS judged,
              issued_date >= DATE '${as_of}' - 90 AS recent,
              amount > 0 AND (paid_date IS NULL OR paid_date >= DATE '${as_of}') AS unpaid
       FROM invoices
@@ -127,7 +132,9 @@ SELECT account_id,
        count(*) FILTER (WHERE recent AND priority IN ('urgent', 'high', 'critical')) AS urgent_tickets_90d,
        count(*) FILTER (WHERE NOT closed) AS open_tickets,
        avg((epoch(closed_at) - epoch(opened_at)) / 3600.0) FILTER (WHERE recent AND closed) AS avg_hours_to_close_90d,
-       avg(satisfaction) FILTER (WHERE recent AND closed) AS avg_csat_90d
+       avg(satisfaction) FILTER (WHERE recent AND closed) AS avg_csat_90d,
+       count(*) AS tickets_365d,
+       avg(satisfaction) FILTER (WHERE closed) AS avg_csat_365d
 FROM (SELECT account_id, opened_at, closed_at, priority, satisfaction,
              CAST(opened_at AS DATE) >= DATE '${as_of}' - 90 AS recent,
              coalesce(CAST(closed_at AS DATE) < DATE '${as_of}', false) AS closed
@@ -139,8 +146,9 @@ GROUP BY account_id;
 CREATE OR REPLACE TEMP VIEW feedback_indicators AS
 SELECT account_id,
        max(nps) FILTER (WHERE n = 1) AS last_nps,
-       max(nps) FILTER (WHERE n = 1) - max(nps) FILTER (WHERE n = 2) AS nps_change
-FROM (SELECT account_id, nps,
+       max(nps) FILTER (WHERE n = 1) - max(nps) FILTER (WHERE n = 2) AS nps_change,
+       avg(nps) FILTER (WHERE CAST(responded_at AS DATE) >= DATE '${as_of}' - 365) AS avg_nps_365d
+FROM (SELECT account_id, nps, responded_at,
              row_number() OVER (PARTITION BY account_id ORDER BY responded_at DESC, nps DESC) AS n
       FROM surveys
       WHERE CAST(responded_at AS DATE) < DATE '${as_of}')
@@ -216,6 +224,7 @@ SELECT a.account_id,
        coalesce(p.unpaid_amount, 0.0) AS unpaid_amount,
        coalesce(p.oldest_unpaid_days, 0) AS oldest_unpaid_days,
        coalesce(p.refunds_90d, 0) AS refunds_90d,
+       p.slow_payment_share_365d,
        -- support tickets
        coalesce(t.tickets_90d, 0) AS tickets_90d,
        coalesce(t.urgent_tickets_90d, 0) AS urgent_tickets_90d,
@@ -223,10 +232,13 @@ SELECT a.account_id,
        t.avg_hours_to_close_90d,
        t.avg_csat_90d,
        CASE WHEN t.avg_csat_90d IS NULL THEN 0 ELSE 1 END AS has_rated_ticket_90d,
+       coalesce(t.tickets_365d, 0) AS tickets_365d,
+       t.avg_csat_365d,
        -- surveys
        f.last_nps,
        f.nps_change,
-       CASE WHEN f.last_nps IS NULL THEN 0 ELSE 1 END AS nps_answered
+       CASE WHEN f.last_nps IS NULL THEN 0 ELSE 1 END AS nps_answered,
+       f.avg_nps_365d
 FROM accounts a
 LEFT JOIN subscription_indicators s USING (account_id)
 LEFT JOIN usage_history_indicators h USING (account_id)

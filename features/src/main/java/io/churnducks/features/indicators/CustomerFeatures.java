@@ -260,6 +260,11 @@ public final class CustomerFeatures {
           "Days since the oldest invoice still unpaid on the as-of date was issued (0: nothing open)."),
       measure("refunds_90d", LongType, INVOICES, "credit notes", Stage.LATER, "90 days", Good.LOWER,
           "Credit notes (invoices with a negative amount) issued in the last 90 days."),
+      measure("slow_payment_share_365d", DoubleType, INVOICES, "share", Stage.LATER, "365 days", Good.LOWER,
+          "Of the invoices issued in the last 365 days and more than " + PaymentReliabilityIndicators.PROMPT_DAYS
+              + " days before the as-of date, the share not paid within " + PaymentReliabilityIndicators.PROMPT_DAYS
+              + " days of issue (a failed charge collected later by dunning, a late or still open invoice); null: "
+              + "no such invoice."),
       // Now: support and feedback.
       measure("tickets_90d", LongType, TICKETS, "tickets", Stage.LATER, "90 days", Good.LOWER,
           "Support tickets opened in the last 90 days."),
@@ -275,12 +280,19 @@ public final class CustomerFeatures {
           "Mean ticket satisfaction (1-5) in the last 90 days (null: none rated)."),
       measure("has_rated_ticket_90d", IntegerType, TICKETS, FLAG, Stage.LATER, "90 days", Good.NEITHER,
           "1 when a ticket of the last 90 days was rated before the as-of date, else 0."),
+      measure("tickets_365d", LongType, TICKETS, "tickets", Stage.LATER, "365 days", Good.LOWER,
+          "Support tickets opened in the last 365 days."),
+      measure("avg_csat_365d", DoubleType, TICKETS, "score 1-5", Stage.LATER, "365 days", Good.HIGHER,
+          "Mean ticket satisfaction (1-5) of the tickets of the last 365 days rated before the as-of date (null: "
+              + "none rated); steadier than avg_csat_90d for accounts with few tickets."),
       measure("last_nps", IntegerType, SURVEYS, "score 0-10", Stage.LATER, "latest answer", Good.HIGHER,
           "Latest NPS answer (0-10) before the as-of date (null: never answered)."),
       measure("nps_change", IntegerType, SURVEYS, "points", Stage.LATER, "last two answers", Good.HIGHER,
           "Latest NPS answer minus the one before it (null: fewer than two answers)."),
       measure("nps_answered", IntegerType, SURVEYS, FLAG, Stage.LATER, "whole history", Good.NEITHER,
           "1 when the account answered an NPS survey before the as-of date, else 0."),
+      measure("avg_nps_365d", DoubleType, SURVEYS, "score 0-10", Stage.LATER, "365 days", Good.HIGHER,
+          "Mean NPS answer (0-10) of the last 365 days (null: none); one noisy answer moves it less than last_nps."),
       // Now: what serving the customer costs.
       measure("usage_cost_28d", DoubleType, USAGE, "currency", Stage.LATER, "28 days", Good.NEITHER,
           "Cost to serve the product usage of the last 28 days: units of use x indicators.cost.per-unit (or the "

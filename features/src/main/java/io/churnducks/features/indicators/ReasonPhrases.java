@@ -96,14 +96,18 @@ public final class ReasonPhrases implements Serializable {
     t.put("unpaid_amount", "{v} unpaid");
     t.put("oldest_unpaid_days", "oldest unpaid invoice {v} days old");
     t.put("refunds_90d", "{v} refunds in 90 days");
+    t.put("slow_payment_share_365d", "{share} of the year's invoices not paid within a week (typical {tshare})");
     t.put("tickets_90d", "{v} support tickets in 90 days (typical {t})");
     t.put("urgent_tickets_90d", "{v} urgent tickets in 90 days");
     t.put("open_tickets", "{v} open tickets");
     t.put("avg_hours_to_close_90d", "tickets took {v} hours to close (typical {t})");
     t.put("avg_csat_90d", "ticket satisfaction {v} of 5 (typical {t})");
+    t.put("tickets_365d", "{v} support tickets in a year (typical {t})");
+    t.put("avg_csat_365d", "ticket satisfaction {v} of 5 over the year (typical {t})");
     t.put("has_rated_ticket_90d:low", "no rated ticket in 90 days");
     t.put("has_rated_ticket_90d:high", "rated a ticket in 90 days");
     t.put("last_nps", "last NPS answer {v} of 10");
+    t.put("avg_nps_365d", "NPS answers average {v} of 10 over the year (typical {t})");
     t.put("nps_change", "NPS {signed} points since the answer before");
     t.put("nps_answered:low", "never answered the NPS survey");
     t.put("nps_answered:high", "answered the NPS survey");

@@ -31,6 +31,8 @@ import static org.apache.spark.sql.functions.when;
  *   <li>{@code avg_csat_90d}: mean satisfaction 1–5 of the tickets of the last 90 days closed at
  *       D (null: none rated); {@code has_rated_ticket_90d}: 1 when one was rated, else 0, so "never
  *       rated" is a value of its own and not hidden behind an imputed median</li>
+ *   <li>{@code tickets_365d} and {@code avg_csat_365d}: the same over the 365 days before D, a
+ *       steadier measure of support load and satisfaction for accounts that open few tickets</li>
  * </ul>
  */
 public final class SupportIndicators {
@@ -56,7 +58,9 @@ public final class SupportIndicators {
             count(when(recent.and(urgent), 1)).as("urgent_tickets_90d"),
             count(when(closed.isNull().or(closed.unary_$bang()), 1)).as("open_tickets"),
             avg(when(recent.and(closed), hoursToClose)).as("avg_hours_to_close_90d"),
-            avg(when(recent.and(closed), col("satisfaction"))).as("avg_csat_90d"));
+            avg(when(recent.and(closed), col("satisfaction"))).as("avg_csat_90d"),
+            count(lit(1)).as("tickets_365d"),
+            avg(when(closed, col("satisfaction"))).as("avg_csat_365d"));
     String[] key = {"account_id", "as_of_date"};
     return spine.select(key[0], key[1]).join(agg, key, "left").select(
         col("account_id"), col("as_of_date"),
@@ -65,6 +69,8 @@ public final class SupportIndicators {
         coalesce(col("open_tickets"), lit(0L)).as("open_tickets"),
         col("avg_hours_to_close_90d"),
         col("avg_csat_90d"),
-        when(col("avg_csat_90d").isNotNull(), 1).otherwise(0).as("has_rated_ticket_90d"));
+        when(col("avg_csat_90d").isNotNull(), 1).otherwise(0).as("has_rated_ticket_90d"),
+        coalesce(col("tickets_365d"), lit(0L)).as("tickets_365d"),
+        col("avg_csat_365d"));
   }
 }

@@ -136,17 +136,21 @@ class IndicatorValuesTest extends SparkTestBase {
   void billingSupportAndFeedbackIndicators() {
     Dataset<Row> actual = FeatureStory.withAllSources(spark()).features()
         .select("account_id", "as_of_date", "oldest_unpaid_days", "refunds_90d", "urgent_tickets_90d", "open_tickets",
-            "avg_hours_to_close_90d", "nps_change");
+            "avg_hours_to_close_90d", "nps_change", "slow_payment_share_365d", "tickets_365d", "avg_csat_365d",
+            "avg_nps_365d");
 
     assertFramesApproximatelyEqual(frame(actual.schema(),
         // a1 on D: i3 (01-01) is the oldest unpaid invoice; the 03-05 credit note; t4 urgent and closed after 24 h;
-        // NPS fell from 9 to 3.
-        new Object[] {"a1", ON_D, 91, 1L, 1L, 0L, 8.0, -6},
+        // NPS fell from 9 to 3. Of the year's invoices issued over 7 days before D (i2, i3, i4, i5, i7; the credit
+        // note is no charge) only i4 was paid within 7 days; t1 to t4 in the year, t1, t2 and t3 rated 4, 2 and 1.
+        new Object[] {"a1", ON_D, 91, 1L, 1L, 0L, 8.0, -6, 0.8, 4L, 7.0 / 3, 6.0},
         // On 03-15 the oldest unpaid invoice is i3 again; t2, t3 and t4 took 0, 0 and 24 h; one answer only.
-        new Object[] {"a1", ON_MID, 74, 1L, 1L, 0L, 8.0, null},
-        // a2: t6 (high) is still open; NPS 6 then 8 on the same day.
-        new Object[] {"a2", ON_D, 0, 0L, 1L, 1L, 0.0, 2},
-        new Object[] {"a3", ON_D, 0, 0L, 0L, 0L, null, null}),
+        // i7 (03-01) is 14 days old and unpaid on 03-15: slow, like i2, i3 and i5.
+        new Object[] {"a1", ON_MID, 74, 1L, 1L, 0L, 8.0, null, 0.8, 3L, 1.5, 9.0},
+        // a2: t6 (high) is still open; NPS 6 then 8 on the same day; i6 and i8 paid within a day.
+        new Object[] {"a2", ON_D, 0, 0L, 1L, 1L, 0.0, 2, 0.0, 2L, null, 7.0},
+        // a3: no invoice, ticket or answer: the shares and means are unknown, not 0.
+        new Object[] {"a3", ON_D, 0, 0L, 0L, 0L, null, null, null, 0L, null, null}),
         actual);
   }
 
@@ -205,10 +209,10 @@ class IndicatorValuesTest extends SparkTestBase {
                 "error_events_28d", "days_since_last_activity", "seat_utilisation", "never_used", "feature_events_28d", "feature_users_28d", "feature_trend_28d",
                 "usage_cost_28d", "cost_to_serve_monthly"),
             "invoices", List.of("unpaid_invoices_90d", "late_payments_90d", "unpaid_amount", "oldest_unpaid_days",
-                "refunds_90d"),
+                "refunds_90d", "slow_payment_share_365d"),
             "support_tickets", List.of("tickets_90d", "urgent_tickets_90d", "open_tickets", "avg_hours_to_close_90d",
-                "avg_csat_90d", "has_rated_ticket_90d"),
-            "surveys", List.of("last_nps", "nps_change", "nps_answered")),
+                "avg_csat_90d", "has_rated_ticket_90d", "tickets_365d", "avg_csat_365d"),
+            "surveys", List.of("last_nps", "nps_change", "nps_answered", "avg_nps_365d")),
         result.disabled());
     Dataset<Row> features = result.features();
     for (List<String> columns : result.disabled().values()) {

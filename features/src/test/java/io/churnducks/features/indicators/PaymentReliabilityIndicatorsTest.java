@@ -33,14 +33,20 @@ class PaymentReliabilityIndicatorsTest extends SparkTestBase {
         invoice("p8", "2024-02-10", 1.0, "refunded", "2024-02-11"), // refund of unknown date: paid
         invoice("p9", "2024-02-15", 80.0, "paid", "2024-04-15"),    // paid late, but after D: unpaid, not late
         invoice("p10", "2024-04-01", 160.0, null, null),            // issued on D: not yet
-        invoice("p11", "2024-03-10", -5.0, "paid", null));          // a credit note: a refund, never unpaid
+        invoice("p11", "2024-03-10", -5.0, "paid", null),           // a credit note: a refund, never unpaid
+        invoice("p12", "2024-03-01", 1.0, "paid", "2024-03-08"),    // paid 7 days after issue: prompt
+        invoice("p13", "2024-03-01", 1.0, "paid", "2024-03-09"),    // 8 days: slow
+        invoice("p14", "2023-04-01", 1.0, "paid", "2023-06-01"),    // D-366: outside the year
+        invoice("p15", "2024-03-25", 1.0, null, null));             // 7 days old: too young to judge
 
     Dataset<Row> actual = PaymentReliabilityIndicators.apply(spine, invoices);
 
     assertFramesEqual(frame(actual.schema(),
-            // p4, issued 91 days before D, is the oldest unpaid invoice
-            new Object[] {"a1", d("2024-04-01"), 3L, 2L, 150.0, 91, 1L},
-            new Object[] {"a2", d("2024-04-01"), 0L, 0L, 0.0, 0, 0L}),
+            // p4, issued 91 days before D, is the oldest unpaid invoice; p15 adds 1.0 to the open balance.
+            // Judged for promptness: p2 to p9, p12 and p13; only p8 and p12 were paid within 7 days.
+            new Object[] {"a1", d("2024-04-01"), 4L, 2L, 151.0, 91, 1L, 8.0 / 10},
+            // No invoice: nothing open, and no share to state.
+            new Object[] {"a2", d("2024-04-01"), 0L, 0L, 0.0, 0, 0L, null}),
         actual);
   }
 }
