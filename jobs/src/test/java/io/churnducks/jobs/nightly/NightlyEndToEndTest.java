@@ -292,12 +292,12 @@ class NightlyEndToEndTest extends SparkTestBase {
   void eachPersonaWithASegmentOfItsOwnFindsItNamedForItsMotivation() {
     PersonaRecovery p = PersonaRecovery.measure(spark(), sampleDir, warehouse, cutoff);
     System.out.println("end-to-end segments: " + p.describe());
-    // About 930 active customers, a hundred or so per persona: the segments are rougher than on churn
-    // bench's 5,000 accounts (where ARI >= 0.8 and every persona's majority segment named for it are
-    // asserted); the segments found must still say what they are.
+    // About 930 active customers, a hundred or so per persona, from messy CSV: the segments are rougher
+    // than on churn bench's 5,000 accounts (where ARI >= 0.8 and every persona's majority segment named
+    // for it are asserted; here ARI measured 0.81), and the segments found must still say what they are.
     // A segment holding two personas is named for what they share; a persona with a segment of (nearly)
     // its own must find its motivation in the name.
-    assertTrue(p.ari() >= 0.4, p.describe());
+    assertTrue(p.ari() >= 0.7, p.describe());
     assertTrue(p.purity().values().stream().filter(x -> x >= 0.8).count() >= 2, p.describe());
     assertEquals(List.of(), p.misnamed(0.8), "personas with a segment of their own whose name does not say what "
         + "they are: " + p.describe());
