@@ -11,6 +11,7 @@ import io.churnducks.jobs.generate.HealthVsTruth;
 import io.churnducks.jobs.generate.ModelVsTruth;
 import io.churnducks.jobs.generate.PersonaRecovery;
 import io.churnducks.jobs.generate.SampleDataGenerator;
+import io.churnducks.jobs.generate.TruthSchemas;
 import io.churnducks.jobs.io.Warehouse;
 import io.churnducks.jobs.nightly.NightlyJob;
 import io.churnducks.jobs.rollup.UsageRollupStage;
@@ -83,6 +84,40 @@ public final class Benchmark {
     }
   }
 
+  /**
+   * Why the company already generated under {@code data} cannot be measured as {@code g}: other
+   * generator options, or events not laid out by event date (the first night holds the last day's
+   * folder back, and a night reads only the dates it needs; one flat folder would be read whole every
+   * night, and the report would measure something else); empty when it can be reused.
+   */
+  static Optional<String> whyNotReusable(SparkSession spark, String data, GeneratorOptions g) {
+    Row p = spark.read().parquet(data + "/truth/" + TruthSchemas.PARAMETERS_TABLE).first();
+    Map<String, Object> wanted = new LinkedHashMap<>();
+    wanted.put("accounts", g.accounts());
+    wanted.put("seed", g.seed());
+    wanted.put("start", java.sql.Date.valueOf(g.start()));
+    wanted.put("months", g.months());
+    wanted.put("messy", g.messy());
+    wanted.put("format", g.format());
+    List<String> differences = new ArrayList<>();
+    wanted.forEach((field, value) -> {
+      Object found = p.getAs(field);
+      if (!value.equals(found)) {
+        differences.add(field + " " + found + " (the bench needs " + value + ")");
+      }
+    });
+    if (!differences.isEmpty()) {
+      return Optional.of("it was generated with " + String.join(", ", differences));
+    }
+    File[] days = new File(data, "product_events").listFiles(f -> f.isDirectory()
+        && f.getName().startsWith(EventsByDate.DATE_COLUMN + "="));
+    if (days == null || days.length == 0) {
+      return Optional.of("its usage events are not laid out by event date (no product_events/"
+          + EventsByDate.DATE_COLUMN + "=YYYY-MM-DD folders)");
+    }
+    return Optional.empty();
+  }
+
   private final SparkSession spark;
   private final Options options;
   private final AtomicLong shuffleBytes = new AtomicLong();
@@ -127,6 +162,11 @@ public final class Benchmark {
     long t = System.nanoTime();
     long events;
     if (new File(data, "truth/parameters").isDirectory() && new File(data, "product_events").isDirectory()) {
+      Optional<String> why = whyNotReusable(spark, data, g);
+      if (why.isPresent()) {
+        throw new IllegalArgumentException("Cannot reuse the generated company in " + data + ": " + why.get()
+            + ". Delete that folder (the bench generates it again) or choose another --dir.");
+      }
       events = spark.read().parquet(data + "/product_events").count();
     } else {
       GenerationSummary summary = SampleDataGenerator.run(spark, g);
@@ -137,8 +177,8 @@ public final class Benchmark {
 
     // Night 1: the extract's last day of events is not there yet.
     LocalDate firstNight = cutoff.minusDays(1);
-    Path lastDay = new Path(data + "/product_events/event_date=" + firstNight);
-    Path held = new Path(data + "/_held_event_date=" + firstNight);
+    Path lastDay = new Path(data + "/product_events/" + EventsByDate.DATE_COLUMN + "=" + firstNight);
+    Path held = new Path(data + "/_held_" + EventsByDate.DATE_COLUMN + "=" + firstNight);
     delete(new Path(warehouseDir));
     rename(lastDay, held);
     long shuffle0 = shuffleBytes.get();

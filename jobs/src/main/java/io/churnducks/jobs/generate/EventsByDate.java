@@ -28,6 +28,9 @@ public final class EventsByDate {
 
   private EventsByDate() {}
 
+  /** The partition column of the event folders ({@code event_date=YYYY-MM-DD}). */
+  public static final String DATE_COLUMN = "event_date";
+
   public static void rewrite(SparkSession spark, GeneratorOptions options) {
     String dir = SampleDataGenerator.path(options, SampleSource.PRODUCT_EVENTS.directory());
     String tmp = dir + ".by_date";
@@ -35,8 +38,8 @@ public final class EventsByDate {
         ? spark.read().option("header", "true").csv(dir) : spark.read().parquet(dir);
     Column day = expr("to_date(timestamp_millis(try_cast(timestamp AS BIGINT)))");
     Column folder = coalesce(day, lit(java.sql.Date.valueOf(options.cutoff().minusDays(1))));
-    DataFrameWriter<Row> w = events.withColumn("event_date", folder).repartition(col("event_date"))
-        .write().mode(SaveMode.Overwrite).partitionBy("event_date").format(options.format());
+    DataFrameWriter<Row> w = events.withColumn(DATE_COLUMN, folder).repartition(col(DATE_COLUMN))
+        .write().mode(SaveMode.Overwrite).partitionBy(DATE_COLUMN).format(options.format());
     if (options.format().equals("csv")) {
       w = w.option("header", "true");
     }

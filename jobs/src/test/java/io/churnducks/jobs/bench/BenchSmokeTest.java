@@ -1,13 +1,18 @@
 package io.churnducks.jobs.bench;
 
 import io.churnducks.features.testing.SparkTestBase;
+import io.churnducks.jobs.generate.EventsByDate;
+import io.churnducks.jobs.generate.GeneratorOptions;
+import io.churnducks.jobs.generate.SampleDataGenerator;
 import io.churnducks.jobs.io.SparkSessions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,5 +67,22 @@ class BenchSmokeTest extends SparkTestBase {
     assertTrue(report.contains("| 5,000 | "), report);
     assertTrue(report.contains("AUC ratio"), report);
     assertTrue(report.contains("Duck segments"), report);
+  }
+
+  @Test
+  void aCompanyGeneratedOtherwiseIsNotMeasuredAsTheBenchsOwn() {
+    String data = tmp.resolve("data-40").toString();
+    GeneratorOptions flat = new GeneratorOptions(40, LocalDate.of(2024, 1, 1), 3, Benchmark.DEFAULT_SEED, data,
+        "parquet", 0.0, 90, 30);
+    SampleDataGenerator.run(spark(), flat);
+
+    // Events in one folder: every night would read them whole.
+    assertEquals(Optional.of("its usage events are not laid out by event date (no product_events/"
+        + "event_date=YYYY-MM-DD folders)"), Benchmark.whyNotReusable(spark(), data, flat));
+    EventsByDate.rewrite(spark(), flat);
+    assertEquals(Optional.empty(), Benchmark.whyNotReusable(spark(), data, flat));
+    GeneratorOptions longer = new GeneratorOptions(40, LocalDate.of(2024, 1, 1), 4, 8L, data, "parquet", 0.0, 90, 30);
+    assertEquals(Optional.of("it was generated with seed 7 (the bench needs 8), months 3 (the bench needs 4)"),
+        Benchmark.whyNotReusable(spark(), data, longer));
   }
 }
