@@ -59,6 +59,7 @@ public final class SupportIndicators {
             count(when(closed.isNull().or(closed.unary_$bang()), 1)).as("open_tickets"),
             avg(when(recent.and(closed), hoursToClose)).as("avg_hours_to_close_90d"),
             avg(when(recent.and(closed), col("satisfaction"))).as("avg_csat_90d"),
+            // Every ticket paired with D: the lookback, OPEN_LOOKBACK_DAYS, is the 365 days before it.
             count(lit(1)).as("tickets_365d"),
             avg(when(closed, col("satisfaction"))).as("avg_csat_365d"));
     String[] key = {"account_id", "as_of_date"};

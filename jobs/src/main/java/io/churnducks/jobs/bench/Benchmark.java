@@ -161,7 +161,7 @@ public final class Benchmark {
 
     long t = System.nanoTime();
     long events;
-    if (new File(data, "truth/parameters").isDirectory() && new File(data, "product_events").isDirectory()) {
+    if (new File(data, "truth/" + TruthSchemas.PARAMETERS_TABLE).isDirectory() && new File(data, "product_events").isDirectory()) {
       Optional<String> why = whyNotReusable(spark, data, g);
       if (why.isPresent()) {
         throw new IllegalArgumentException("Cannot reuse the generated company in " + data + ": " + why.get()

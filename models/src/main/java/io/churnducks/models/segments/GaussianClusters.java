@@ -51,16 +51,31 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
 
   /** (segment number, log-likelihood under it) of the most likely segment of {@code x}. */
   public double[] best(double[] x) {
-    double bestLikelihood = Double.NEGATIVE_INFINITY;
-    int best = -1;
+    double[] l = logLikelihoods(x);
+    int best = argmax(l);
+    return new double[] {best, best < 0 ? Double.NEGATIVE_INFINITY : l[best]};
+  }
+
+  /** ln(share × density) of {@code x} under every segment. */
+  private double[] logLikelihoods(double[] x) {
+    double[] l = new double[means.length];
     for (int g = 0; g < means.length; g++) {
-      double l = logLikelihood(g, x);
-      if (l > bestLikelihood) {
-        bestLikelihood = l;
+      l[g] = logLikelihood(g, x);
+    }
+    return l;
+  }
+
+  /** Index of the first largest value (-1 when none exceeds negative infinity). */
+  private static int argmax(double[] l) {
+    int best = -1;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int g = 0; g < l.length; g++) {
+      if (l[g] > max) {
+        max = l[g];
         best = g;
       }
     }
-    return new double[] {best, bestLikelihood};
+    return best;
   }
 
   /** ln(share × density) of {@code x} under segment {@code g}. */
@@ -82,14 +97,8 @@ public record GaussianClusters(double[][] means, double[][][] lowerInverse, doub
    * sum so it cannot underflow.
    */
   double[] bestWithMixture(double[] x) {
-    double[] l = new double[means.length];
-    int best = 0;
-    for (int g = 0; g < means.length; g++) {
-      l[g] = logLikelihood(g, x);
-      if (l[g] > l[best]) {
-        best = g;
-      }
-    }
+    double[] l = logLikelihoods(x);
+    int best = argmax(l);
     double sum = 0;
     for (double v : l) {
       sum += Math.exp(v - l[best]);
