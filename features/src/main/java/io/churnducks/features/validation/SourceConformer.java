@@ -201,7 +201,14 @@ public final class SourceConformer {
       }
       DataType t = filtered.select(v).schema().fields()[0].dataType();
       Column text = t instanceof StringType ? when(trim(v).notEqual(""), trim(v)) : v;
-      stage1.add(valueMapped(text, mapping.values().get(spec.name())).as(srcName(spec.name())));
+      Column mapped = valueMapped(text, mapping.values().get(spec.name()));
+      stage1.add(mapped.as(srcName(spec.name())));
+      Optional<NumberText> written = writtenNumber(spec, mapping.formats().get(spec.name()), t);
+      if (written.isPresent()) {
+        // Text written for people ($1,234.50) as plain number text, read below like any number; the
+        // source's own text stays for the messages.
+        stage1.add(written.get().parse(mapped).cast("string").as(plainName(spec.name())));
+      }
     }
     stage1.add(struct(Arrays.stream(filtered.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new))
         .as(SOURCE_ROW));
@@ -217,7 +224,9 @@ public final class SourceConformer {
       DataType srcType = staged.schema().apply(srcName(spec.name())).dataType();
       String format = mapping.formats().get(spec.name());
       stage2.add(col(srcName(spec.name())));
-      stage2.add(convert(srcName(spec.name()), srcType, spec, format, table).as(typedName(spec.name())));
+      boolean written = Arrays.asList(staged.columns()).contains(plainName(spec.name()));
+      stage2.add(convert(written ? plainName(spec.name()) : srcName(spec.name()), written ? DataTypes.StringType
+          : srcType, spec, format, table).as(typedName(spec.name())));
     }
     stage2.add(col(SOURCE_ROW));
     Dataset<Row> typed = staged.select(stage2.toArray(Column[]::new));
@@ -445,14 +454,21 @@ public final class SourceConformer {
         }
       }
     });
-    // A format only tells how to read a date or time: on any other column it would be silently unused.
-    for (String key : mapping.formats().keySet()) {
+    // A format tells how to read a date, a time or a number written for people; on any other column
+    // it would be silently unused.
+    for (java.util.Map.Entry<String, String> f : mapping.formats().entrySet()) {
+      String key = f.getKey();
       DataType type = contract.column(key).get().type();
-      if (!(type instanceof DateType || type instanceof TimestampType)) {
+      if (type instanceof NumericType) {
+        if (NumberText.of(f.getValue()).isEmpty()) {
+          throw new ContractException("Cannot map source " + contract.name() + " (" + sourceLabel + "): formats '"
+              + key + "' = '" + f.getValue() + "' is not a number format; write one thousand two hundred "
+              + "thirty-four and 56 hundredths as the source does: " + NumberText.EXAMPLES);
+        }
+      } else if (!(type instanceof DateType || type instanceof TimestampType)) {
         throw new ContractException("Cannot map source " + contract.name() + " (" + sourceLabel + "): formats '"
-            + key + "' applies to date and time columns only; " + key + " is " + type.simpleString()
-            + " (map the column through an SQL expression to parse it, e.g. "
-            + "cast(regexp_replace(col, '[^0-9.-]', '') AS double))");
+            + key + "' applies to date, time and number columns only; " + key + " is " + type.simpleString()
+            + " (map the column through an SQL expression to read it)");
       }
     }
   }
@@ -625,7 +641,20 @@ public final class SourceConformer {
     if (type instanceof DateType || type instanceof TimestampType) {
       return format == null ? "ISO-8601" : format;
     }
+    if (type instanceof NumericType && format != null) {
+      return "a number written like " + format;
+    }
     return type.simpleString().toLowerCase(Locale.ROOT);
+  }
+
+  /** The number format of a numeric column read from text, when one is configured. */
+  private static Optional<NumberText> writtenNumber(ColumnSpec spec, String format, DataType sourceType) {
+    return spec.type() instanceof NumericType && format != null && sourceType instanceof StringType
+        ? NumberText.of(format) : Optional.empty();
+  }
+
+  private static String plainName(String canonical) {
+    return "_plain_" + canonical;
   }
 
   private static String srcName(String canonical) {

@@ -40,7 +40,7 @@ class ContractErrorsTest extends SparkTestBase {
   }
 
   @Test
-  void aFormatOrValueMappingForNoCanonicalColumnOrForANumberIsRefused() {
+  void aFormatOrValueMappingForNoCanonicalColumnOrAFormatThatReadsNothingIsRefused() {
     Dataset<Row> raw = frame(text("id", "customer", "created", "mrr"), new Object[] {"s1", "a1", "01/02/2024", "$9"});
     Map<String, String> columns = Map.of("subscription_id", "id", "account_id", "customer", "start_date", "created");
 
@@ -53,8 +53,10 @@ class ContractErrorsTest extends SparkTestBase {
         "values 'state' is not a canonical column");
     assertContains(failure(raw, InputContract.SUBSCRIPTIONS, new SourceMapping("subscriptions", columns,
             Map.of("mrr", "#,##0.00"), Map.of(), Optional.empty())),
-        "formats 'mrr' applies to date and time columns only; mrr is double",
-        "map the column through an SQL expression");
+        "formats 'mrr' = '#,##0.00' is not a number format", "\"1,234.56\", \"1.234,56\"");
+    assertContains(failure(raw, InputContract.SUBSCRIPTIONS, new SourceMapping("subscriptions", columns,
+            Map.of("subscription_id", "1,234.56"), Map.of(), Optional.empty())),
+        "formats 'subscription_id' applies to date, time and number columns only; subscription_id is string");
   }
 
   @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -351,6 +352,37 @@ class SourceMappingKindsTest extends SparkTestBase {
       assertCanonical(allClean(c, InputContract.USAGE_EVENTS), new String[] {"event_time"},
           new Object[] {ts("2024-03-05T14:07:00")});
     }
+  }
+
+  @Test
+  void moneyWrittenForPeopleIsReadInTheConfiguredNumberFormatAndAnythingElseIsAWrongType() {
+    Dataset<Row> raw = frame(text("invoice_id", "account_id", "issued_date", "amount"),
+        new Object[] {"i1", "a1", "2024-03-01", "$1,234.50"},
+        new Object[] {"i2", "a1", "2024-03-01", "(12.00)"},
+        new Object[] {"i3", "a1", "2024-03-01", "1,234,567 USD"},
+        new Object[] {"i4", "a1", "2024-03-01", "- 7.5"},
+        new Object[] {"i5", "a1", "2024-03-01", "99"},
+        new Object[] {"i6", "a1", "2024-03-01", "12,34.5"},
+        new Object[] {"i7", "a1", "2024-03-01", "(5.00"},
+        new Object[] {"i8", "a1", "2024-03-01", "twelve"});
+    ConformedSource us = conform(raw, InputContract.INVOICES,
+        mapping("invoices", Map.of(), Map.of("amount", "1,234.56"), Map.of(), null));
+    assertCanonical(us.clean().orderBy("invoice_id"), new String[] {"invoice_id", "amount"},
+        new Object[] {"i1", 1234.5}, new Object[] {"i2", -12.0}, new Object[] {"i3", 1234567.0},
+        new Object[] {"i4", -7.5}, new Object[] {"i5", 99.0});
+    assertEquals(List.of("wrong type in amount: '(5.00' (expected a number written like 1,234.56)",
+            "wrong type in amount: '12,34.5' (expected a number written like 1,234.56)",
+            "wrong type in amount: 'twelve' (expected a number written like 1,234.56)"),
+        us.rejected().orderBy("reason").select("reason").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+
+    // The European way round, with a no-break space as a spreadsheet writes it and the symbol after.
+    Dataset<Row> eu = frame(text("invoice_id", "account_id", "issued_date", "amount"),
+        new Object[] {"e1", "a1", "2024-03-01", "1\u00a0234,50 \u20ac"},
+        new Object[] {"e2", "a1", "2024-03-01", "-0,99"});
+    assertCanonical(allClean(conform(eu, InputContract.INVOICES,
+            mapping("invoices", Map.of(), Map.of("amount", "1 234,56"), Map.of(), null)), InputContract.INVOICES)
+            .orderBy("invoice_id"), new String[] {"invoice_id", "amount"},
+        new Object[] {"e1", 1234.5}, new Object[] {"e2", -0.99});
   }
 
   @Test
