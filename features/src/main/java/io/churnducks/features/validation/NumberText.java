@@ -17,8 +17,8 @@ import static org.apache.spark.sql.functions.when;
  * How a source writes numbers for people, as its {@code formats} entry shows with one thousand two
  * hundred thirty-four and 56 hundredths: {@code "1,234.56"}, {@code "1.234,56"}, {@code "1 234,56"},
  * {@code "1'234.56"} or {@code "1234,56"}. A value in that form is read with its grouping separators,
- * a currency symbol or code before or after it ({@code $1,234.50}, {@code 1.234,50 €},
- * {@code 1,234.50 USD}), a sign, or accounting parentheses for a negative ({@code (12.00)}); anything
+ * a currency symbol or code before or after it ({@code $1,234.50}, {@code US$1,234.50},
+ * {@code 1.234,50 €}, {@code 1,234.50 USD}), a sign, or accounting parentheses for a negative ({@code (12.00)}); anything
  * else does not read as a number (the row's value is then a wrong type, as without a format).
  *
  * @param group   the grouping separator (empty when the sample has none)
@@ -59,7 +59,7 @@ public record NumberText(String group, String decimal) {
    * (4) the digits with their separators, a currency symbol or code, (5) a closing parenthesis.
    */
   String pattern() {
-    String currency = "(?:\\p{Sc}|[A-Za-z]{1,3})";
+    String currency = "(?:[A-Za-z]{1,3}\\p{Sc}?|\\p{Sc})";
     String d = Pattern.quote(decimal);
     String grouped = group.isEmpty() ? "[0-9]+" : "(?:[0-9]{1,3}(?:" + groupClass() + "[0-9]{3})+|[0-9]+)";
     return "^(\\()?\\s*([-+])?\\s*(?:" + currency + "\\s*)?([-+])?\\s*(" + grouped + "(?:" + d + "[0-9]+)?)\\s*(?:"

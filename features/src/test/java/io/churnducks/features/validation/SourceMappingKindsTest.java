@@ -361,7 +361,7 @@ class SourceMappingKindsTest extends SparkTestBase {
         new Object[] {"i2", "a1", "2024-03-01", "(12.00)"},
         new Object[] {"i3", "a1", "2024-03-01", "1,234,567 USD"},
         new Object[] {"i4", "a1", "2024-03-01", "- 7.5"},
-        new Object[] {"i5", "a1", "2024-03-01", "99"},
+        new Object[] {"i5", "a1", "2024-03-01", "US$99"},
         new Object[] {"i6", "a1", "2024-03-01", "12,34.5"},
         new Object[] {"i7", "a1", "2024-03-01", "(5.00"},
         new Object[] {"i8", "a1", "2024-03-01", "twelve"});
