@@ -50,7 +50,8 @@ public record NumberText(String group, String decimal) {
         .or(regexp_extract(t, pattern, 3).equalTo("-"));
     Column ungrouped = group.isEmpty() ? digits : regexp_replace(digits, groupClass(), "");
     Column plain = regexp_replace(ungrouped, Pattern.quote(decimal), ".").cast("double");
-    return when(t.rlike(pattern).and(length(open).equalTo(length(close))),
+    // The digits group is empty only when the whole text does not match.
+    return when(length(digits).gt(0).and(length(open).equalTo(length(close))),
         when(negative, plain.multiply(lit(-1.0))).otherwise(plain));
   }
 

@@ -194,6 +194,7 @@ public final class SourceConformer {
     // Stage 1: each canonical column's source value as text (or as the source's own type), and the
     // source row itself, kept as a struct so the quarantine can show it exactly as read.
     List<Column> stage1 = new ArrayList<>();
+    java.util.Set<String> written = new java.util.HashSet<>();
     for (ColumnSpec spec : contract.columns()) {
       Column v = sourceValue.get(spec.name());
       if (v == null) {
@@ -203,11 +204,12 @@ public final class SourceConformer {
       Column text = t instanceof StringType ? when(trim(v).notEqual(""), trim(v)) : v;
       Column mapped = valueMapped(text, mapping.values().get(spec.name()));
       stage1.add(mapped.as(srcName(spec.name())));
-      Optional<NumberText> written = writtenNumber(spec, mapping.formats().get(spec.name()), t);
-      if (written.isPresent()) {
+      Optional<NumberText> number = writtenNumber(spec, mapping.formats().get(spec.name()), t);
+      if (number.isPresent()) {
         // Text written for people ($1,234.50) as plain number text, read below like any number; the
         // source's own text stays for the messages.
-        stage1.add(written.get().parse(mapped).cast("string").as(plainName(spec.name())));
+        stage1.add(number.get().parse(mapped).cast("string").as(plainName(spec.name())));
+        written.add(spec.name());
       }
     }
     stage1.add(struct(Arrays.stream(filtered.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new))
@@ -224,8 +226,8 @@ public final class SourceConformer {
       DataType srcType = staged.schema().apply(srcName(spec.name())).dataType();
       String format = mapping.formats().get(spec.name());
       stage2.add(col(srcName(spec.name())));
-      boolean written = Arrays.asList(staged.columns()).contains(plainName(spec.name()));
-      stage2.add(convert(written ? plainName(spec.name()) : srcName(spec.name()), written ? DataTypes.StringType
+      boolean plain = written.contains(spec.name());
+      stage2.add(convert(plain ? plainName(spec.name()) : srcName(spec.name()), plain ? DataTypes.StringType
           : srcType, spec, format, table).as(typedName(spec.name())));
     }
     stage2.add(col(SOURCE_ROW));
@@ -456,19 +458,18 @@ public final class SourceConformer {
     });
     // A format tells how to read a date, a time or a number written for people; on any other column
     // it would be silently unused.
-    for (java.util.Map.Entry<String, String> f : mapping.formats().entrySet()) {
+    for (Map.Entry<String, String> f : mapping.formats().entrySet()) {
       String key = f.getKey();
       DataType type = contract.column(key).get().type();
+      String refused = "Cannot map source " + contract.name() + " (" + sourceLabel + "): formats '" + key + "'";
       if (type instanceof NumericType) {
         if (NumberText.of(f.getValue()).isEmpty()) {
-          throw new ContractException("Cannot map source " + contract.name() + " (" + sourceLabel + "): formats '"
-              + key + "' = '" + f.getValue() + "' is not a number format; write one thousand two hundred "
-              + "thirty-four and 56 hundredths as the source does: " + NumberText.EXAMPLES);
+          throw new ContractException(refused + " = '" + f.getValue() + "' is not a number format; write one "
+              + "thousand two hundred thirty-four and 56 hundredths as the source does: " + NumberText.EXAMPLES);
         }
       } else if (!(type instanceof DateType || type instanceof TimestampType)) {
-        throw new ContractException("Cannot map source " + contract.name() + " (" + sourceLabel + "): formats '"
-            + key + "' applies to date, time and number columns only; " + key + " is " + type.simpleString()
-            + " (map the column through an SQL expression to read it)");
+        throw new ContractException(refused + " applies to date, time and number columns only; " + key + " is "
+            + type.simpleString() + " (map the column through an SQL expression to read it)");
       }
     }
   }
