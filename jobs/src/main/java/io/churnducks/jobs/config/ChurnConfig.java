@@ -183,8 +183,11 @@ public final class ChurnConfig {
         return switch (type) {
           case Candidate.GRADIENT_BOOSTED_TREES -> trees;
           case Candidate.LOGISTIC_REGRESSION -> linear;
+          case Candidate.XGBOOST -> Candidate.xgboost(trees.maxDepth(), trees.trees(), trees.stepSize(),
+              trees.subsample(), c.hasPath("reg-param") ? c.getDouble("reg-param") : 1.0,
+              c.hasPath("min-child-weight") ? c.getDouble("min-child-weight") : 1.0);
           case Candidate.BLEND -> Candidate.blend(trees, linear);
-          default -> new Candidate(type, 0, 0, 0, 0, 0, 0); // refused with the list of known types
+          default -> new Candidate(type, 0, 0, 0, 0, 0, 0, 0); // refused with the list of known types
         };
       }));
     }

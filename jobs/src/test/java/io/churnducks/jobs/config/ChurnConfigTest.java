@@ -57,6 +57,11 @@ class ChurnConfigTest {
         + "gradient-boosted-trees, max-depth=3, trees=50, step-size=0.1, subsample=0.8}]")).model().candidates().get(0);
     assertEquals(0.8, sampled.subsample());
     assertEquals("gbt(depth 3, 50 trees, step 0.1, subsample 0.8)", sampled.label());
+    io.churnducks.models.churn.Candidate xgb = ChurnConfig.load(DEMO, List.of("model.candidates=[{type=xgboost, "
+        + "max-depth=4, trees=300, step-size=0.05, min-child-weight=5}]")).model().candidates().get(0);
+    assertEquals(io.churnducks.models.churn.Candidate.xgboost(4, 300, 0.05, 1.0, 1.0, 5.0), xgb,
+        "lambda (reg-param) and subsample keep their defaults");
+    assertEquals("xgboost(depth 4, 300 rounds, eta 0.05, lambda 1.0, min child weight 5.0)", xgb.label());
     ContractException e = assertThrows(ContractException.class, () -> ChurnConfig.load(DEMO,
         List.of("model.candidates=[{type=random-forest}]")).model());
     assertTrue(e.getMessage().contains("model.candidates[0]") && e.getMessage().contains("blend"), e.getMessage());

@@ -6,36 +6,51 @@ import java.util.Locale;
 
 /**
  * One model configuration the backtest tries: an elastic-net logistic regression, gradient-boosted
- * trees, or a blend of both (the mean of the two members' probabilities: trees find interactions and
- * thresholds, the linear model extrapolates smoothly where the trees' leaves are coarse, and their
- * errors are only partly shared), with fixed hyper-parameters. The configured list is the whole
+ * trees (Spark MLlib's), XGBoost's regularised boosted trees (Newton steps on the log loss, an L2
+ * penalty on leaf weights and a least Hessian weight per leaf: steadier leaves where churners are
+ * few), or a blend of logistic regression and MLlib's trees (the mean of the two members'
+ * probabilities: trees find interactions and thresholds, the linear model extrapolates smoothly
+ * where the trees' leaves are coarse, and their errors are only partly shared), with fixed
+ * hyper-parameters. The configured list is the whole
  * (small, fixed) search: every candidate is backtested on the same temporal folds and the best
  * pooled AUC wins.
  *
- * @param type       {@link #LOGISTIC_REGRESSION}, {@link #GRADIENT_BOOSTED_TREES} or {@link #BLEND}
- * @param regParam   regularisation strength (logistic regression)
+ * @param type       {@link #LOGISTIC_REGRESSION}, {@link #GRADIENT_BOOSTED_TREES}, {@link #XGBOOST} or {@link #BLEND}
+ * @param regParam   regularisation strength (logistic regression; XGBoost's L2 penalty on leaf weights, lambda)
  * @param elasticNet share of L1 in the regularisation, 0 = ridge (logistic regression)
  * @param maxDepth   depth of each tree (boosted trees)
- * @param trees      boosting iterations (boosted trees)
- * @param stepSize   learning rate (boosted trees)
+ * @param trees      boosting iterations (boosted trees, XGBoost's rounds)
+ * @param stepSize   learning rate (boosted trees, XGBoost's eta)
  * @param subsample  share of the examples each tree is fitted on, drawn anew per tree (boosted trees;
  *                   1 = all; 0, as a model card written before this setting reads, means 1)
+ * @param minChildWeight XGBoost only: the least sum of Hessians (about p(1 - p) per example) a leaf
+ *                   must hold, so no leaf rests on a handful of churners
  */
 public record Candidate(String type, double regParam, double elasticNet, int maxDepth, int trees, double stepSize,
-    double subsample) implements Serializable {
+    double subsample, double minChildWeight) implements Serializable {
 
   public static final String LOGISTIC_REGRESSION = "logistic-regression";
   public static final String GRADIENT_BOOSTED_TREES = "gradient-boosted-trees";
-  /** Both of the above, trained on the same examples; the score is the mean of their probabilities. */
+  public static final String XGBOOST = "xgboost";
+  /**
+   * Logistic regression and MLlib's boosted trees, trained on the same examples; the score is the
+   * mean of their probabilities.
+   */
   public static final String BLEND = "blend";
+  private static final List<String> TYPES = List.of(LOGISTIC_REGRESSION, GRADIENT_BOOSTED_TREES, XGBOOST, BLEND);
 
   public Candidate {
     subsample = subsample == 0 ? 1.0 : subsample;
-    if (!List.of(LOGISTIC_REGRESSION, GRADIENT_BOOSTED_TREES, BLEND).contains(type)) {
+    if (!TYPES.contains(type)) {
       throw new IllegalArgumentException("Cannot train churn model: unknown candidate type '" + type + "' (use "
-          + LOGISTIC_REGRESSION + ", " + GRADIENT_BOOSTED_TREES + " or " + BLEND + ")");
+          + String.join(", ", TYPES.subList(0, TYPES.size() - 1)) + " or " + TYPES.get(TYPES.size() - 1) + ")");
     }
-    if (!GRADIENT_BOOSTED_TREES.equals(type) && (regParam < 0 || elasticNet < 0 || elasticNet > 1)) {
+    if (XGBOOST.equals(type) && (regParam < 0 || minChildWeight < 0)) {
+      throw new IllegalArgumentException("Cannot train churn model: xgboost needs reg-param (lambda) >= 0 and "
+          + "min-child-weight >= 0 (got " + regParam + ", " + minChildWeight + ")");
+    }
+    if ((LOGISTIC_REGRESSION.equals(type) || BLEND.equals(type))
+        && (regParam < 0 || elasticNet < 0 || elasticNet > 1)) {
       throw new IllegalArgumentException("Cannot train churn model: logistic regression needs reg-param >= 0 and "
           + "0 <= elastic-net <= 1 (got " + regParam + ", " + elasticNet + ")");
     }
@@ -48,7 +63,7 @@ public record Candidate(String type, double regParam, double elasticNet, int max
   }
 
   public static Candidate logisticRegression(double regParam, double elasticNet) {
-    return new Candidate(LOGISTIC_REGRESSION, regParam, elasticNet, 0, 0, 0.0, 1.0);
+    return new Candidate(LOGISTIC_REGRESSION, regParam, elasticNet, 0, 0, 0.0, 1.0, 0.0);
   }
 
   public static Candidate boostedTrees(int maxDepth, int trees, double stepSize) {
@@ -56,7 +71,22 @@ public record Candidate(String type, double regParam, double elasticNet, int max
   }
 
   public static Candidate boostedTrees(int maxDepth, int trees, double stepSize, double subsample) {
-    return new Candidate(GRADIENT_BOOSTED_TREES, 0.0, 0.0, maxDepth, trees, stepSize, subsample);
+    return new Candidate(GRADIENT_BOOSTED_TREES, 0.0, 0.0, maxDepth, trees, stepSize, subsample, 0.0);
+  }
+
+  /**
+   * XGBoost's boosted trees.
+   *
+   * @param lambda         L2 penalty on leaf weights
+   * @param minChildWeight least sum of Hessians per leaf
+   */
+  public static Candidate xgboost(int maxDepth, int rounds, double eta, double subsample, double lambda,
+      double minChildWeight) {
+    return new Candidate(XGBOOST, lambda, 0.0, maxDepth, rounds, eta, subsample, minChildWeight);
+  }
+
+  public boolean isXgboost() {
+    return XGBOOST.equals(type);
   }
 
   /** The boosted trees of this candidate (itself, or a blend's tree member). */
@@ -67,7 +97,7 @@ public record Candidate(String type, double regParam, double elasticNet, int max
   /** A blend of {@code trees} and {@code linear}: the trees' depth, count and step, the regression's penalty. */
   public static Candidate blend(Candidate trees, Candidate linear) {
     return new Candidate(BLEND, linear.regParam, linear.elasticNet, trees.maxDepth, trees.trees, trees.stepSize,
-        trees.subsample);
+        trees.subsample, 0.0);
   }
 
   /**
@@ -82,10 +112,11 @@ public record Candidate(String type, double regParam, double elasticNet, int max
     return BLEND.equals(type);
   }
 
-  /** Short algorithm name used in model versions ({@code logreg}, {@code gbt}, {@code blend}). */
+  /** Short algorithm name used in model versions ({@code logreg}, {@code gbt}, {@code xgb}, {@code blend}). */
   public String family() {
     return switch (type) {
       case GRADIENT_BOOSTED_TREES -> "gbt";
+      case XGBOOST -> "xgb";
       case BLEND -> "blend";
       default -> "logreg";
     };
@@ -98,6 +129,9 @@ public record Candidate(String type, double regParam, double elasticNet, int max
     String linear = String.format(Locale.ROOT, "logreg(reg %s, l1 share %s)", regParam, elasticNet);
     return switch (type) {
       case GRADIENT_BOOSTED_TREES -> boosted;
+      case XGBOOST -> String.format(Locale.ROOT,
+          "xgboost(depth %d, %d rounds, eta %s%s, lambda %s, min child weight %s)", maxDepth, trees, stepSize,
+          subsample < 1 ? ", subsample " + subsample : "", regParam, minChildWeight);
       case BLEND -> "blend(" + boosted + " + " + linear + ")";
       default -> linear;
     };

@@ -1,5 +1,6 @@
 package io.churnducks.models.churn;
 
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.attribute.AttributeGroup;
@@ -331,6 +332,9 @@ public final class ChurnModel {
       long flags = Arrays.stream(AttributeGroup.fromStructField(assembled).attributes().get())
           .filter(a -> a.name().get().endsWith(ChurnPipeline.MISSING_SLOT)).count();
       return BlendScorer.of(model, columns.numeric(), columns.logScaled(), (int) flags);
+    }
+    if (candidate.isXgboost()) {
+      return XgboostScorer.of((XGBoostClassificationModel) model.stages()[model.stages().length - 1]);
     }
     return lastStage(model);
   }

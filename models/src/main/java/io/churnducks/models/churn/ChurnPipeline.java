@@ -1,5 +1,6 @@
 package io.churnducks.models.churn;
 
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.GBTClassifier;
@@ -10,6 +11,7 @@ import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.SparkSession;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,8 @@ import java.util.List;
  *       encoded (unseen categories kept in an extra slot), everything standardised;</li>
  *   <li>boosted trees: values as they are (trees do not care about scale), categories as indices
  *       the trees split on as categories;</li>
+ *   <li>XGBoost: the boosted trees' vector, stored densely ({@link DenseFeatures}), categories as
+ *       ordered indices; {@link XgboostScorer} evaluates its trees for the reasons;</li>
  *   <li>a blend: both, the logistic regression exactly as above (the same stages on the same
  *       imputed values, so a blend's members are the two candidates): each member writes its own
  *       probability column ({@link #TREE_PROBABILITY}, {@link #LINEAR_PROBABILITY}), and the score
@@ -52,6 +56,8 @@ public final class ChurnPipeline {
   static final String LINEAR_INPUTS = "linear_inputs";
   /** Bins of continuous values the trees consider, and the most categories a tree split takes. */
   static final int MAX_BINS = 64;
+  /** Seed of every randomised fit (boosted trees' subsamples), so a refit gives the same model. */
+  static final long SEED = 7L;
 
   private ChurnPipeline() {}
 
@@ -106,10 +112,15 @@ public final class ChurnPipeline {
       assembled.addAll(flags);
       assembled.addAll(List.of(indexed));
       stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(ASSEMBLED));
+      if (candidate.isXgboost()) {
+        stages.add(new DenseFeatures());
+        stages.add(xgboost(candidate));
+        return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+      }
       GBTClassifier trees = new GBTClassifier().setFeaturesCol(ASSEMBLED).setLabelCol(LABEL).setWeightCol(WEIGHT)
           .setMaxDepth(candidate.maxDepth()).setMaxIter(candidate.trees()).setStepSize(candidate.stepSize())
           .setSubsamplingRate(candidate.subsample())
-          .setMaxBins(MAX_BINS).setMinInstancesPerNode(20).setSeed(7L);
+          .setMaxBins(MAX_BINS).setMinInstancesPerNode(20).setSeed(SEED);
       stages.add(candidate.isBlend() ? trees.setProbabilityCol(TREE_PROBABILITY).setRawPredictionCol("tree_raw")
           .setPredictionCol("tree_prediction") : trees.setProbabilityCol(PROBABILITY));
     }
@@ -146,5 +157,44 @@ public final class ChurnPipeline {
         .setRawPredictionCol("linear_raw").setPredictionCol("linear_prediction")
         : regression.setProbabilityCol(PROBABILITY));
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+  }
+
+  /**
+   * Spark setting naming the address XGBoost's tracker listens on, for a driver whose default
+   * address its executors cannot reach (several interfaces); unset, XGBoost takes the driver's.
+   */
+  public static final String XGBOOST_TRACKER_HOST = "spark.churnducks.xgboost.trackerHost";
+
+  /**
+   * XGBoost's classifier on the assembled vector (stored densely: {@link DenseFeatures}): histogram
+   * trees with the same bins as MLlib's, one worker per core of the cluster (its workers train
+   * together, so they start together), no missing value (the pipeline imputed them and says so in
+   * the missing slots, so NaN never reaches it). Category indices are split on as ordered numbers.
+   */
+  private static XGBoostClassifier xgboost(Candidate candidate) {
+    XGBoostClassifier classifier = new XGBoostClassifier();
+    classifier.setObjective("binary:logistic");
+    classifier.setTreeMethod("hist");
+    classifier.setMaxDepth(candidate.maxDepth());
+    classifier.setNumRound(candidate.trees());
+    classifier.setEta(candidate.stepSize());
+    classifier.setSubsample(candidate.subsample());
+    classifier.setLambda(candidate.regParam());
+    classifier.setMinChildWeight(candidate.minChildWeight());
+    classifier.setMaxBins(MAX_BINS);
+    classifier.setSeed(SEED);
+    SparkSession spark = SparkSession.active();
+    classifier.setNumWorkers(spark.sparkContext().defaultParallelism());
+    // The rows spread evenly over the workers, however the fold's filter left the partitions.
+    classifier.setForceRepartition(true);
+    if (spark.conf().contains(XGBOOST_TRACKER_HOST)) {
+      classifier.setRabitTrackerHostIp(spark.conf().get(XGBOOST_TRACKER_HOST));
+    }
+    classifier.setMissing(Float.NaN);
+    classifier.setWeightCol(WEIGHT);
+    classifier.setFeaturesCol(ASSEMBLED);
+    classifier.setLabelCol(LABEL);
+    classifier.setProbabilityCol(PROBABILITY);
+    return classifier;
   }
 }

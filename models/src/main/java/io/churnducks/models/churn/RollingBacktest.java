@@ -3,6 +3,8 @@ package io.churnducks.models.churn;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Date;
 import java.time.LocalDate;
@@ -22,6 +24,8 @@ import static org.apache.spark.sql.functions.when;
  * is skipped with its reason; pooled metrics cover the usable folds.
  */
 public final class RollingBacktest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RollingBacktest.class);
 
   private RollingBacktest() {}
 
@@ -118,13 +122,22 @@ public final class RollingBacktest {
     List<Fold> folds = new ArrayList<>();
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> predictions = null;
+    String engineFailed = null;
     for (Split split : splits) {
-      if (split.skipped() != null) {
-        folds.add(new Fold(split.plan(), split.trainExamples(), null, split.skipped()));
+      if (split.skipped() != null || engineFailed != null) {
+        folds.add(new Fold(split.plan(), split.trainExamples(), null,
+            split.skipped() != null ? split.skipped() : engineFailed));
         continue;
       }
-      ChurnModel model = ChurnModel.fit(trainOf(examples, split.plan()), split.columns(), candidate,
-          settings.balanceClasses(), null, settings, runDate);
+      ChurnModel model;
+      try {
+        model = ChurnModel.fit(trainOf(examples, split.plan()), split.columns(), candidate,
+            settings.balanceClasses(), null, settings, runDate);
+      } catch (Exception e) {
+        engineFailed = engineFailure(candidate, e);
+        folds.add(new Fold(split.plan(), split.trainExamples(), null, engineFailed));
+        continue;
+      }
       Dataset<Row> scored = model.rawScores(ChurnModel.withLabel(testOf(examples, split.plan())))
           .select(col("account_id"), col("as_of_date"), col(ChurnPipeline.LABEL), col(ChurnModel.SCORE))
           .persist(StorageLevel.MEMORY_AND_DISK());
@@ -134,6 +147,32 @@ public final class RollingBacktest {
       predictions = predictions == null ? scored : predictions.union(scored);
     }
     return result(candidate, folds, predictions, cached, settings);
+  }
+
+  /**
+   * Why XGBoost could not train, when it could not: its workers train together through a tracker on
+   * the driver, which a cluster's network or too few free cores can stop. The night goes on with
+   * the other candidates; any other failure is a defect and is thrown.
+   */
+  private static String engineFailure(Candidate candidate, Exception e) {
+    if (!candidate.isXgboost()) {
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    // XGBoost's native messages: "[time] file.cc:line: " then "- [file.cc:line|time]: what", then a stack trace.
+    String said = String.join("; ", String.valueOf(root.getMessage()).lines().map(String::strip)
+        .takeWhile(l -> !l.startsWith("Stack trace"))
+        .map(l -> l.replaceFirst("^-?\\s*\\[[^\\]]*\\]:?\\s*", "")
+            .replaceFirst("^\\S+\\.(cc|h|cpp):\\d+:\\s*", ""))
+        .filter(l -> !l.isEmpty()).toList());
+    String why = "XGBoost could not train here (" + root.getClass().getSimpleName() + ": "
+        + (said.length() > 300 ? said.substring(0, 300) + "…" : said) + "); if its tracker is unreachable, set "
+        + ChurnPipeline.XGBOOST_TRACKER_HOST + " to a driver address the executors reach";
+    LOG.warn("Backtest {}: {}", candidate.label(), why);
+    return why;
   }
 
   private static Result result(Candidate candidate, List<Fold> folds, Dataset<Row> predictions,

@@ -240,6 +240,61 @@ class ChurnModelTest extends SparkTestBase {
   }
 
   @Test
+  void xgboostLearnsTheInteractionExplainsItsScoresAndReloadsToTheSameScores(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    Candidate xgb = Candidate.xgboost(3, 60, 0.2, 1.0, 1.0, 1.0);
+    assertEquals("xgboost(depth 3, 60 rounds, eta 0.2, lambda 1.0, min child weight 1.0)", xgb.label());
+    ChurnTraining.Trained t = ChurnTraining.train(examples, DATES, COLUMNS, SETTINGS.withCandidates(List.of(LINEAR, xgb)),
+        RUN);
+    double linear = t.backtests().get(0).auc();
+    double boosted = t.backtests().get(1).auc();
+    assertTrue(boosted > linear, "xgboost " + boosted + " ranks the interaction better than the linear model " + linear);
+    assertEquals(xgb, t.model().candidate());
+    assertTrue(t.model().version().startsWith("xgb-2025-06-01-"), t.model().version());
+    assertTrue(boosted > 0.95 * trained.backtests().get(1).auc(), "as good as MLlib's trees: " + boosted + " vs "
+        + trained.backtests().get(1).auc());
+
+    Dataset<Row> accounts = examples.where(col("as_of_date").equalTo(java.sql.Date.valueOf("2024-12-01")));
+    XgboostScorer scorer = XgboostScorer.of((ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel)
+        t.model().pipeline().stages()[t.model().pipeline().stages().length - 1]);
+    List<Row> raw = t.model().rawScores(accounts).select(col(ChurnPipeline.ASSEMBLED), col(ChurnModel.SCORE))
+        .collectAsList();
+    for (Row r : raw) {
+      assertEquals(r.getDouble(1), scorer.probability(r.getAs(0)), 1e-6, "reasons rescore as XGBoost scores");
+    }
+    Dataset<Row> scores = t.model().score(accounts).cache();
+    for (Row r : scores.orderBy(col("churn_probability").desc()).limit(20).collectAsList()) {
+      List<String> reasons = r.getList(r.fieldIndex("top_reasons"));
+      assertTrue(!reasons.isEmpty() && List.of("tickets_90d high", "events_28d low").contains(reasons.get(0)),
+          reasons.toString());
+    }
+    ModelRegistry registry = new ModelRegistry(spark(), dir.toString());
+    registry.save(t.model(), t.model().card("recipe-x", "a backtest", t.provenance()));
+    ChurnModel reloaded = registry.load(t.model().version(), SETTINGS);
+    assertEquals(500, scores.count());
+    assertEquals(0, scores.except(reloaded.score(accounts)).count(), "same probabilities, tiers and reasons");
+  }
+
+  @Test
+  void whenXgboostCannotTrainHereItsFoldsAreSkippedWithTheReasonAndTheOtherCandidatesGoOn() {
+    // A tracker address that is not this machine's (TEST-NET-3): XGBoost's workers cannot meet.
+    spark().conf().set(ChurnPipeline.XGBOOST_TRACKER_HOST, "203.0.113.1");
+    try {
+      ChurnTraining.Trained t = ChurnTraining.train(examples, DATES, COLUMNS,
+          SETTINGS.withCandidates(List.of(Candidate.xgboost(3, 20, 0.2, 1.0, 1.0, 1.0), LINEAR)), RUN);
+      RollingBacktest.Result failed = t.backtests().get(0);
+      assertEquals(0, failed.usableFolds(), "every fold skipped once the engine failed");
+      for (RollingBacktest.Fold f : failed.folds()) {
+        assertTrue(f.skipped().startsWith("XGBoost could not train here")
+            && f.skipped().contains(ChurnPipeline.XGBOOST_TRACKER_HOST), f.skipped());
+      }
+      assertEquals(LINEAR, t.model().candidate(), t.decision());
+    } finally {
+      spark().conf().unset(ChurnPipeline.XGBOOST_TRACKER_HOST);
+    }
+  }
+
+  @Test
   void aWorseChallengerLosesToTheChampionsRecipeOnTheSameFolds() {
     // Champion: the trees (the winner above). Challenger: the linear model alone, which cannot see the interaction.
     ChurnTraining.Champion champion = new ChurnTraining.Champion(trained.model().version(), TREES, COLUMNS, 0.005);
@@ -286,11 +341,11 @@ class ChurnModelTest extends SparkTestBase {
     assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(0, 30, 12, 3, one, "platt", true, 0.3, 0.15, 3, 30));
     assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(90, 30, 12, 3, List.of(), "platt", true, 0.3, 0.15, 3, 30));
     assertThrows(IllegalArgumentException.class, () -> new ChurnModelSettings(90, 30, 12, 3, one, "magic", true, 0.3, 0.15, 3, 30));
-    assertThrows(IllegalArgumentException.class, () -> new Candidate("random-forest", 0, 0, 3, 10, 0.1, 1.0));
+    assertThrows(IllegalArgumentException.class, () -> new Candidate("random-forest", 0, 0, 3, 10, 0.1, 1.0, 0));
     assertThrows(IllegalArgumentException.class, () -> Candidate.boostedTrees(0, 10, 0.1));
     assertThrows(IllegalArgumentException.class, () -> Candidate.boostedTrees(3, 10, 0.1, 1.5));
     // a model card written before subsampling was a setting fitted every tree on all examples
     assertEquals(Candidate.boostedTrees(3, 10, 0.1),
-        new Candidate(Candidate.GRADIENT_BOOSTED_TREES, 0, 0, 3, 10, 0.1, 0));
+        new Candidate(Candidate.GRADIENT_BOOSTED_TREES, 0, 0, 3, 10, 0.1, 0, 0));
   }
 }
