@@ -178,15 +178,18 @@ public final class ChurnConfig {
         Candidate trees = Candidate.boostedTrees(c.hasPath("max-depth") ? c.getInt("max-depth") : 4,
             c.hasPath("trees") ? c.getInt("trees") : 100, c.hasPath("step-size") ? c.getDouble("step-size") : 0.1,
             c.hasPath("subsample") ? c.getDouble("subsample") : 1.0);
+        double minChildWeight = c.hasPath("min-child-weight") ? c.getDouble("min-child-weight") : 1.0;
         Candidate linear = Candidate.logisticRegression(c.hasPath("reg-param") ? c.getDouble("reg-param") : 0.01,
             c.hasPath("elastic-net") ? c.getDouble("elastic-net") : 0.0);
         return switch (type) {
           case Candidate.GRADIENT_BOOSTED_TREES -> trees;
           case Candidate.LOGISTIC_REGRESSION -> linear;
           case Candidate.XGBOOST -> Candidate.xgboost(trees.maxDepth(), trees.trees(), trees.stepSize(),
-              trees.subsample(), c.hasPath("reg-param") ? c.getDouble("reg-param") : 1.0,
-              c.hasPath("min-child-weight") ? c.getDouble("min-child-weight") : 1.0);
+              trees.subsample(), c.hasPath("reg-param") ? c.getDouble("reg-param") : Candidate.XGBOOST_LAMBDA,
+              minChildWeight);
           case Candidate.BLEND -> Candidate.blend(trees, linear);
+          case Candidate.XGBOOST_BLEND -> Candidate.blend(Candidate.xgboost(trees.maxDepth(), trees.trees(),
+              trees.stepSize(), trees.subsample(), Candidate.XGBOOST_LAMBDA, minChildWeight), linear);
           default -> new Candidate(type, 0, 0, 0, 0, 0, 0, 0); // refused with the list of known types
         };
       }));

@@ -50,9 +50,14 @@ class ChurnConfigTest {
   @Test
   void theDefaultSearchEndsWithTheBlendOfItsTwoMembersAndAnUnknownTypeNamesTheKnownOnes() {
     List<io.churnducks.models.churn.Candidate> search = ChurnConfig.load(DEMO, List.of()).model().candidates();
-    assertEquals(3, search.size());
+    assertEquals(List.of("logistic-regression", "xgboost", "xgboost-blend"),
+        search.stream().map(io.churnducks.models.churn.Candidate::type).toList());
     assertEquals(io.churnducks.models.churn.Candidate.blend(search.get(1), search.get(0)), search.get(2),
         "the blend's members are the two candidates listed before it (backtested from their predictions)");
+    List<io.churnducks.models.churn.Candidate> mllib = ChurnConfig.load(DEMO, List.of("model.candidates=["
+        + "{type=logistic-regression}, {type=gradient-boosted-trees, max-depth=3}, {type=blend, max-depth=3}]"))
+        .model().candidates();
+    assertEquals(io.churnducks.models.churn.Candidate.blend(mllib.get(1), mllib.get(0)), mllib.get(2));
     io.churnducks.models.churn.Candidate sampled = ChurnConfig.load(DEMO, List.of("model.candidates=[{type="
         + "gradient-boosted-trees, max-depth=3, trees=50, step-size=0.1, subsample=0.8}]")).model().candidates().get(0);
     assertEquals(0.8, sampled.subsample());
@@ -62,6 +67,12 @@ class ChurnConfigTest {
     assertEquals(io.churnducks.models.churn.Candidate.xgboost(4, 300, 0.05, 1.0, 1.0, 5.0), xgb,
         "lambda (reg-param) and subsample keep their defaults");
     assertEquals("xgboost(depth 4, 300 rounds, eta 0.05, lambda 1.0, min child weight 5.0)", xgb.label());
+    List<io.churnducks.models.churn.Candidate> xblend = ChurnConfig.load(DEMO, List.of("model.candidates=["
+        + "{type=logistic-regression, reg-param=0.1}, {type=xgboost, max-depth=4, trees=300, step-size=0.05, "
+        + "min-child-weight=5}, {type=xgboost-blend, max-depth=4, trees=300, step-size=0.05, min-child-weight=5, "
+        + "reg-param=0.1}]")).model().candidates();
+    assertEquals(xblend.get(1), xblend.get(2).treeMember(), "lambda 1 whatever the regression's reg-param");
+    assertEquals(xblend.get(0), xblend.get(2).linearMember());
     ContractException e = assertThrows(ContractException.class, () -> ChurnConfig.load(DEMO,
         List.of("model.candidates=[{type=random-forest}]")).model());
     assertTrue(e.getMessage().contains("model.candidates[0]") && e.getMessage().contains("blend"), e.getMessage());

@@ -1,5 +1,6 @@
 package io.churnducks.models.churn;
 
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.GBTClassificationModel;
@@ -14,14 +15,16 @@ import java.util.List;
 
 /**
  * A blend's churn probability from the vector its trees read ({@link ChurnPipeline#ASSEMBLED}):
- * the trees' probability, and the logistic regression's on the same vector made linear the way the
- * pipeline makes it (configured slots log-scaled, category indices one-hot encoded, standardised),
- * averaged. {@link ReasonCodes} substitutes slots of that one vector, so a reason moves both members
- * at once. A test holds it to the pipeline's own score on every row.
+ * the trees' probability (MLlib's, or XGBoost's through {@link XgboostScorer}), and the logistic
+ * regression's on the same vector made linear the way the pipeline makes it (configured slots
+ * log-scaled, category indices one-hot encoded, standardised), averaged. {@link ReasonCodes}
+ * substitutes slots of that one vector, so a reason moves both members at once. A test holds it to
+ * the pipeline's own score on every row.
  */
 final class BlendScorer implements ReasonCodes.Scorer {
 
-  private final GBTClassificationModel trees;
+  /** The tree member's churn probability of the vector. */
+  private final ReasonCodes.Scorer trees;
   private final LogisticRegressionModel linear;
   /** Per value slot (the first of the vector): whether the linear member reads ln(1 + max(x, 0)). */
   private final boolean[] logged;
@@ -32,7 +35,7 @@ final class BlendScorer implements ReasonCodes.Scorer {
   private final double[] mean;
   private final double[] scale;
 
-  private BlendScorer(GBTClassificationModel trees, LogisticRegressionModel linear, boolean[] logged, int flags,
+  private BlendScorer(ReasonCodes.Scorer trees, LogisticRegressionModel linear, boolean[] logged, int flags,
       int[] categorySizes, double[] mean, double[] scale) {
     this.trees = trees;
     this.linear = linear;
@@ -64,8 +67,15 @@ final class BlendScorer implements ReasonCodes.Scorer {
       throw new IllegalStateException("A blend's linear inputs hold " + std.length + " slots, expected " + width);
     }
     double[] scale = Arrays.stream(std).map(s -> s == 0 ? 0 : 1 / s).toArray();
-    return new BlendScorer(only(stages, GBTClassificationModel.class), only(stages, LogisticRegressionModel.class),
-        logged, flags, sizes, scaler.mean().toArray(), scale);
+    ReasonCodes.Scorer trees = stages.stream().anyMatch(XGBoostClassificationModel.class::isInstance)
+        ? XgboostScorer.of(only(stages, XGBoostClassificationModel.class))
+        : gbt(only(stages, GBTClassificationModel.class));
+    return new BlendScorer(trees, only(stages, LogisticRegressionModel.class), logged, flags, sizes,
+        scaler.mean().toArray(), scale);
+  }
+
+  private static ReasonCodes.Scorer gbt(GBTClassificationModel trees) {
+    return x -> trees.predictProbability(x).apply(1);
   }
 
   /** The output width of each encoded category (kept unseen values, last category dropped, as the pipeline sets). */
@@ -82,7 +92,7 @@ final class BlendScorer implements ReasonCodes.Scorer {
 
   @Override
   public double probability(Vector x) {
-    return (trees.predictProbability(x).apply(1) + linear.predictProbability(linearInputs(x)).apply(1)) / 2;
+    return (trees.probability(x) + linear.predictProbability(linearInputs(x)).apply(1)) / 2;
   }
 
   /** The standardised vector the linear member reads, from the trees' vector. */

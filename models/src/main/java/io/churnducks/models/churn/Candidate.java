@@ -37,7 +37,15 @@ public record Candidate(String type, double regParam, double elasticNet, int max
    * mean of their probabilities.
    */
   public static final String BLEND = "blend";
-  private static final List<String> TYPES = List.of(LOGISTIC_REGRESSION, GRADIENT_BOOSTED_TREES, XGBOOST, BLEND);
+  /**
+   * Logistic regression and XGBoost's trees (with XGBoost's default lambda of 1), trained on the
+   * same examples; the score is the mean of their probabilities.
+   */
+  public static final String XGBOOST_BLEND = "xgboost-blend";
+  /** XGBoost's default L2 penalty on leaf weights, which an {@link #XGBOOST_BLEND}'s trees keep. */
+  public static final double XGBOOST_LAMBDA = 1.0;
+  private static final List<String> TYPES = List.of(LOGISTIC_REGRESSION, GRADIENT_BOOSTED_TREES, XGBOOST, BLEND,
+      XGBOOST_BLEND);
 
   public Candidate {
     subsample = subsample == 0 ? 1.0 : subsample;
@@ -45,11 +53,11 @@ public record Candidate(String type, double regParam, double elasticNet, int max
       throw new IllegalArgumentException("Cannot train churn model: unknown candidate type '" + type + "' (use "
           + String.join(", ", TYPES.subList(0, TYPES.size() - 1)) + " or " + TYPES.get(TYPES.size() - 1) + ")");
     }
-    if (XGBOOST.equals(type) && (regParam < 0 || minChildWeight < 0)) {
+    if ((XGBOOST.equals(type) && regParam < 0) || (usesXgboost() && minChildWeight < 0)) {
       throw new IllegalArgumentException("Cannot train churn model: xgboost needs reg-param (lambda) >= 0 and "
           + "min-child-weight >= 0 (got " + regParam + ", " + minChildWeight + ")");
     }
-    if ((LOGISTIC_REGRESSION.equals(type) || BLEND.equals(type))
+    if ((LOGISTIC_REGRESSION.equals(type) || BLEND.equals(type) || XGBOOST_BLEND.equals(type))
         && (regParam < 0 || elasticNet < 0 || elasticNet > 1)) {
       throw new IllegalArgumentException("Cannot train churn model: logistic regression needs reg-param >= 0 and "
           + "0 <= elastic-net <= 1 (got " + regParam + ", " + elasticNet + ")");
@@ -89,15 +97,34 @@ public record Candidate(String type, double regParam, double elasticNet, int max
     return XGBOOST.equals(type);
   }
 
-  /** The boosted trees of this candidate (itself, or a blend's tree member). */
-  public Candidate treeMember() {
-    return boostedTrees(maxDepth, trees, stepSize, subsample);
+  /** Whether its trees are XGBoost's (an {@link #XGBOOST} candidate or an {@link #XGBOOST_BLEND}'s trees). */
+  public boolean usesXgboost() {
+    return XGBOOST.equals(type) || XGBOOST_BLEND.equals(type);
   }
 
-  /** A blend of {@code trees} and {@code linear}: the trees' depth, count and step, the regression's penalty. */
+  /** The boosted trees of this candidate (itself, or a blend's tree member). */
+  public Candidate treeMember() {
+    return XGBOOST_BLEND.equals(type) ? xgboost(maxDepth, trees, stepSize, subsample, XGBOOST_LAMBDA, minChildWeight)
+        : XGBOOST.equals(type) ? this : boostedTrees(maxDepth, trees, stepSize, subsample);
+  }
+
+  /** The logistic regression of a blend. */
+  public Candidate linearMember() {
+    return logisticRegression(regParam, elasticNet);
+  }
+
+  /**
+   * A blend of {@code trees} and {@code linear}: the trees' depth, count, step, subsample (and
+   * XGBoost's least Hessian weight per leaf), the regression's penalty. MLlib's trees make a
+   * {@link #BLEND}, XGBoost's (with lambda 1) an {@link #XGBOOST_BLEND}.
+   */
   public static Candidate blend(Candidate trees, Candidate linear) {
-    return new Candidate(BLEND, linear.regParam, linear.elasticNet, trees.maxDepth, trees.trees, trees.stepSize,
-        trees.subsample, 0.0);
+    if (trees.isXgboost() && trees.regParam != XGBOOST_LAMBDA) {
+      throw new IllegalArgumentException("Cannot train churn model: an xgboost-blend's trees keep lambda "
+          + XGBOOST_LAMBDA + " (got " + trees.regParam + ")");
+    }
+    return new Candidate(trees.isXgboost() ? XGBOOST_BLEND : BLEND, linear.regParam, linear.elasticNet,
+        trees.maxDepth, trees.trees, trees.stepSize, trees.subsample, trees.isXgboost() ? trees.minChildWeight : 0.0);
   }
 
   /**
@@ -109,15 +136,19 @@ public record Candidate(String type, double regParam, double elasticNet, int max
   }
 
   public boolean isBlend() {
-    return BLEND.equals(type);
+    return BLEND.equals(type) || XGBOOST_BLEND.equals(type);
   }
 
-  /** Short algorithm name used in model versions ({@code logreg}, {@code gbt}, {@code xgb}, {@code blend}). */
+  /**
+   * Short algorithm name used in model versions ({@code logreg}, {@code gbt}, {@code xgb}, {@code blend},
+   * {@code xblend}).
+   */
   public String family() {
     return switch (type) {
       case GRADIENT_BOOSTED_TREES -> "gbt";
       case XGBOOST -> "xgb";
       case BLEND -> "blend";
+      case XGBOOST_BLEND -> "xblend";
       default -> "logreg";
     };
   }
@@ -127,12 +158,14 @@ public record Candidate(String type, double regParam, double elasticNet, int max
     String boosted = String.format(Locale.ROOT, "gbt(depth %d, %d trees, step %s%s)", maxDepth, trees, stepSize,
         subsample < 1 ? ", subsample " + subsample : "");
     String linear = String.format(Locale.ROOT, "logreg(reg %s, l1 share %s)", regParam, elasticNet);
+    String xgb = String.format(Locale.ROOT, "xgboost(depth %d, %d rounds, eta %s%s, lambda %s, min child weight %s)",
+        maxDepth, trees, stepSize, subsample < 1 ? ", subsample " + subsample : "",
+        XGBOOST_BLEND.equals(type) ? XGBOOST_LAMBDA : regParam, minChildWeight);
     return switch (type) {
       case GRADIENT_BOOSTED_TREES -> boosted;
-      case XGBOOST -> String.format(Locale.ROOT,
-          "xgboost(depth %d, %d rounds, eta %s%s, lambda %s, min child weight %s)", maxDepth, trees, stepSize,
-          subsample < 1 ? ", subsample " + subsample : "", regParam, minChildWeight);
+      case XGBOOST -> xgb;
       case BLEND -> "blend(" + boosted + " + " + linear + ")";
+      case XGBOOST_BLEND -> "blend(" + xgb + " + " + linear + ")";
       default -> linear;
     };
   }

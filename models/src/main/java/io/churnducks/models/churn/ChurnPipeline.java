@@ -28,10 +28,10 @@ import java.util.List;
  *       the trees split on as categories;</li>
  *   <li>XGBoost: the boosted trees' vector, stored densely ({@link DenseFeatures}), categories as
  *       ordered indices; {@link XgboostScorer} evaluates its trees for the reasons;</li>
- *   <li>a blend: both, the logistic regression exactly as above (the same stages on the same
- *       imputed values, so a blend's members are the two candidates): each member writes its own
- *       probability column ({@link #TREE_PROBABILITY}, {@link #LINEAR_PROBABILITY}), and the score
- *       is their mean ({@link BlendScorer}).</li>
+ *   <li>a blend: both (MLlib's trees, or XGBoost's in an xgboost-blend), the logistic regression
+ *       exactly as above (the same stages on the same imputed values, so a blend's members are the
+ *       two candidates): each member writes its own probability column ({@link #TREE_PROBABILITY},
+ *       {@link #LINEAR_PROBABILITY}), and the score is their mean ({@link BlendScorer}).</li>
  * </ul>
  * All assemble a vector named {@link #ASSEMBLED} whose metadata names every slot; {@link
  * ReasonCodes} reads those names and substitutes slots in the vector the classifier reads.
@@ -50,6 +50,9 @@ public final class ChurnPipeline {
   public static final String PROBABILITY = "probability";
   /** A blend's trees' probability vector. */
   public static final String TREE_PROBABILITY = "tree_probability";
+  /** A blend's trees' raw prediction and predicted class, beside their probability. */
+  private static final String TREE_RAW = "tree_raw";
+  private static final String TREE_PREDICTION = "tree_prediction";
   /** A blend's logistic regression's probability vector. */
   public static final String LINEAR_PROBABILITY = "linear_probability";
   /** A blend's vector of log-scaled values, missing flags and one-hot categories, before standardising. */
@@ -112,17 +115,23 @@ public final class ChurnPipeline {
       assembled.addAll(flags);
       assembled.addAll(List.of(indexed));
       stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(ASSEMBLED));
-      if (candidate.isXgboost()) {
+      if (candidate.usesXgboost()) {
         stages.add(new DenseFeatures());
-        stages.add(xgboost(candidate));
-        return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+        XGBoostClassifier trees = xgboost(candidate.treeMember());
+        if (candidate.isBlend()) {
+          trees.setProbabilityCol(TREE_PROBABILITY);
+          trees.setRawPredictionCol(TREE_RAW);
+          trees.setPredictionCol(TREE_PREDICTION);
+        }
+        stages.add(trees);
+      } else {
+        GBTClassifier trees = new GBTClassifier().setFeaturesCol(ASSEMBLED).setLabelCol(LABEL).setWeightCol(WEIGHT)
+            .setMaxDepth(candidate.maxDepth()).setMaxIter(candidate.trees()).setStepSize(candidate.stepSize())
+            .setSubsamplingRate(candidate.subsample())
+            .setMaxBins(MAX_BINS).setMinInstancesPerNode(20).setSeed(SEED);
+        stages.add(candidate.isBlend() ? trees.setProbabilityCol(TREE_PROBABILITY).setRawPredictionCol(TREE_RAW)
+            .setPredictionCol(TREE_PREDICTION) : trees.setProbabilityCol(PROBABILITY));
       }
-      GBTClassifier trees = new GBTClassifier().setFeaturesCol(ASSEMBLED).setLabelCol(LABEL).setWeightCol(WEIGHT)
-          .setMaxDepth(candidate.maxDepth()).setMaxIter(candidate.trees()).setStepSize(candidate.stepSize())
-          .setSubsamplingRate(candidate.subsample())
-          .setMaxBins(MAX_BINS).setMinInstancesPerNode(20).setSeed(SEED);
-      stages.add(candidate.isBlend() ? trees.setProbabilityCol(TREE_PROBABILITY).setRawPredictionCol("tree_raw")
-          .setPredictionCol("tree_prediction") : trees.setProbabilityCol(PROBABILITY));
     }
     if (candidate.usesTrees() && !candidate.isBlend()) {
       return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));

@@ -209,8 +209,8 @@ public final class ChurnTraining {
     }
     Optional<RollingBacktest.Result> trees = done.stream().filter(r -> r.candidate().equals(c.treeMember()))
         .findFirst();
-    Optional<RollingBacktest.Result> linear = done.stream().filter(r -> r.candidate().equals(
-        Candidate.logisticRegression(c.regParam(), c.elasticNet()))).findFirst();
+    Optional<RollingBacktest.Result> linear = done.stream().filter(r -> r.candidate().equals(c.linearMember()))
+        .findFirst();
     if (trees.isEmpty() || linear.isEmpty()) {
       return Optional.empty();
     }
