@@ -8,15 +8,16 @@ import java.util.Locale;
  * One model configuration the backtest tries: an elastic-net logistic regression, gradient-boosted
  * trees (Spark MLlib's), XGBoost's regularised boosted trees (Newton steps on the log loss, an L2
  * penalty on leaf weights and a least Hessian weight per leaf: steadier leaves where churners are
- * few), or a blend of logistic regression and MLlib's trees (the mean of the two members'
- * probabilities: trees find interactions and thresholds, the linear model extrapolates smoothly
- * where the trees' leaves are coarse, and their errors are only partly shared), with fixed
- * hyper-parameters. The configured list is the whole
- * (small, fixed) search: every candidate is backtested on the same temporal folds and the best
- * pooled AUC wins.
+ * few), or a blend of logistic regression and boosted trees, MLlib's or XGBoost's (the mean of the
+ * two members' probabilities: trees find interactions and thresholds, the linear model
+ * extrapolates smoothly where the trees' leaves are coarse, and their errors are only partly
+ * shared), with fixed hyper-parameters. The configured list is the whole (small, fixed) search:
+ * every candidate is backtested on the same temporal folds and the best pooled AUC wins.
  *
- * @param type       {@link #LOGISTIC_REGRESSION}, {@link #GRADIENT_BOOSTED_TREES}, {@link #XGBOOST} or {@link #BLEND}
- * @param regParam   regularisation strength (logistic regression; XGBoost's L2 penalty on leaf weights, lambda)
+ * @param type       {@link #LOGISTIC_REGRESSION}, {@link #GRADIENT_BOOSTED_TREES}, {@link #XGBOOST}, {@link #BLEND}
+ *                   or {@link #XGBOOST_BLEND}
+ * @param regParam   regularisation strength (logistic regression and a blend's regression; an
+ *                   {@link #XGBOOST} candidate's L2 penalty on leaf weights, lambda)
  * @param elasticNet share of L1 in the regularisation, 0 = ridge (logistic regression)
  * @param maxDepth   depth of each tree (boosted trees)
  * @param trees      boosting iterations (boosted trees, XGBoost's rounds)
@@ -53,7 +54,7 @@ public record Candidate(String type, double regParam, double elasticNet, int max
       throw new IllegalArgumentException("Cannot train churn model: unknown candidate type '" + type + "' (use "
           + String.join(", ", TYPES.subList(0, TYPES.size() - 1)) + " or " + TYPES.get(TYPES.size() - 1) + ")");
     }
-    if ((XGBOOST.equals(type) && regParam < 0) || (usesXgboost() && minChildWeight < 0)) {
+    if ((isXgboost() && regParam < 0) || (usesXgboost() && minChildWeight < 0)) {
       throw new IllegalArgumentException("Cannot train churn model: xgboost needs reg-param (lambda) >= 0 and "
           + "min-child-weight >= 0 (got " + regParam + ", " + minChildWeight + ")");
     }
