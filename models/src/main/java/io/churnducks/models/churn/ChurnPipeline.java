@@ -181,7 +181,7 @@ public final class ChurnPipeline {
    * the missing slots, so NaN never reaches it). Category indices are split on as ordered numbers.
    */
   private static XGBoostClassifier xgboost(Candidate candidate) {
-    XGBoostClassifier classifier = new XGBoostClassifier();
+    XGBoostClassifier classifier = QuietXgboostClassifier.create();
     classifier.setObjective("binary:logistic");
     classifier.setTreeMethod("hist");
     classifier.setMaxDepth(candidate.maxDepth());

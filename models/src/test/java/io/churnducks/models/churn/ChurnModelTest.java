@@ -277,8 +277,16 @@ class ChurnModelTest extends SparkTestBase {
     ModelRegistry registry = new ModelRegistry(spark(), dir.toString());
     registry.save(t.model(), t.model().card("recipe-x", "a backtest", t.provenance()));
     ChurnModel reloaded = registry.load(t.model().version(), SETTINGS);
+    assertEquals(groups, reloaded.card("r", "e", t.provenance()).columns().reasonGroups(), "the card keeps the groups");
     assertEquals(500, scores.count());
     assertEquals(0, scores.except(reloaded.score(accounts)).count(), "same probabilities, tiers and reasons");
+  }
+
+  @Test
+  void xgboostTrainsWithoutPrintingEveryRoundsLogLoss() {
+    scala.collection.immutable.Map<String, Object> booster = QuietXgboostClassifier.create().getXGBoostParams();
+    assertEquals(0, booster.get(QuietXgboostClassifier.VERBOSE_EVAL).get(), booster.toString());
+    assertEquals(0, booster.get("verbosity").get(), booster.toString());
   }
 
   @Test
