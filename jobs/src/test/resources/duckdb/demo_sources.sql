@@ -12,7 +12,7 @@ CREATE OR REPLACE TEMP VIEW accounts AS
 SELECT Id AS account_id,
        CAST(try_strptime(CreatedDate, '%m/%d/%Y') AS DATE) AS signup_date,
        TRY_CAST(NumberOfEmployees AS INTEGER) AS employee_count
-FROM read_csv('${sample_dir}/crm_accounts/*.csv', header = true, all_varchar = true, escape = '\')
+FROM read_csv('${sample_dir}/crm_accounts/*.csv', header = true, all_varchar = true, quote = '"', escape = '"')
 WHERE Id IS NOT NULL AND try_strptime(CreatedDate, '%m/%d/%Y') IS NOT NULL;
 
 CREATE OR REPLACE TEMP VIEW subscriptions AS
@@ -26,7 +26,7 @@ SELECT customer_ref AS account_id,
        CAST(epoch_ms(CAST(discount_end AS BIGINT) * 1000) AS DATE) AS discount_end_date,
        plan_nickname AS plan,
        CASE plan_interval WHEN 'year' THEN 12 WHEN 'month' THEN 1 END AS billing_period_months
-FROM read_csv('${sample_dir}/billing_subscriptions/*.csv', header = true, all_varchar = true, escape = '\')
+FROM read_csv('${sample_dir}/billing_subscriptions/*.csv', header = true, all_varchar = true, quote = '"', escape = '"')
 WHERE TRY_CAST(quantity AS INTEGER) >= 0 AND TRY_CAST(unit_amount_cents AS BIGINT) >= 0
   AND TRY_CAST(created AS BIGINT) IS NOT NULL;
 
@@ -35,7 +35,7 @@ SELECT customer_ref AS account_id,
        CAST(epoch_ms(CAST(created AS BIGINT) * 1000) AS DATE) AS issued_date,
        CAST(amount_due AS DOUBLE) / 100.0 AS amount,
        CAST(epoch_ms(CAST(paid_at AS BIGINT) * 1000) AS DATE) AS paid_date
-FROM read_csv('${sample_dir}/billing_invoices/*.csv', header = true, all_varchar = true, escape = '\')
+FROM read_csv('${sample_dir}/billing_invoices/*.csv', header = true, all_varchar = true, quote = '"', escape = '"')
 WHERE (status IS NULL OR status <> 'void')
   AND TRY_CAST(created AS BIGINT) IS NOT NULL AND TRY_CAST(amount_due AS BIGINT) IS NOT NULL;
 
@@ -44,7 +44,7 @@ SELECT DISTINCT ON (message_id, event_date) account_id, message_id AS event_id, 
 FROM (
   SELECT org_id AS account_id, message_id, event AS feature, user_key AS user_id, device AS device_id,
          CAST(epoch_ms(TRY_CAST("timestamp" AS BIGINT)) AS DATE) AS event_date
-  FROM read_csv('${sample_dir}/product_events/*.csv', header = true, all_varchar = true, escape = '\')
+  FROM read_csv('${sample_dir}/product_events/*.csv', header = true, all_varchar = true, quote = '"', escape = '"')
   WHERE org_id IS NOT NULL AND event IS NOT NULL)
 WHERE event_date IS NOT NULL;
 
@@ -55,7 +55,7 @@ SELECT organization_external_id AS account_id,
        lower(priority) AS priority,
        CASE WHEN TRY_CAST(csat_score AS INTEGER) BETWEEN 1 AND 5 THEN TRY_CAST(csat_score AS INTEGER) END
            AS satisfaction
-FROM read_csv('${sample_dir}/support_tickets/*.csv', header = true, all_varchar = true, escape = '\')
+FROM read_csv('${sample_dir}/support_tickets/*.csv', header = true, all_varchar = true, quote = '"', escape = '"')
 WHERE try_strptime(created_at, '%Y-%m-%dT%H:%M:%SZ') IS NOT NULL
   AND (solved_at IS NULL
        OR try_strptime(solved_at, '%Y-%m-%dT%H:%M:%SZ') >= try_strptime(created_at, '%Y-%m-%dT%H:%M:%SZ'));
@@ -64,6 +64,6 @@ CREATE OR REPLACE TEMP VIEW surveys AS
 SELECT account AS account_id,
        try_strptime(survey_date, '%Y-%m-%d %H:%M:%S') AS responded_at,
        TRY_CAST(score AS INTEGER) AS nps
-FROM read_csv('${sample_dir}/nps_responses/*.csv', header = true, all_varchar = true, escape = '\')
+FROM read_csv('${sample_dir}/nps_responses/*.csv', header = true, all_varchar = true, quote = '"', escape = '"')
 WHERE TRY_CAST(score AS INTEGER) BETWEEN 0 AND 10
   AND try_strptime(survey_date, '%Y-%m-%d %H:%M:%S') IS NOT NULL;

@@ -1,5 +1,6 @@
 package io.churnducks.jobs.generate;
 
+import io.churnducks.jobs.io.SourceReader;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -35,13 +36,14 @@ public final class EventsByDate {
     String dir = SampleDataGenerator.path(options, SampleSource.PRODUCT_EVENTS.directory());
     String tmp = dir + ".by_date";
     Dataset<Row> events = options.format().equals("csv")
-        ? spark.read().option("header", "true").csv(dir) : spark.read().parquet(dir);
+        ? spark.read().option("header", "true").options(SourceReader.CSV_DIALECT).csv(dir)
+        : spark.read().parquet(dir);
     Column day = expr("to_date(timestamp_millis(try_cast(timestamp AS BIGINT)))");
     Column folder = coalesce(day, lit(java.sql.Date.valueOf(options.cutoff().minusDays(1))));
     DataFrameWriter<Row> w = events.withColumn(DATE_COLUMN, folder).repartition(col(DATE_COLUMN))
         .write().mode(SaveMode.Overwrite).partitionBy(DATE_COLUMN).format(options.format());
     if (options.format().equals("csv")) {
-      w = w.option("header", "true");
+      w = w.option("header", "true").options(SourceReader.CSV_DIALECT);
     }
     w.save(tmp);
     try {

@@ -1,5 +1,6 @@
 package io.churnducks.jobs.generate;
 
+import io.churnducks.jobs.io.SourceReader;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Column;
@@ -224,7 +225,7 @@ public final class SampleDataGenerator {
   private static void write(Dataset<Row> rows, String format, String path) {
     DataFrameWriter<Row> writer = rows.write().mode(SaveMode.Overwrite).format(format);
     if (format.equals("csv")) {
-      writer = writer.option("header", "true");
+      writer = writer.option("header", "true").options(SourceReader.CSV_DIALECT);
     }
     writer.save(path);
   }

@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * Reads one configured source as it is (no schema inference: mapping and parsing happen in
@@ -39,16 +40,28 @@ public final class SourceReader {
     return read(spark, s, true, paths);
   }
 
+  /**
+   * How the product reads and writes CSV: a quote inside a quoted value written as two quotes
+   * (RFC 4180), as CRMs, billing systems, helpdesks and spreadsheets export it ({@code Acme ""Ducks""
+   * Ltd}), not Spark's default backslash. Sources, the generator's CSV sources and the CSV exports
+   * share it.
+   */
+  public static final Map<String, String> CSV_DIALECT = Map.of("escape", "\"");
+
   private static Dataset<Row> read(SparkSession spark, SourceSettings s, boolean recursive, String... paths) {
     DataFrameReader reader = spark.read();
     if (recursive) {
       // Without it Spark reads the files of a folder's subfolders only when they are named key=value.
       reader = reader.option("recursiveFileLookup", "true");
     }
+    if ("csv".equals(s.format())) {
+      reader = reader.options(CSV_DIALECT);
+    }
     if ("csv".equals(s.format()) && !InputContract.USAGE_EVENTS.name().equals(s.table())) {
       // Free text in CRM, billing and helpdesk exports holds line breaks inside quoted values: read
       // records, not lines. Not for usage events (no free text; a big CSV file stays splittable).
-      // The source's own options come after, so options { multiLine = false } turns it off.
+      // The source's own options come after, so options { multiLine = false } turns it off (and
+      // options { escape = "\\" } reads a backslash-escaped file).
       reader = reader.option("multiLine", "true");
     }
     reader = reader.options(s.options());

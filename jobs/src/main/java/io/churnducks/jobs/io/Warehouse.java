@@ -130,12 +130,13 @@ public final class Warehouse {
 
   /**
    * Writes a small, already ordered frame as one CSV file {@code exports/<table>/run_date=D/<table>.csv}
-   * (on any file system Hadoop can reach) and returns its path.
+   * (on any file system Hadoop can reach; RFC 4180 quoting) and returns its path.
    */
   public String exportCsv(String table, Dataset<Row> rows, LocalDate runDate) {
     String dir = root + "/exports/" + table + "/" + RUN_DATE + "=" + runDate;
     String tmp = dir + ".tmp";
-    rows.coalesce(1).write().mode(SaveMode.Overwrite).option("header", "true").csv(tmp);
+    rows.coalesce(1).write().mode(SaveMode.Overwrite).option("header", "true").options(SourceReader.CSV_DIALECT)
+        .csv(tmp);
     try {
       Path tmpPath = new Path(tmp);
       FileSystem fs = tmpPath.getFileSystem(spark.sparkContext().hadoopConfiguration());

@@ -4,9 +4,13 @@ import io.churnducks.features.contract.SourceMapping;
 import io.churnducks.features.testing.SparkTestBase;
 import io.churnducks.features.validation.ContractException;
 import io.churnducks.jobs.config.SourceSettings;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +21,10 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** A source that holds no data fails in one line that says so; a source with a header and no rows is read. */
+/**
+ * A source that holds no data fails in one line that says so; a source with a header and no rows is
+ * read; CSV free text keeps its line breaks and quotes.
+ */
 class SourceReaderTest extends SparkTestBase {
 
   @TempDir
@@ -66,6 +73,44 @@ class SourceReaderTest extends SparkTestBase {
     SourceSettings lines = new SourceSettings("support_tickets", "csv", tickets.toString(), null, null, null, null,
         Map.of("header", "true", "multiLine", "false"), SourceMapping.identity("support_tickets"), null);
     assertEquals(3, SourceReader.read(spark(), lines).count(), "the source's own options win");
+  }
+
+  @Test
+  void aQuoteDoubledInsideAQuotedValueIsOneQuoteAsInEveryCrmExport() throws IOException {
+    Path accounts = Files.writeString(dir.resolve("accounts.csv"), "account_id,name,industry\n"
+        + "a1,\"Acme \"\"Ducks\"\" Ltd, Leeds\",retail\n"
+        + "a2,\"12\"\" Pipes\",manufacturing\n");
+    SourceSettings s = new SourceSettings("accounts", "csv", accounts.toString(), null, null, null, null,
+        Map.of("header", "true"), SourceMapping.identity("accounts"), null);
+    List<Row> rows = SourceReader.read(spark(), s).orderBy("account_id").collectAsList();
+
+    assertEquals(2, rows.size());
+    assertEquals("Acme \"Ducks\" Ltd, Leeds", rows.get(0).getString(1));
+    assertEquals("retail", rows.get(0).getString(2));
+    assertEquals("12\" Pipes", rows.get(1).getString(1));
+
+    Path backslashed = Files.writeString(dir.resolve("backslashed.csv"), "account_id,name,industry\n"
+        + "a1,\"Acme \\\"Ducks\\\" Ltd\",retail\n");
+    SourceSettings backslash = new SourceSettings("accounts", "csv", backslashed.toString(), null, null, null, null,
+        Map.of("header", "true", "escape", "\\"), SourceMapping.identity("accounts"), null);
+    assertEquals("Acme \"Ducks\" Ltd", SourceReader.read(spark(), backslash).first().getString(1),
+        "a backslash-escaped file is read with options { escape = \"\\\\\" }");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"accounts", "usage_events"})
+  void aByteOrderMarkBeforeTheHeaderIsNotPartOfTheFirstColumnsName(String table) throws IOException {
+    // Excel's "CSV UTF-8" and several warehouses' downloads start every file with one.
+    Path folder = Files.createDirectories(dir.resolve(table));
+    Files.writeString(folder.resolve("part-1.csv"), "\uFEFFId,Name\na1,Acme\na2,Duck Co\n");
+    Files.writeString(folder.resolve("part-2.csv"), "\uFEFFId,Name\na3,Pond Ltd\n");
+    SourceSettings s = new SourceSettings(table, "csv", folder.toString(), null, null, null, null,
+        Map.of("header", "true"), SourceMapping.identity(table), null);
+    Dataset<Row> rows = SourceReader.read(spark(), s);
+
+    assertEquals(List.of("Id", "Name"), List.of(rows.columns()));
+    assertEquals(List.of("a1", "a2", "a3"), rows.orderBy("Id").select("Id").as(Encoders.STRING()).collectAsList(),
+        "no file's header is read as a row");
   }
 
   private static SourceSettings source(String table, String format, Path path) {

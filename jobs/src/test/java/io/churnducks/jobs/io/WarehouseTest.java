@@ -74,6 +74,16 @@ class WarehouseTest extends SparkTestBase {
     assertEquals(2, Files.readAllLines(csv.toPath()).size(), "a rerun replaces the export");
   }
 
+  @Test
+  void theCsvExportDoublesAQuoteInsideAValueAsSpreadsheetsReadIt(@TempDir Path root) throws Exception {
+    Warehouse w = new Warehouse(spark(), root.toString());
+    StructType named = new StructType().add("account_id", DataTypes.StringType).add("name", DataTypes.StringType);
+    Dataset<Row> rows = frame(named, new Object[] {"a", "Acme \"Ducks\" Ltd, Leeds"}, new Object[] {"b", "C:\\data"});
+    File csv = new File(w.exportCsv("names", rows.orderBy("account_id"), D1).replaceFirst("^file:", ""));
+    assertEquals(List.of("account_id,name", "a,\"Acme \"\"Ducks\"\" Ltd, Leeds\"", "b,C:\\data"),
+        Files.readAllLines(csv.toPath()));
+  }
+
   private static List<String> ids(Dataset<Row> rows) {
     return rows.select("account_id").orderBy("account_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
   }
