@@ -18,8 +18,9 @@ final class ChampionReuse {
    */
   static String recipe(ChurnModel.Columns columns, ChurnModelSettings ms, List<String> industries,
       IndicatorSettings indicators) {
-    return Integer.toHexString(java.util.Objects.hash(columns, industries, ms.horizonDays(), ms.graceDays(),
-        ms.trainingMonths(), ms.backtestFolds(), ms.candidates(), ms.calibration(), ms.balanceClasses(),
+    // The reasons' behavioural groups are measured on each night's examples: a model keeps its own.
+    return Integer.toHexString(java.util.Objects.hash(columns.withReasonGroups(java.util.Map.of()), industries,
+        ms.horizonDays(), ms.graceDays(), ms.trainingMonths(), ms.backtestFolds(), ms.candidates(), ms.calibration(), ms.balanceClasses(),
         indicators.fingerprint()));
   }
 

@@ -133,6 +133,16 @@ final class Night {
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList().stream().sorted().toList();
   }
 
+  /** Indicator → its behavioural group, as indicator_relevance measured them tonight (one row per indicator). */
+  Map<String, String> behaviouralGroups() {
+    Map<String, String> groups = new java.util.TreeMap<>();
+    for (Row r : warehouse.read("indicator_relevance", runDate).where(col("behavioural_group").isNotNull())
+        .select("indicator", "behavioural_group").collectAsList()) {
+      groups.put(r.getString(0), r.getString(1));
+    }
+    return groups;
+  }
+
   /** The run's indicator settings: the configured ones with the key features the features stage used. */
   IndicatorSettings runIndicators() {
     Row r = state.read(KEY_FEATURES, "features").first();

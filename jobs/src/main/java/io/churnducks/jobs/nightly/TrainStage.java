@@ -44,7 +44,7 @@ final class TrainStage implements NightStage {
     Dataset<Row> focusedExamples = examples.withColumn("industry", IndustryFocus.folded(col("industry"), kept));
     List<String> logScaled = config.modelLogScaled().stream().filter(numeric::contains).toList();
     ChurnModel.Columns columns = new ChurnModel.Columns(numeric, logScaled, config.modelCategorical(),
-        CustomerFeatures.earlyIndicators(), CustomerFeatures.betterWhen());
+        CustomerFeatures.earlyIndicators(), CustomerFeatures.betterWhen()).withReasonGroups(night.behaviouralGroups());
     ModelRegistry registry = night.registry();
     String recipe = ChampionReuse.recipe(columns, ms, kept, night.indicators);
     Optional<ChurnModel.Card> current = registry.champion();

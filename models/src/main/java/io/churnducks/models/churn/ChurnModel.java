@@ -41,13 +41,23 @@ public final class ChurnModel {
    *                   once it is past onboarding)
    * @param betterWhen indicator → {@code "higher"} or {@code "lower"}, the better side as the
    *                   indicator catalogue declares it (reasons name only the other side)
+   * @param reasonGroups indicator → behavioural group (indicators that move together, such as users
+   *                   lost and the share of use they made): a group's indicators are weighed as one
+   *                   reason (see {@link ReasonCodes}); indicators without a group stand alone
    */
   public record Columns(List<String> numeric, List<String> logScaled, List<String> categorical,
-      List<String> earlyStage, java.util.Map<String, String> betterWhen) {
+      List<String> earlyStage, java.util.Map<String, String> betterWhen, java.util.Map<String, String> reasonGroups) {
 
     public Columns {
-      // A card saved before reasons knew the better side reads as "either side".
+      // A card saved before reasons knew the better side reads as "either side", one saved before
+      // reasons knew the groups as "every indicator alone".
       betterWhen = betterWhen == null ? java.util.Map.of() : java.util.Map.copyOf(betterWhen);
+      reasonGroups = reasonGroups == null ? java.util.Map.of() : java.util.Map.copyOf(reasonGroups);
+    }
+
+    public Columns(List<String> numeric, List<String> logScaled, List<String> categorical,
+        List<String> earlyStage, java.util.Map<String, String> betterWhen) {
+      this(numeric, logScaled, categorical, earlyStage, betterWhen, java.util.Map.of());
     }
 
     public Columns(List<String> numeric, List<String> logScaled, List<String> categorical) {
@@ -58,7 +68,12 @@ public final class ChurnModel {
     public Columns populatedIn(Dataset<Row> frame) {
       List<String> kept = ChurnModel.populatedIn(frame, numeric);
       return new Columns(kept, logScaled.stream().filter(kept::contains).toList(), categorical, earlyStage,
-          betterWhen);
+          betterWhen, reasonGroups);
+    }
+
+    /** These columns with {@code groups} as the reasons' behavioural groups. */
+    public Columns withReasonGroups(java.util.Map<String, String> groups) {
+      return new Columns(numeric, logScaled, categorical, earlyStage, betterWhen, groups);
     }
   }
 
@@ -110,7 +125,7 @@ public final class ChurnModel {
     StructField assembled = transformed.schema().apply(ChurnPipeline.ASSEMBLED);
     ReasonCodes reasons = ReasonCodes.of(assembled, typical(transformed, ChurnPipeline.classifierInput(candidate)),
         scorer(model, candidate, columns, assembled), settings.reasons(),
-        columns.earlyStage(), columns.betterWhen(), settings.onboardingDays());
+        columns.earlyStage(), columns.betterWhen(), columns.reasonGroups(), settings.onboardingDays());
     reasons = reasons.worded(ReasonCodes.CODES, medians(model, reasons.indicators()));
     return new ChurnModel(model, candidate, calibration, reasons, settings, runDate,
         Objects.hash(columns, candidate, weighted, settings), columns);
@@ -179,7 +194,7 @@ public final class ChurnModel {
     StructField assembled = pipeline.transform(empty).schema().apply(ChurnPipeline.ASSEMBLED);
     ReasonCodes reasons = ReasonCodes.of(assembled, card.typicalSlots(),
         scorer(pipeline, card.candidate(), card.columns(), assembled), settings.reasons(), card.columns().earlyStage(),
-        card.columns().betterWhen(), settings.onboardingDays())
+        card.columns().betterWhen(), card.columns().reasonGroups(), settings.onboardingDays())
         .worded(ReasonCodes.CODES, card.typicalValues());
     Calibration calibration = Calibration.restore(card.calibration(), card.calibrationParameters(),
         card.calibrationBoundaries(), card.calibrationValues());

@@ -28,7 +28,8 @@ public final class ChurnScores {
       field("mrr_at_risk", DoubleType, false, "churn_probability × mrr, currency units per month."),
       field("top_reasons", DataTypes.createArrayType(StringType, true), false,
           "Why: the indicators whose typical value would lower this account's churn probability the most, "
-              + "strongest first, in words with the account's value (e.g. 'renewal in 21 days')."),
+              + "strongest first, at most one per behavioural group (indicators that move together weighed as "
+              + "one), in words with the account's value (e.g. 'renewal in 21 days')."),
       field("model_version", StringType, false, "Identifier of the model that produced the score."),
       field("reason_codes", DataTypes.createArrayType(StringType, true), false,
           "The same reasons as codes, '<indicator> high|low', for grouping and analysis."),

@@ -34,6 +34,14 @@ import static org.apache.spark.sql.functions.udf;
  * the indicator catalogue says which side is better (more active days are never a churn reason,
  * whatever a model learned from noise or interactions). Each reason reads "&lt;indicator&gt;
  * high|low" (the account's value against the typical one).
+ *
+ * <p>Indicators of one behavioural group (users lost in 28 and 90 days and the share of use they
+ * made; events, active days and active users) tell one story several ways, and a model spreads
+ * the story's weight over them: set to typical one at a time, each looks small while the others
+ * still carry it, and a lone trait (a low share of key-feature use) outranks a champion who left.
+ * So a group is weighed as one: its indicators that raise the risk are set to typical together,
+ * and the group, if it is among the strongest, is named by its indicator that raises the risk most
+ * on its own. Three reasons then tell three different things.
  */
 public final class ReasonCodes implements Serializable {
 
@@ -72,6 +80,8 @@ public final class ReasonCodes implements Serializable {
   private final boolean[] early;
   /** Per indicator: 1 when only a high value can be a reason, -1 only a low one, 0 either. */
   private final int[] badSide;
+  /** Per indicator: its behavioural group's number, -1 alone. */
+  private final int[] group;
   private final double[] typical;
   private final Scorer scorer;
   private final int keep;
@@ -79,9 +89,10 @@ public final class ReasonCodes implements Serializable {
   private final double[] rawTypical;
   private final Phraser phraser;
 
-  private ReasonCodes(String[] indicators, int[][] slots, boolean[] early, int[] badSide, double[] typical,
-      Scorer scorer, int keep, int onboardingDays, double[] rawTypical, Phraser phraser) {
+  private ReasonCodes(String[] indicators, int[][] slots, boolean[] early, int[] badSide, int[] group,
+      double[] typical, Scorer scorer, int keep, int onboardingDays, double[] rawTypical, Phraser phraser) {
     this.badSide = badSide;
+    this.group = group;
     this.rawTypical = rawTypical;
     this.phraser = phraser;
     this.indicators = indicators;
@@ -103,9 +114,10 @@ public final class ReasonCodes implements Serializable {
    *                   the account is at most {@code onboardingDays} old
    * @param betterWhen indicator → {@code "higher"} or {@code "lower"}, the side the catalogue calls
    *                   better: a reason only on the other side (absent: either side)
+   * @param groups     indicator → behavioural group, weighed as one reason (absent: alone)
    */
   public static ReasonCodes of(StructField assembled, double[] typical, Scorer scorer, int keep,
-      List<String> earlyStage, Map<String, String> betterWhen, int onboardingDays) {
+      List<String> earlyStage, Map<String, String> betterWhen, Map<String, String> groups, int onboardingDays) {
     Attribute[] attrs = AttributeGroup.fromStructField(assembled).attributes().get();
     if (attrs.length != typical.length) {
       throw new IllegalArgumentException("Reason codes need one typical value per slot (" + attrs.length + " slots, "
@@ -126,8 +138,15 @@ public final class ReasonCodes implements Serializable {
         .toArray(int[][]::new);
     boolean[] early = new boolean[names.length];
     int[] badSide = new int[names.length];
+    int[] group = new int[names.length];
+    List<String> groupNames = new ArrayList<>();
     for (int k = 0; k < names.length; k++) {
       early[k] = earlyStage.contains(names[k]);
+      String g = groups.get(names[k]);
+      if (g != null && !groupNames.contains(g)) {
+        groupNames.add(g);
+      }
+      group[k] = g == null ? -1 : groupNames.indexOf(g);
       String better = betterWhen.get(names[k]);
       badSide[k] = better == null ? 0 : switch (better) {
         case HIGHER -> -1;
@@ -136,7 +155,7 @@ public final class ReasonCodes implements Serializable {
             + LOWER + " (got " + better + ")");
       };
     }
-    return new ReasonCodes(names, slots, early, badSide, typical.clone(), scorer, keep, onboardingDays,
+    return new ReasonCodes(names, slots, early, badSide, group, typical.clone(), scorer, keep, onboardingDays,
         new double[names.length], CODES);
   }
 
@@ -169,7 +188,7 @@ public final class ReasonCodes implements Serializable {
     if (typicalValues.length != indicators.length) {
       throw new IllegalArgumentException("Reason words need one typical value per indicator");
     }
-    return new ReasonCodes(indicators, slots, early, badSide, typical, scorer, keep, onboardingDays,
+    return new ReasonCodes(indicators, slots, early, badSide, group, typical, scorer, keep, onboardingDays,
         typicalValues.clone(), phraser);
   }
 
@@ -212,7 +231,8 @@ public final class ReasonCodes implements Serializable {
   }
 
   /**
-   * Indices of the indicators that raise the risk most, strongest first, at most {@code keep}.
+   * Indices of the indicators that raise the risk most, strongest first, at most {@code keep}, at
+   * most one per behavioural group.
    *
    * @param missing whether the account has no value of indicator k: a missing value moves the score
    *                (the model's missing slot), but "no value" is not a reason CS can read or act on
@@ -221,22 +241,44 @@ public final class ReasonCodes implements Serializable {
     boolean pastOnboarding = tenureDays != null && tenureDays > onboardingDays;
     double p = scorer.probability(x);
     double[] values = x.toArray();
-    List<double[]> effects = new ArrayList<>();
+    double[] alone = new double[indicators.length];
+    Map<Integer, List<Integer>> raising = new LinkedHashMap<>();
     for (int k = 0; k < indicators.length; k++) {
       if (pastOnboarding && early[k] || badSide[k] != 0 && (high(x, k) ? 1 : -1) != badSide[k] || missing.test(k)) {
         continue;
       }
-      double[] substituted = values.clone();
-      for (int i : slots[k]) {
-        substituted[i] = typical[i];
+      alone[k] = p - scorer.probability(substituted(values, List.of(k)));
+      // An indicator that does not move the risk alone may in its group, while the others still
+      // say the same; one that lowers it is left at its value.
+      if (alone[k] >= 0) {
+        // Alone indicators are groups of one (keyed apart from the behavioural groups' numbers).
+        raising.computeIfAbsent(group[k] < 0 ? -1 - k : group[k], g -> new ArrayList<>()).add(k);
       }
-      double effect = p - scorer.probability(Vectors.dense(substituted));
+    }
+    List<double[]> effects = new ArrayList<>();
+    for (List<Integer> members : raising.values()) {
+      int named = members.stream().max(Comparator.comparingDouble(k -> alone[k])).orElseThrow();
+      double effect = alone[named];
+      if (members.size() > 1) {
+        effect = p - scorer.probability(substituted(values, members));
+      }
       if (effect > MIN_EFFECT) {
-        effects.add(new double[] {effect, k});
+        effects.add(new double[] {effect, named});
       }
     }
     effects.sort(Comparator.comparingDouble((double[] e) -> -e[0]));
     return effects.stream().limit(keep).mapToInt(e -> (int) e[1]).toArray();
+  }
+
+  /** The vector with {@code indicators} set to their typical values. */
+  private Vector substituted(double[] values, List<Integer> indicators) {
+    double[] out = values.clone();
+    for (int k : indicators) {
+      for (int i : slots[k]) {
+        out[i] = typical[i];
+      }
+    }
+    return Vectors.dense(out);
   }
 
   /**
