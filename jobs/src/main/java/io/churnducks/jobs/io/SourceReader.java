@@ -67,7 +67,7 @@ public final class SourceReader {
     reader = reader.options(s.options());
     try {
       return switch (s.format()) {
-        case "csv" -> reader.option("inferSchema", "false").csv(paths);
+        case "csv" -> csvText(s, reader.option("inferSchema", "false").csv(paths));
         case "parquet" -> reader.parquet(paths);
         case "json" -> reader.option("primitivesAsString", "true").json(paths);
         case "jdbc" -> jdbc(reader, s);
@@ -80,6 +80,32 @@ public final class SourceReader {
       // Reading a CSV header (multiLine) or a schema runs a Spark job, which may fail on a bad file.
       throw cannotRead(s, null, e);
     }
+  }
+
+  /**
+   * A CSV source whose files are not CSV text fails in one line that says what they look like,
+   * instead of every mapped column reported missing beside a header of binary bytes: Parquet files
+   * (they start with {@code PAR1}), JSON lines (a header that opens a JSON object) or other binary
+   * content (a compressed file Spark does not know by its extension).
+   */
+  static Dataset<Row> csvText(SourceSettings s, Dataset<Row> read) {
+    String[] columns = read.columns();
+    if (columns.length == 0) {
+      return read;
+    }
+    String first = columns[0];
+    String looks;
+    if (first.startsWith("PAR1")) {
+      looks = "Parquet files (they start with PAR1); set sources." + s.table() + ".format = parquet";
+    } else if (first.startsWith("{") || first.startsWith("[{")) {
+      looks = "JSON (the first line opens a JSON object); set sources." + s.table() + ".format = json";
+    } else if (String.join("", columns).chars().anyMatch(c -> c == '\uFFFD' || (Character.isISOControl(c) && c != '\t'))) {
+      looks = "binary, not text (a compressed export needs its extension, e.g. .csv.gz; or set the source's format)";
+    } else {
+      return read;
+    }
+    throw new ContractException("Cannot read source " + s.table() + " (" + s.location() + "): its files are not CSV "
+        + "text: they look like " + looks);
   }
 
   /**

@@ -50,6 +50,24 @@ class SourceReaderTest extends SparkTestBase {
   }
 
   @Test
+  void parquetOrJsonFilesReadAsCsvSayWhatTheyLookLikeAndWhichFormatToSet() throws IOException {
+    Path parquet = dir.resolve("accounts-parquet").toAbsolutePath();
+    spark().range(3).selectExpr("cast(id as string) as Id").write().parquet(parquet.toString());
+    ContractException e = assertThrows(ContractException.class, () -> SourceReader.read(spark(),
+        new SourceSettings("accounts", "csv", parquet.toString(), null, null, null, null, Map.of("header", "true"),
+            SourceMapping.identity("accounts"), null)));
+    assertEquals("Cannot read source accounts (csv " + parquet + "): its files are not CSV text: they look like "
+        + "Parquet files (they start with PAR1); set sources.accounts.format = parquet", e.getMessage());
+
+    Path json = Files.writeString(dir.resolve("accounts.json"), "{\"Id\": \"a1\", \"Name\": \"Acme\"}\n");
+    ContractException j = assertThrows(ContractException.class, () -> SourceReader.read(spark(),
+        new SourceSettings("accounts", "csv", json.toString(), null, null, null, null, Map.of("header", "true"),
+            SourceMapping.identity("accounts"), null)));
+    assertEquals("Cannot read source accounts (csv " + json + "): its files are not CSV text: they look like "
+        + "JSON (the first line opens a JSON object); set sources.accounts.format = json", j.getMessage());
+  }
+
+  @Test
   void aHeaderWithoutRowsIsAnEmptySource() throws IOException {
     Path tickets = Files.writeString(dir.resolve("tickets.csv"), "ticket_id,account_id,created_at\n");
     SourceSettings s = new SourceSettings("support_tickets", "csv", tickets.toString(), null, null, null, null,
