@@ -83,6 +83,8 @@ SELECT a.account_id,
        a.billing_period_months,
        CASE WHEN a.covered_until = DATE '${as_of}' THEN date_diff('day', DATE '${as_of}', a.renewal) END
            AS days_to_renewal,
+       CASE WHEN a.covered_until = DATE '${as_of}' AND a.billing_period_months > 1
+            THEN date_diff('day', DATE '${as_of}', a.renewal) END AS days_to_term_renewal,
        a.first_plan,
        a.first_mrr,
        a.first_seats,
@@ -176,6 +178,7 @@ SELECT a.account_id,
            AS tenure_days,
        -- subscriptions
        s.mrr, s.seats, s.seats_unknown, s.discount_pct, s.plan, s.billing_period_months, s.days_to_renewal,
+       s.days_to_term_renewal,
        s.first_plan, s.first_mrr, s.first_seats, s.first_discount_pct, s.price_change_since_signup,
        s.mrr_change_90d, s.seats_change_90d, s.upgrades_90d, s.downgrades_90d, s.discount_ended_90d,
        s.days_since_discount_end, s.days_to_discount_end,

@@ -156,6 +156,10 @@ public final class CustomerFeatures {
       measure("days_to_renewal", IntegerType, null, "days", Stage.LATER, "as of", Good.NEITHER,
           "Days to the next renewal of the current term: start date plus whole billing periods, on or after the as-of "
               + "date (null: lapsed or billing period unknown). A renewal is when a customer can leave."),
+      measure("days_to_term_renewal", IntegerType, null, "days", Stage.LATER, "as of", Good.HIGHER,
+          "Days to the next renewal of a term contract billed in periods longer than a month (quarterly, yearly, "
+              + "multi-year): the day its customer decides again whether to stay (null: billed monthly, lapsed or "
+              + "billing period unknown)."),
       measure("price_change_since_signup", DoubleType, null, "ratio", Stage.LATER, "since signup", Good.NEITHER,
           "MRR per seat now / MRR per seat of the first subscription day - 1 (per account when seats are unknown)."),
       measure("mrr_change_90d", DoubleType, null, "ratio", Stage.LATER, "90 days", Good.HIGHER,

@@ -55,6 +55,7 @@ public final class ReasonPhrases implements Serializable {
     t.put("discount_pct", "on a {v} % discount");
     t.put("billing_period_months", "billed every {v} months");
     t.put("days_to_renewal", "renewal in {v} days");
+    t.put("days_to_term_renewal", "contract renewal in {v} days");
     t.put("price_change_since_signup", "price {pct} since signup");
     t.put("mrr_change_90d", "MRR {pct} in 90 days");
     t.put("seats_change_90d", "seats {signed} in 90 days");

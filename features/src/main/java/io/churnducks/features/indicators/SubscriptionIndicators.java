@@ -47,6 +47,9 @@ import static org.apache.spark.sql.functions.when;
  *   <li>{@code days_to_renewal}: days from D to the next renewal of that subscription's current
  *       term (start date plus a whole number of billing periods, on or after D); null for a lapsed
  *       account or an unknown billing period</li>
+ *   <li>{@code days_to_term_renewal}: the same for a term billed in periods longer than a month
+ *       (quarterly, yearly, multi-year); null for a monthly plan (its renewal comes every month and
+ *       decides nothing), a lapsed account or an unknown billing period</li>
  *   <li>{@code first_plan}, {@code first_mrr}, {@code first_seats}, {@code first_discount_pct}:
  *       the same of the subscriptions that started on the account's first subscription day</li>
  *   <li>{@code price_change_since_signup}: MRR per seat now ÷ MRR per seat of the first
@@ -130,6 +133,8 @@ public final class SubscriptionIndicators {
         col("plan"),
         col("billing_period_months"),
         when(active, datediff(col("_renewal"), col("as_of_date"))).as("days_to_renewal"),
+        when(active.and(col("billing_period_months").gt(1)), datediff(col("_renewal"), col("as_of_date")))
+            .as("days_to_term_renewal"),
         col("first_plan"),
         col("first_mrr"),
         col("first_seats"),

@@ -103,6 +103,12 @@ final class FeatureStory {
           discountPct, discountEnd == null ? null : d(discountEnd), true});
     }
 
+    /** A subscription billed every {@code billingPeriodMonths} months, without seats or discount. */
+    void subscription(String id, String account, String start, double mrr, int billingPeriodMonths, String plan) {
+      subscriptions.add(new Object[] {id, account, d(start), null, mrr, plan, billingPeriodMonths, null, 0.0, null,
+          true});
+    }
+
     void invoice(String id, String account, String issued, String status) {
       invoice(id, account, issued, status, null);
     }

@@ -88,6 +88,30 @@ class IndicatorValuesTest extends SparkTestBase {
   }
 
   @Test
+  void aTermContractsRenewalIsCountedDownAndAMonthlyPlanHasNone() {
+    FeatureStory.Tables t = new FeatureStory.Tables();
+    t.account("m", "2024-01-20", "Tech", "ads");
+    t.account("q", "2024-02-10", "Tech", "ads");
+    t.account("y", "2023-06-15", "Tech", "ads");
+    t.subscription("sm", "m", "2024-01-20", 100.0, 1, "pro");
+    t.subscription("sq", "q", "2024-02-10", 300.0, 3, "pro quarterly");
+    t.subscription("sy", "y", "2023-06-15", 1000.0, 12, "pro annual");
+
+    Dataset<Row> actual = SubscriptionIndicators.apply(
+            FeatureStory.spine(spark(), new Object[] {"m", ON_D}, new Object[] {"q", ON_D}, new Object[] {"y", ON_D}),
+            t.frames(spark()).get("subscriptions"))
+        .select("account_id", "days_to_renewal", "days_to_term_renewal").orderBy("account_id");
+
+    assertFramesEqual(frame(actual.schema(),
+            // Monthly: renews every month (04-20), no term to decide on.
+            new Object[] {"m", 19, null},
+            // Quarterly from 02-10: 05-10. Yearly from 2023-06-15: 2024-06-15.
+            new Object[] {"q", 39, 39},
+            new Object[] {"y", 75, 75}),
+        actual);
+  }
+
+  @Test
   void usageIndicatorsSeeWhoLeftWhatIsUsedAndWhatItCosts() {
     Dataset<Row> actual = FeatureStory.withAllSources(spark()).features()
         .where(col("as_of_date").equalTo(lit(ON_D)))

@@ -239,6 +239,33 @@ class NightlyEndToEndTest extends SparkTestBase {
   }
 
   @Test
+  void accountsAtRiskWithATermRenewalOrADiscountEndAheadAreToldIt() {
+    // A term contract's renewal and the end of a time-limited discount are when a customer decides
+    // again: those falling within the horizon must be named for the accounts at risk that face them.
+    int horizon = ChurnConfig.load(new File("../conf/demo.conf"), List.of()).model().horizonDays();
+    List<String> traces = List.of("days_to_term_renewal low", "days_to_renewal low", "days_to_discount_end low",
+        "discount_pct high");
+    List<Row> facing = warehouse.read("customer_features", cutoff)
+        .where(col("days_to_term_renewal").leq(horizon).or(col("days_to_discount_end").leq(horizon)))
+        .select("account_id")
+        .join(warehouse.read("churn_scores", cutoff).where(col("risk_tier").isin("high", "medium"))
+            .select("account_id", "reason_codes"), "account_id")
+        .collectAsList();
+    List<String> untold = new ArrayList<>();
+    for (Row r : facing) {
+      List<String> reasons = r.getList(r.fieldIndex("reason_codes"));
+      if (reasons.stream().noneMatch(traces::contains)) {
+        untold.add(reasons.toString());
+      }
+    }
+    long told = facing.size() - untold.size();
+    System.out.printf("renewal reasons: %d of %d accounts at medium or high risk with a term renewal or discount end "
+        + "within %d days; not told: %s%n", told, facing.size(), horizon, untold);
+    assertTrue(facing.size() >= 10, "enough accounts at risk facing a renewal or a discount end (" + facing.size() + ")");
+    assertTrue(told > 0.6 * facing.size(), told + " of " + facing.size() + " are told the renewal or discount end");
+  }
+
+  @Test
   void indicatorsThatDriveTheHazardArePredictiveAndNoiseIsNoise() {
     Map<String, String> verdict = new HashMap<>();
     for (Row r : warehouse.read("indicator_relevance", cutoff).collectAsList()) {
