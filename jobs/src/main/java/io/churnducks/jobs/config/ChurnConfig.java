@@ -163,7 +163,7 @@ public final class ChurnConfig {
         integer("model.training-months"), integer("model.backtest-folds"), candidates(),
         string("model.calibration"), get("model.balance-classes", () -> config.getBoolean("model.balance-classes")),
         number("model.high-tier"), number("model.medium-tier"), integer("model.reasons"),
-        integer("model.onboarding-days")));
+        integer("model.onboarding-days"), aucMargin("model.choice-margin")));
   }
 
   /** {@code model.candidates}: objects with a type and its hyper-parameters (defaults where left out). */
@@ -199,8 +199,13 @@ public final class ChurnConfig {
 
   /** {@code model.promotion-margin}: pooled backtest AUC by which a challenger must beat the champion's recipe. */
   public double modelPromotionMargin() {
-    return get("model.promotion-margin", () -> {
-      double margin = config.getDouble("model.promotion-margin");
+    return aucMargin("model.promotion-margin");
+  }
+
+  /** A difference of pooled backtest AUCs, in [0, 0.5). */
+  private double aucMargin(String key) {
+    return get(key, () -> {
+      double margin = config.getDouble(key);
       if (!(margin >= 0 && margin < 0.5)) {
         throw new IllegalArgumentException("an AUC margin in [0, 0.5) is needed, not " + margin);
       }

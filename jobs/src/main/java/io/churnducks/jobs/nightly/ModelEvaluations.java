@@ -62,8 +62,9 @@ public final class ModelEvaluations {
       field("candidate", StringType, "The candidate this row evaluates, e.g. gbt(depth 3, 100 trees, step 0.1); "
           + "\"champion's recipe: …\" for the champion's candidate and inputs when they are not among tonight's."),
       field("model_type", StringType, "logistic-regression, gradient-boosted-trees, xgboost, blend or xgboost-blend."),
-      field("chosen", BooleanType, "True for the candidate that scored the run (best pooled backtest AUC, unless "
-          + "it did not beat the champion's recipe by model.promotion-margin)."),
+      field("chosen", BooleanType, "True for the candidate that scored the run (best pooled backtest AUC, but a "
+          + "candidate listed later must beat an earlier one by model.choice-margin, and a challenger the champion's "
+          + "recipe by model.promotion-margin)."),
       field("evaluation", StringType, "fold (one test as-of date), pooled (all usable folds), calibrated (pooled, "
           + "each fold calibrated on the folds before it) or final (the scoring model, trained on every example)."),
       field("test_from", DateType, "First tested as-of date."),

@@ -1,6 +1,7 @@
 package io.churnducks.jobs.config;
 
 import io.churnducks.features.validation.ContractException;
+import io.churnducks.models.churn.ChurnModelSettings;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -48,12 +49,17 @@ class ChurnConfigTest {
   }
 
   @Test
-  void theDefaultSearchEndsWithTheBlendOfItsTwoMembersAndAnUnknownTypeNamesTheKnownOnes() {
-    List<io.churnducks.models.churn.Candidate> search = ChurnConfig.load(DEMO, List.of()).model().candidates();
-    assertEquals(List.of("logistic-regression", "xgboost", "xgboost-blend"),
+  void theDefaultSearchPrefersTheBlendOfItsTwoMembersToTheTreesAloneAndAnUnknownTypeNamesTheKnownOnes() {
+    ChurnModelSettings model = ChurnConfig.load(DEMO, List.of()).model();
+    List<io.churnducks.models.churn.Candidate> search = model.candidates();
+    assertEquals(List.of("logistic-regression", "xgboost-blend", "xgboost"),
         search.stream().map(io.churnducks.models.churn.Candidate::type).toList());
-    assertEquals(io.churnducks.models.churn.Candidate.blend(search.get(1), search.get(0)), search.get(2),
-        "the blend's members are the two candidates listed before it (backtested from their predictions)");
+    assertEquals(io.churnducks.models.churn.Candidate.blend(search.get(2), search.get(0)), search.get(1),
+        "the blend's members are the other two candidates (backtested from their predictions)");
+    assertEquals(0.005, model.choiceMargin(), "the trees alone must rank clearly better than the blend");
+    ContractException margin = assertThrows(ContractException.class,
+        () -> ChurnConfig.load(DEMO, List.of("model.choice-margin=0.7")).model());
+    assertTrue(margin.getMessage().startsWith("Cannot use setting model.choice-margin from "), margin.getMessage());
     List<io.churnducks.models.churn.Candidate> mllib = ChurnConfig.load(DEMO, List.of("model.candidates=["
         + "{type=logistic-regression}, {type=gradient-boosted-trees, max-depth=3}, {type=blend, max-depth=3}]"))
         .model().candidates();

@@ -113,16 +113,9 @@ public final class ChurnTraining {
     try {
       TrainingData stats = stats(data, columns, asOfDates);
       List<RollingBacktest.Split> splits = RollingBacktest.split(data, plans, columns, settings);
-      RollingBacktest.Result top = null;
-      for (Candidate c : settings.candidates()) {
-        RollingBacktest.Result r = blendOfBacktested(c, results, settings)
-            .orElseGet(() -> backtest(data, splits, c, settings, runDate));
-        results.add(r);
-        if (r.pooled().ranks() && (top == null || r.auc() > top.auc())) {
-          top = r;
-        }
-      }
-      RollingBacktest.Result best = top;
+      results.addAll(backtestAll(data, splits, settings, runDate));
+      Choice choice = choose(results, settings.choiceMargin());
+      RollingBacktest.Result best = choice.chosen();
       if (best == null) {
         String why = results.get(0).folds().stream().map(f -> f.plan().testDate() + ": " + f.skipped())
             .reduce((a, b) -> a + "; " + b).orElse("no fold planned");
@@ -136,7 +129,7 @@ public final class ChurnTraining {
             stats);
       }
       Verdict verdict = champion.map(ch -> challenge(data, plans, results, best, columns, ch, settings, runDate))
-          .orElse(new Verdict(best, columns, null, "best of " + results.size() + " candidates, no champion yet"));
+          .orElse(new Verdict(best, columns, null, choice.describe(results.size()) + ", no champion yet"));
       rival = verdict.rival();
       RollingBacktest.Result winner = verdict.winner();
       String decision = verdict.decision();
@@ -167,7 +160,7 @@ public final class ChurnTraining {
   private static Verdict challenge(Dataset<Row> data, List<RollingBacktest.Plan> plans,
       List<RollingBacktest.Result> results, RollingBacktest.Result best, ChurnModel.Columns columns, Champion ch,
       ChurnModelSettings settings, LocalDate runDate) {
-    String bestOf = "best of " + results.size() + " candidates";
+    String bestOf = choose(results, settings.choiceMargin()).describe(results.size());
     List<String> present = List.of(data.columns());
     List<String> missing = Stream.concat(ch.columns().numeric().stream(), ch.columns().categorical().stream())
         .filter(c -> !present.contains(c)).toList();
@@ -199,8 +192,64 @@ public final class ChurnTraining {
   }
 
   /**
-   * A blend whose two members were backtested before it (listed earlier, same hyper-parameters) is
-   * backtested from their fold predictions, without fitting anything again.
+   * Every candidate's backtest, in the configured order. The blends are backtested last, so a blend
+   * whose members are among the candidates is computed from their fold predictions wherever it is listed.
+   */
+  private static List<RollingBacktest.Result> backtestAll(Dataset<Row> data, List<RollingBacktest.Split> splits,
+      ChurnModelSettings settings, LocalDate runDate) {
+    List<Candidate> candidates = settings.candidates();
+    RollingBacktest.Result[] results = new RollingBacktest.Result[candidates.size()];
+    List<RollingBacktest.Result> done = new ArrayList<>();
+    for (boolean blends : new boolean[] {false, true}) {
+      for (int i = 0; i < candidates.size(); i++) {
+        Candidate c = candidates.get(i);
+        if (c.isBlend() == blends) {
+          results[i] = blendOfBacktested(c, done, settings).orElseGet(() -> backtest(data, splits, c, settings, runDate));
+          done.add(results[i]);
+        }
+      }
+    }
+    return List.of(results);
+  }
+
+  /**
+   * The chosen candidate: walking the list in its order of preference, a candidate that ranks takes
+   * the place of the one chosen so far only when its pooled AUC is higher by more than the margin;
+   * {@code passedOver} is the best-ranking candidate it kept out, if any.
+   */
+  record Choice(RollingBacktest.Result chosen, RollingBacktest.Result passedOver, double margin) {
+
+    /** "best of N candidates", and which better-ranking one the margin kept out. */
+    String describe(int candidates) {
+      String bestOf = "best of " + candidates + " candidates";
+      if (passedOver == null) {
+        return bestOf;
+      }
+      return bestOf + String.format(Locale.ROOT, " (%s ranked %.4f vs %.4f, not more than model.choice-margin %.3f "
+          + "better, and is listed after it)", passedOver.candidate().label(), passedOver.auc(), chosen.auc(), margin);
+    }
+  }
+
+  static Choice choose(List<RollingBacktest.Result> results, double margin) {
+    RollingBacktest.Result chosen = null;
+    RollingBacktest.Result top = null;
+    for (RollingBacktest.Result r : results) {
+      if (!r.pooled().ranks()) {
+        continue;
+      }
+      if (chosen == null || r.auc() > chosen.auc() + margin) {
+        chosen = r;
+      }
+      if (top == null || r.auc() > top.auc()) {
+        top = r;
+      }
+    }
+    return new Choice(chosen, top == chosen ? null : top, margin);
+  }
+
+  /**
+   * A blend whose two members were backtested before it (same hyper-parameters) is backtested from
+   * their fold predictions, without fitting anything again.
    */
   private static Optional<RollingBacktest.Result> blendOfBacktested(Candidate c, List<RollingBacktest.Result> done,
       ChurnModelSettings settings) {
