@@ -65,7 +65,10 @@ class StandaloneClusterIT extends SparkTestBase {
       "--set", "model.backtest-folds=2",
       "--set", "model.candidates=[{type=logistic-regression, reg-param=0.01, elastic-net=0.0},"
           + "{type=gradient-boosted-trees, max-depth=3, trees=20, step-size=0.1},"
-          + "{type=blend, max-depth=3, trees=20, step-size=0.1, reg-param=0.01, elastic-net=0.0}]",
+          + "{type=blend, max-depth=3, trees=20, step-size=0.1, reg-param=0.01, elastic-net=0.0},"
+          + "{type=xgboost, max-depth=3, trees=20, step-size=0.1, subsample=0.8, min-child-weight=5},"
+          + "{type=xgboost-blend, max-depth=3, trees=20, step-size=0.1, subsample=0.8, min-child-weight=5,"
+          + " reg-param=0.01, elastic-net=0.0}]",
       "--set", "segments.restarts=1",
       "--set", "segments.max-k=6");
   /** Columns that time the run or name where it ran: they differ between any two runs. */
@@ -130,6 +133,21 @@ class StandaloneClusterIT extends SparkTestBase {
         assertTrue(apps.anyMatch(p -> p.getFileName().toString().startsWith("churnducks-jobs-")),
             "worker " + i + " ran an executor with the submitted jar");
       }
+    }
+
+    // XGBoost's workers met across the executors (barrier tasks, its tracker on the driver): every
+    // fold the regression could evaluate, its boosted trees evaluated too.
+    Dataset<Row> folds = new Warehouse(spark(), onCluster).readAll("model_evaluations")
+        .where(col("evaluation").equalTo("fold"));
+    Map<String, Long> evaluated = new java.util.TreeMap<>();
+    for (Row r : folds.where(col("roc_auc").isNotNull()).groupBy("model_type").count().collectAsList()) {
+      evaluated.put(r.getString(0), r.getLong(1));
+    }
+    long regression = evaluated.getOrDefault("logistic-regression", 0L);
+    assertTrue(regression > 0, "the regression evaluated a fold: " + evaluated);
+    for (String type : List.of("xgboost", "xgboost-blend")) {
+      assertEquals(regression, evaluated.getOrDefault(type, 0L), type + " evaluated on the cluster: " + evaluated
+          + "; skipped: " + folds.where(col("model_type").equalTo(type)).select("skipped_reason").collectAsList());
     }
 
     // The tables hold a year of usage roll-ups: compiled, not interpreted as for the unit tests' tiny frames.
