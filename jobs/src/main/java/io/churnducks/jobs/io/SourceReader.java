@@ -99,7 +99,8 @@ public final class SourceReader {
       looks = "Parquet files (they start with PAR1); set sources." + s.table() + ".format = parquet";
     } else if (first.startsWith("{") || first.startsWith("[{")) {
       looks = "JSON (the first line opens a JSON object); set sources." + s.table() + ".format = json";
-    } else if (String.join("", columns).chars().anyMatch(c -> c == '\uFFFD' || (Character.isISOControl(c) && c != '\t'))) {
+    } else if (String.join("", columns).chars()
+        .anyMatch(c -> c == '\uFFFD' || (Character.isISOControl(c) && c != '\t'))) {
       looks = "binary, not text (a compressed export needs its extension, e.g. .csv.gz; or set the source's format)";
     } else {
       return read;

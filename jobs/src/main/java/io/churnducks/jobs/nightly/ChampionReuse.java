@@ -20,9 +20,8 @@ final class ChampionReuse {
       IndicatorSettings indicators) {
     // The reasons' behavioural groups are measured on each night's examples: a model keeps its own.
     return Integer.toHexString(java.util.Objects.hash(columns.withReasonGroups(java.util.Map.of()), industries,
-        ms.horizonDays(), ms.graceDays(), ms.trainingMonths(), ms.backtestFolds(), ms.candidates(), ms.calibration(), ms.balanceClasses(),
-        ms.choiceMargin(),
-        indicators.fingerprint()));
+        ms.horizonDays(), ms.graceDays(), ms.trainingMonths(), ms.backtestFolds(), ms.candidates(), ms.calibration(),
+        ms.balanceClasses(), ms.choiceMargin(), indicators.fingerprint()));
   }
 
   /**

@@ -54,15 +54,13 @@ class SourceReaderTest extends SparkTestBase {
     Path parquet = dir.resolve("accounts-parquet").toAbsolutePath();
     spark().range(3).selectExpr("cast(id as string) as Id").write().parquet(parquet.toString());
     ContractException e = assertThrows(ContractException.class, () -> SourceReader.read(spark(),
-        new SourceSettings("accounts", "csv", parquet.toString(), null, null, null, null, Map.of("header", "true"),
-            SourceMapping.identity("accounts"), null)));
+        source("accounts", "csv", parquet, Map.of("header", "true"))));
     assertEquals("Cannot read source accounts (csv " + parquet + "): its files are not CSV text: they look like "
         + "Parquet files (they start with PAR1); set sources.accounts.format = parquet", e.getMessage());
 
     Path json = Files.writeString(dir.resolve("accounts.json"), "{\"Id\": \"a1\", \"Name\": \"Acme\"}\n");
     ContractException j = assertThrows(ContractException.class, () -> SourceReader.read(spark(),
-        new SourceSettings("accounts", "csv", json.toString(), null, null, null, null, Map.of("header", "true"),
-            SourceMapping.identity("accounts"), null)));
+        source("accounts", "csv", json, Map.of("header", "true"))));
     assertEquals("Cannot read source accounts (csv " + json + "): its files are not CSV text: they look like "
         + "JSON (the first line opens a JSON object); set sources.accounts.format = json", j.getMessage());
   }
@@ -70,8 +68,7 @@ class SourceReaderTest extends SparkTestBase {
   @Test
   void aHeaderWithoutRowsIsAnEmptySource() throws IOException {
     Path tickets = Files.writeString(dir.resolve("tickets.csv"), "ticket_id,account_id,created_at\n");
-    SourceSettings s = new SourceSettings("support_tickets", "csv", tickets.toString(), null, null, null, null,
-        Map.of("header", "true"), SourceMapping.identity("support_tickets"), null);
+    SourceSettings s = source("support_tickets", "csv", tickets, Map.of("header", "true"));
     assertEquals(0, SourceReader.read(spark(), s).count());
     assertEquals(3, SourceReader.read(spark(), s).columns().length);
   }
@@ -81,15 +78,13 @@ class SourceReaderTest extends SparkTestBase {
     Path tickets = Files.writeString(dir.resolve("tickets.csv"), "ticket_id,description,priority\n"
         + "t1,\"Cannot log in.\nTried twice, the reset did not help\",urgent\n"
         + "t2,short,low\n");
-    SourceSettings s = new SourceSettings("support_tickets", "csv", tickets.toString(), null, null, null, null,
-        Map.of("header", "true"), SourceMapping.identity("support_tickets"), null);
+    SourceSettings s = source("support_tickets", "csv", tickets, Map.of("header", "true"));
     List<Row> rows = SourceReader.read(spark(), s).orderBy("ticket_id").collectAsList();
 
     assertEquals(2, rows.size());
     assertEquals("Cannot log in.\nTried twice, the reset did not help", rows.get(0).getString(1));
     assertEquals("urgent", rows.get(0).getString(2));
-    SourceSettings lines = new SourceSettings("support_tickets", "csv", tickets.toString(), null, null, null, null,
-        Map.of("header", "true", "multiLine", "false"), SourceMapping.identity("support_tickets"), null);
+    SourceSettings lines = source("support_tickets", "csv", tickets, Map.of("header", "true", "multiLine", "false"));
     assertEquals(3, SourceReader.read(spark(), lines).count(), "the source's own options win");
   }
 
@@ -98,8 +93,7 @@ class SourceReaderTest extends SparkTestBase {
     Path accounts = Files.writeString(dir.resolve("accounts.csv"), "account_id,name,industry\n"
         + "a1,\"Acme \"\"Ducks\"\" Ltd, Leeds\",retail\n"
         + "a2,\"12\"\" Pipes\",manufacturing\n");
-    SourceSettings s = new SourceSettings("accounts", "csv", accounts.toString(), null, null, null, null,
-        Map.of("header", "true"), SourceMapping.identity("accounts"), null);
+    SourceSettings s = source("accounts", "csv", accounts, Map.of("header", "true"));
     List<Row> rows = SourceReader.read(spark(), s).orderBy("account_id").collectAsList();
 
     assertEquals(2, rows.size());
@@ -109,8 +103,7 @@ class SourceReaderTest extends SparkTestBase {
 
     Path backslashed = Files.writeString(dir.resolve("backslashed.csv"), "account_id,name,industry\n"
         + "a1,\"Acme \\\"Ducks\\\" Ltd\",retail\n");
-    SourceSettings backslash = new SourceSettings("accounts", "csv", backslashed.toString(), null, null, null, null,
-        Map.of("header", "true", "escape", "\\"), SourceMapping.identity("accounts"), null);
+    SourceSettings backslash = source("accounts", "csv", backslashed, Map.of("header", "true", "escape", "\\"));
     assertEquals("Acme \"Ducks\" Ltd", SourceReader.read(spark(), backslash).first().getString(1),
         "a backslash-escaped file is read with options { escape = \"\\\\\" }");
   }
@@ -122,8 +115,7 @@ class SourceReaderTest extends SparkTestBase {
     Path folder = Files.createDirectories(dir.resolve(table));
     Files.writeString(folder.resolve("part-1.csv"), "\uFEFFId,Name\na1,Acme\na2,Duck Co\n");
     Files.writeString(folder.resolve("part-2.csv"), "\uFEFFId,Name\na3,Pond Ltd\n");
-    SourceSettings s = new SourceSettings(table, "csv", folder.toString(), null, null, null, null,
-        Map.of("header", "true"), SourceMapping.identity(table), null);
+    SourceSettings s = source(table, "csv", folder, Map.of("header", "true"));
     Dataset<Row> rows = SourceReader.read(spark(), s);
 
     assertEquals(List.of("Id", "Name"), List.of(rows.columns()));
@@ -132,7 +124,12 @@ class SourceReaderTest extends SparkTestBase {
   }
 
   private static SourceSettings source(String table, String format, Path path) {
-    return new SourceSettings(table, format, path.toString(), null, null, null, null, Map.of(),
+    return source(table, format, path, Map.of());
+  }
+
+  /** A source read as it is (identity mapping) with these reader options. */
+  private static SourceSettings source(String table, String format, Path path, Map<String, String> options) {
+    return new SourceSettings(table, format, path.toString(), null, null, null, null, options,
         SourceMapping.identity(table), null);
   }
 }

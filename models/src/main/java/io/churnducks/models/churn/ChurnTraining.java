@@ -24,9 +24,10 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * Trains the churn model of a run: every configured candidate is backtested on the same rolling
- * folds, the best pooled AUC wins (the first listed on a tie, so simpler models are listed first)
- * unless it fails to beat the champion's recipe on the same folds by the promotion margin; the
- * winner is refitted on every example and its score calibrated on the winner's fold predictions.
+ * folds, the best pooled AUC wins (the list is an order of preference: a later candidate only by
+ * more than the choice margin) unless it fails to beat the champion's recipe on the same folds by
+ * the promotion margin; the winner is refitted on every example and its score calibrated on the
+ * winner's fold predictions.
  * When no fold is usable the metrics are undefined, the reason is logged once, and the first
  * candidate is trained unweighted and uncalibrated on whatever examples there are.
  */
@@ -128,7 +129,7 @@ public final class ChurnTraining {
         return new Trained(model, results, results.get(0), undefined, null, "backtest undefined, first candidate",
             stats);
       }
-      Verdict verdict = champion.map(ch -> challenge(data, plans, results, best, columns, ch, settings, runDate))
+      Verdict verdict = champion.map(ch -> challenge(data, plans, results, choice, columns, ch, settings, runDate))
           .orElse(new Verdict(best, columns, null, choice.describe(results.size()) + ", no champion yet"));
       rival = verdict.rival();
       RollingBacktest.Result winner = verdict.winner();
@@ -158,9 +159,10 @@ public final class ChurnTraining {
       String decision) {}
 
   private static Verdict challenge(Dataset<Row> data, List<RollingBacktest.Plan> plans,
-      List<RollingBacktest.Result> results, RollingBacktest.Result best, ChurnModel.Columns columns, Champion ch,
+      List<RollingBacktest.Result> results, Choice choice, ChurnModel.Columns columns, Champion ch,
       ChurnModelSettings settings, LocalDate runDate) {
-    String bestOf = choose(results, settings.choiceMargin()).describe(results.size());
+    RollingBacktest.Result best = choice.chosen();
+    String bestOf = choice.describe(results.size());
     List<String> present = List.of(data.columns());
     List<String> missing = Stream.concat(ch.columns().numeric().stream(), ch.columns().categorical().stream())
         .filter(c -> !present.contains(c)).toList();
@@ -200,14 +202,21 @@ public final class ChurnTraining {
     List<Candidate> candidates = settings.candidates();
     RollingBacktest.Result[] results = new RollingBacktest.Result[candidates.size()];
     List<RollingBacktest.Result> done = new ArrayList<>();
-    for (boolean blends : new boolean[] {false, true}) {
-      for (int i = 0; i < candidates.size(); i++) {
-        Candidate c = candidates.get(i);
-        if (c.isBlend() == blends) {
-          results[i] = blendOfBacktested(c, done, settings).orElseGet(() -> backtest(data, splits, c, settings, runDate));
-          done.add(results[i]);
+    try {
+      for (boolean blends : new boolean[] {false, true}) {
+        for (int i = 0; i < candidates.size(); i++) {
+          Candidate c = candidates.get(i);
+          if (c.isBlend() == blends) {
+            results[i] = blendOfBacktested(c, done, settings)
+                .orElseGet(() -> backtest(data, splits, c, settings, runDate));
+            done.add(results[i]);
+          }
         }
       }
+    } catch (RuntimeException e) {
+      // The caller releases what it receives; a failed candidate leaves the others' cached folds here.
+      done.forEach(RollingBacktest.Result::release);
+      throw e;
     }
     return List.of(results);
   }
